@@ -1,0 +1,129 @@
+//! Stage 5, align & check: each source segment paired with its translation, with QA flags.
+//!
+//! Alignment is 1:1 by construction: the pipeline keeps one translation per segment, so
+//! this stage only joins them and records what a reviewer must look at.
+
+use serde::{Deserialize, Serialize};
+
+use crate::glossary::{self, Injected, Matcher, TermMatch, TermStatus};
+use crate::segment::Segment;
+use crate::translate::batch::Translation;
+
+/// One line of `aligned.jsonl`: a source sentence, its translation and its provenance.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AlignedSegment {
+    /// The article id.
+    pub article: String,
+    /// Paragraph number in the article (0-based, non-empty lines).
+    pub paragraph: usize,
+    /// Sentence number in the paragraph (0-based).
+    pub index: usize,
+    /// Byte span `[start, end)` of the source sentence in the article.
+    pub span: [usize; 2],
+    pub source: String,
+    pub target: String,
+    /// The text sent to the model when the glossary changed it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model_input: Option<String>,
+    /// Glossary terms found in the source, with their status in the target.
+    pub terms: Vec<TermMatch>,
+    /// The model's score (length-normalised log-probability).
+    pub score: Option<f32>,
+    pub source_tokens: usize,
+    pub target_tokens: usize,
+    /// What a reviewer should look at.
+    pub flags: Vec<Flag>,
+}
+
+/// A QA finding on a segment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Flag {
+    /// The check's name (`truncated`, `missing-term`, `untranslated`, `error`).
+    pub check: String,
+    pub severity: Severity,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Flag {
+    fn new(check: &str, severity: Severity, reason: impl Into<String>) -> Flag {
+        Flag {
+            check: check.into(),
+            severity,
+            reason: reason.into(),
+        }
+    }
+}
+
+/// Pairs a segment with its translation, verifies its glossary terms and flags problems.
+pub fn align(
+    article_id: &str,
+    segment: &Segment,
+    injected: &Injected,
+    translation: &Translation,
+    targets: &Matcher,
+) -> AlignedSegment {
+    let mut terms = injected.terms.clone();
+    let mut flags = Vec::new();
+    if let Some(error) = &translation.error {
+        flags.push(Flag::new("error", Severity::Error, format!("translation failed: {error}")));
+    } else {
+        glossary::verify(&mut terms, &translation.text, targets);
+        if translation.text.trim().is_empty() {
+            flags.push(Flag::new("untranslated", Severity::Error, "the translation is empty"));
+        }
+    }
+    if translation.input_truncated {
+        flags.push(Flag::new(
+            "truncated",
+            Severity::Error,
+            format!(
+                "the source has {} tokens, more than the model reads; its end was not translated",
+                translation.source_tokens
+            ),
+        ));
+    }
+    if translation.output_truncated {
+        flags.push(Flag::new(
+            "truncated",
+            Severity::Warning,
+            format!(
+                "the translation reached the length limit ({} tokens) and may be cut",
+                translation.target_tokens
+            ),
+        ));
+    }
+    let missing: Vec<&str> = terms
+        .iter()
+        .filter(|t| t.status == TermStatus::Missing)
+        .map(|t| t.target.as_str())
+        .collect();
+    if !missing.is_empty() {
+        flags.push(Flag::new(
+            "missing-term",
+            Severity::Warning,
+            format!("glossary term not in the translation: {}", missing.join(", ")),
+        ));
+    }
+    AlignedSegment {
+        article: article_id.to_string(),
+        paragraph: segment.paragraph,
+        index: segment.index,
+        span: [segment.span.start, segment.span.end],
+        source: segment.text.clone(),
+        target: translation.text.clone(),
+        model_input: (injected.text != segment.text).then(|| injected.text.clone()),
+        terms,
+        score: translation.score,
+        source_tokens: translation.source_tokens,
+        target_tokens: translation.target_tokens,
+        flags,
+    }
+}

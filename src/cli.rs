@@ -1,0 +1,97 @@
+//! Command-line syntax: clap derive types only. [`crate::config`] turns them into settings.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Translate batches of French news articles into English, offline, with auditable
+/// terminology and sentence-aligned output.
+#[derive(Debug, Parser)]
+#[command(name = "passeur", version, about, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Translate articles: .txt/.md files, folders, .jsonl files of {"id", "text"}, or - for stdin.
+    Translate(TranslateArgs),
+    /// Download or inspect CTranslate2 models.
+    #[command(subcommand)]
+    Model(ModelCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct TranslateArgs {
+    /// Input files, folders (walked recursively in sorted order) or - for standard input.
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+    /// Folder for the English articles, aligned.jsonl and run.json.
+    #[arg(short, long, value_name = "OUT_DIR")]
+    pub output: PathBuf,
+    /// CTranslate2 model folder (fetched on first use when it is the default one).
+    #[arg(long, value_name = "DIR")]
+    pub model: Option<PathBuf>,
+    /// Glossary file (JSON); may be given several times.
+    #[arg(short, long = "glossary", value_name = "FILE")]
+    pub glossaries: Vec<PathBuf>,
+    /// Beam width of the search.
+    #[arg(long, default_value_t = 4)]
+    pub beam_size: usize,
+    /// Tokens per batch handed to CTranslate2.
+    #[arg(long, default_value_t = 1024)]
+    pub batch_tokens: usize,
+    /// CPU threads in all (default: all cores).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Model replicas sharing those threads (default: one per thread).
+    #[arg(long)]
+    pub replicas: Option<usize>,
+    /// Computation type: int8, int8_float32, int8_float16, float16, float32, auto or default.
+    #[arg(long, default_value = "int8")]
+    pub compute_type: String,
+    /// Device: cpu or cuda.
+    #[arg(long, default_value = "cpu")]
+    pub device: String,
+    /// Inputs longer than this many tokens are cut (and flagged).
+    #[arg(long, default_value_t = 512)]
+    pub max_input_tokens: usize,
+    /// Never download: fail if the model is missing.
+    #[arg(long)]
+    pub offline: bool,
+    /// No progress bar and no summary line.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ModelCommand {
+    /// Download a CTranslate2 model from the Hugging Face Hub (or HF_ENDPOINT).
+    Fetch(FetchArgs),
+    /// Print a model's architecture, vocabulary size and tokenizer kind.
+    Info {
+        /// Model folder.
+        #[arg(value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct FetchArgs {
+    /// Repository on the hub.
+    #[arg(value_name = "REPO")]
+    pub repo: Option<String>,
+    /// Folder to install the model into (default: models/<name>).
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// Revision (branch, tag or commit).
+    #[arg(long, default_value = "main")]
+    pub revision: String,
+    /// Replace a model already in DIR.
+    #[arg(long)]
+    pub force: bool,
+    /// No progress bar.
+    #[arg(short, long)]
+    pub quiet: bool,
+}

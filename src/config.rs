@@ -1,0 +1,173 @@
+//! Settings resolved and validated from the command line. The core of passeur sees these
+//! types, never clap's.
+
+use std::path::PathBuf;
+
+use anyhow::{bail, Result};
+
+use crate::cli::{FetchArgs, TranslateArgs};
+use crate::read::Input;
+
+/// The model passeur uses when none is named.
+pub const DEFAULT_REPO: &str = "michaelfeil/ct2fast-opus-mt-fr-en";
+/// Where the default model lives, relative to the working directory.
+pub const DEFAULT_MODEL_DIR: &str = "models/opus-mt-fr-en";
+
+/// Everything `passeur translate` needs.
+#[derive(Debug, Clone)]
+pub struct TranslateSettings {
+    pub inputs: Vec<Input>,
+    pub out_dir: PathBuf,
+    pub model_dir: PathBuf,
+    /// True when the model folder is the default one, which is fetched when missing.
+    pub model_is_default: bool,
+    pub glossaries: Vec<PathBuf>,
+    pub engine: EngineSettings,
+    pub offline: bool,
+    pub quiet: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeviceKind {
+    Cpu,
+    Cuda,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ComputeKind {
+    Default,
+    Auto,
+    Int8,
+    Int8Float32,
+    Int8Float16,
+    Float16,
+    Float32,
+}
+
+impl ComputeKind {
+    fn parse(name: &str) -> Result<ComputeKind> {
+        Ok(match name {
+            "default" => ComputeKind::Default,
+            "auto" => ComputeKind::Auto,
+            "int8" => ComputeKind::Int8,
+            "int8_float32" => ComputeKind::Int8Float32,
+            "int8_float16" => ComputeKind::Int8Float16,
+            "float16" => ComputeKind::Float16,
+            "float32" => ComputeKind::Float32,
+            other => bail!(
+                "unknown --compute-type {other:?} (int8, int8_float32, int8_float16, float16, float32, auto, default)"
+            ),
+        })
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ComputeKind::Default => "default",
+            ComputeKind::Auto => "auto",
+            ComputeKind::Int8 => "int8",
+            ComputeKind::Int8Float32 => "int8_float32",
+            ComputeKind::Int8Float16 => "int8_float16",
+            ComputeKind::Float16 => "float16",
+            ComputeKind::Float32 => "float32",
+        }
+    }
+}
+
+/// How the engine runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EngineSettings {
+    pub device: DeviceKind,
+    pub compute_type: ComputeKind,
+    pub replicas: usize,
+    pub threads_per_replica: usize,
+    pub beam_size: usize,
+    pub batch_tokens: usize,
+    pub max_input_tokens: usize,
+}
+
+impl TranslateSettings {
+    pub fn from_args(args: TranslateArgs) -> Result<TranslateSettings> {
+        let device = match args.device.as_str() {
+            "cpu" => DeviceKind::Cpu,
+            "cuda" => DeviceKind::Cuda,
+            other => bail!("unknown --device {other:?} (cpu or cuda)"),
+        };
+        if args.beam_size == 0 {
+            bail!("--beam-size must be at least 1");
+        }
+        if args.batch_tokens < 16 {
+            bail!("--batch-tokens must be at least 16");
+        }
+        if args.max_input_tokens == 0 {
+            bail!("--max-input-tokens must be at least 1");
+        }
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        let threads = args.threads.unwrap_or(cores);
+        if threads == 0 {
+            bail!("--threads must be at least 1");
+        }
+        let replicas = args.replicas.unwrap_or(threads);
+        if replicas == 0 || replicas > threads {
+            bail!("--replicas must be between 1 and the number of threads ({threads})");
+        }
+        let model_is_default = args.model.is_none();
+        Ok(TranslateSettings {
+            inputs: args.inputs.iter().map(|p| Input::from_arg(p)).collect(),
+            out_dir: args.output,
+            model_dir: args.model.unwrap_or_else(|| DEFAULT_MODEL_DIR.into()),
+            model_is_default,
+            glossaries: args.glossaries,
+            engine: EngineSettings {
+                device,
+                compute_type: ComputeKind::parse(&args.compute_type)?,
+                replicas,
+                threads_per_replica: threads / replicas,
+                beam_size: args.beam_size,
+                batch_tokens: args.batch_tokens,
+                max_input_tokens: args.max_input_tokens,
+            },
+            offline: args.offline,
+            quiet: args.quiet,
+        })
+    }
+}
+
+/// Everything `passeur model fetch` needs.
+#[derive(Debug, Clone)]
+pub struct FetchSettings {
+    pub repo: String,
+    pub revision: String,
+    pub dir: PathBuf,
+    pub force: bool,
+    pub quiet: bool,
+}
+
+impl FetchSettings {
+    pub fn from_args(args: FetchArgs) -> Result<FetchSettings> {
+        let repo = args.repo.unwrap_or_else(|| DEFAULT_REPO.to_string());
+        let valid = repo.split('/').count() == 2
+            && repo
+                .split('/')
+                .all(|p| !p.is_empty() && p != "." && p != ".." && !p.contains('\\'));
+        if !valid {
+            bail!("{repo:?} is not a hub repository name (OWNER/NAME)");
+        }
+        let dir = args.dir.unwrap_or_else(|| default_dir_for(&repo));
+        Ok(FetchSettings {
+            repo,
+            revision: args.revision,
+            dir,
+            force: args.force,
+            quiet: args.quiet,
+        })
+    }
+}
+
+/// models/opus-mt-fr-en for the default repository, models/<name> for others.
+pub fn default_dir_for(repo: &str) -> PathBuf {
+    if repo == DEFAULT_REPO {
+        return DEFAULT_MODEL_DIR.into();
+    }
+    let name = repo.rsplit('/').next().unwrap_or(repo);
+    PathBuf::from("models").join(name)
+}

@@ -1,0 +1,97 @@
+//! passeur translates batches of French news articles into English, offline, on
+//! CTranslate2, and gives localisation reviewers sentence-aligned output whose terminology
+//! can be audited.
+//!
+//! ```text
+//! read → segment → glossary → translate → align & check → write
+//! ```
+//!
+//! - [`read`]: files, folders, JSONL and stdin into [`read::Article`]s;
+//! - [`segment`]: French sentence segmentation into [`segment::Segment`]s with byte spans;
+//! - [`glossary`]: terminology found through case, elision and hyphen variants, injected;
+//! - [`translate`]: pooled, length-sorted token batches on one shared CTranslate2 translator;
+//! - [`align`]: each source segment paired 1:1 with its translation, with QA flags;
+//! - [`write`]: English articles and `aligned.jsonl`, written atomically.
+//!
+//! [`pipeline`] is the orchestrator that runs them in that order.
+
+pub mod align;
+pub mod cli;
+pub mod config;
+pub mod glossary;
+pub mod model;
+pub mod pipeline;
+pub mod progress;
+pub mod read;
+pub mod segment;
+pub mod translate;
+pub mod write;
+
+use anyhow::Result;
+
+use cli::{Cli, Command, ModelCommand};
+
+/// The exit status of a run: success, some inputs failed, or nothing could be done.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Success,
+    /// The run finished, but some input, segment or file failed (exit code 1).
+    Partial,
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> Result<Status> {
+    match cli.command {
+        Command::Translate(args) => {
+            let settings = config::TranslateSettings::from_args(args)?;
+            let outcome = pipeline::translate(&settings)?;
+            for failure in &outcome.report.failures {
+                eprintln!("passeur: error: {}", failure.error);
+            }
+            if !settings.quiet {
+                eprintln!("passeur: {}", pipeline::summary(&outcome.report));
+            }
+            Ok(if outcome.failed {
+                Status::Partial
+            } else {
+                Status::Success
+            })
+        }
+        Command::Model(ModelCommand::Fetch(args)) => {
+            let settings = config::FetchSettings::from_args(args)?;
+            eprintln!(
+                "passeur: fetching {} from {} into {}",
+                settings.repo,
+                model::fetch::endpoint(),
+                settings.dir.display()
+            );
+            let fetched = model::fetch::fetch(&settings)?;
+            println!(
+                "installed {} ({} files, {} bytes): {}",
+                fetched.dir.display(),
+                fetched.files.len(),
+                fetched.bytes,
+                fetched.files.join(", ")
+            );
+            Ok(Status::Success)
+        }
+        Command::Model(ModelCommand::Info { dir }) => {
+            let dir = dir.unwrap_or_else(|| config::DEFAULT_MODEL_DIR.into());
+            let info = model::info::inspect(&dir)?;
+            println!("model:         {}", dir.display());
+            println!("architecture:  {}", info.architecture);
+            println!(
+                "layers:        {} encoder, {} decoder",
+                info.encoder_layers, info.decoder_layers
+            );
+            if let Some(dim) = info.model_dim {
+                println!("model width:   {dim}");
+            }
+            println!("weights:       {}", info.weight_type);
+            println!("vocabulary:    {} tokens", info.vocabulary_size);
+            println!("tokenizer:     {}", info.tokenizer);
+            println!("size:          {} bytes", info.size_bytes);
+            Ok(Status::Success)
+        }
+    }
+}

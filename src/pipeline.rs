@@ -1,0 +1,450 @@
+//! The orchestrator: the one place that knows the order of the stages.
+//!
+//! ```text
+//! read → segment → glossary → translate → align & check → write
+//! ```
+//!
+//! Each stage maps plain data to the next. Problems with single inputs are collected as
+//! [`Failure`]s and the batch goes on; [`RunOutcome::failed`] tells `main` the exit status.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::align::{self, AlignedSegment};
+use crate::config::{TranslateSettings, DEFAULT_REPO};
+use crate::glossary::{self, Injected, Matcher, TermStatus};
+use crate::model::{self, info};
+use crate::progress::Progress;
+use crate::read::{self, Article, Input};
+use crate::segment::{self, Segment};
+use crate::translate::batch::{self, BatchPlan};
+use crate::translate::ct2::Ct2Engine;
+use crate::translate::Engine;
+use crate::write::{self, AlignedJsonl, Writer};
+
+/// Something that went wrong with one input, glossary, segment or output file.
+#[derive(Debug, Clone, Serialize)]
+pub struct Failure {
+    pub stage: &'static str,
+    /// The file (or `file.jsonl:line`, `<stdin>`) concerned.
+    pub input: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    pub error: String,
+}
+
+/// What `main` needs after a run.
+#[derive(Debug)]
+pub struct RunOutcome {
+    pub report: RunReport,
+    /// Something failed: an input, a glossary, a segment or an output file.
+    pub failed: bool,
+}
+
+/// The content of `run.json`.
+#[derive(Debug, Serialize)]
+pub struct RunReport {
+    pub passeur_version: &'static str,
+    pub inputs: Vec<String>,
+    pub output: String,
+    pub model: ModelReport,
+    pub options: OptionsReport,
+    pub counts: Counts,
+    pub timings_seconds: Timings,
+    pub throughput: Throughput,
+    pub failures: Vec<Failure>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ModelReport {
+    pub dir: String,
+    #[serde(flatten)]
+    pub info: Option<info::ModelInfo>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct OptionsReport {
+    pub glossaries: Vec<String>,
+    pub device: String,
+    pub compute_type: &'static str,
+    pub beam_size: usize,
+    pub batch_tokens: usize,
+    pub replicas: usize,
+    pub threads_per_replica: usize,
+    pub max_input_tokens: usize,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct Counts {
+    pub articles: usize,
+    pub inputs_failed: usize,
+    pub paragraphs: usize,
+    pub segments: usize,
+    pub unique_segments: usize,
+    pub segments_flagged: usize,
+    pub segments_failed: usize,
+    pub glossary_entries: usize,
+    pub term_matches: usize,
+    pub terms_ok: usize,
+    pub terms_missing: usize,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct Timings {
+    pub load_model: f64,
+    pub read: f64,
+    pub segment: f64,
+    pub glossary: f64,
+    pub translate: f64,
+    pub align: f64,
+    pub write: f64,
+    pub total: f64,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct Throughput {
+    pub source_tokens: usize,
+    pub target_tokens: usize,
+    pub source_tokens_per_second: f64,
+    pub target_tokens_per_second: f64,
+}
+
+/// `passeur translate`: resolves and loads the model, then runs the stages.
+pub fn translate(settings: &TranslateSettings) -> Result<RunOutcome> {
+    let start = Instant::now();
+    ensure_model(settings)?;
+    let engine = Ct2Engine::load(&settings.model_dir, &settings.engine)?;
+    let model_info = info::inspect(&settings.model_dir).ok();
+    let load_model = start.elapsed().as_secs_f64();
+    let mut outcome = run_stages(settings, &engine, model_info)?;
+    outcome.report.timings_seconds.load_model = load_model;
+    outcome.report.timings_seconds.total = start.elapsed().as_secs_f64();
+    write_report(settings, &mut outcome)?;
+    Ok(outcome)
+}
+
+/// Makes sure the model is there: the default model is fetched on first use, unless
+/// `--offline`; a model folder named with `--model` must exist.
+fn ensure_model(settings: &TranslateSettings) -> Result<()> {
+    let dir = &settings.model_dir;
+    if model::is_installed(dir) {
+        return Ok(());
+    }
+    let fetch_command = if settings.model_is_default {
+        "passeur model fetch".to_string()
+    } else {
+        format!("passeur model fetch REPO --dir {}", dir.display())
+    };
+    if settings.offline || !settings.model_is_default {
+        anyhow::bail!(
+            "no model in {} (model.bin is missing); download one with `{fetch_command}`{}",
+            dir.display(),
+            if settings.offline { " (--offline forbids downloading here)" } else { "" }
+        );
+    }
+    eprintln!(
+        "passeur: no model in {}; fetching {DEFAULT_REPO} (once)",
+        dir.display()
+    );
+    let fetched = model::fetch::fetch(&crate::config::FetchSettings {
+        repo: DEFAULT_REPO.into(),
+        revision: "main".into(),
+        dir: dir.clone(),
+        force: false,
+        quiet: settings.quiet,
+    })
+    .with_context(|| format!("cannot fetch the default model; try `{fetch_command}` or pass --model DIR"))?;
+    eprintln!(
+        "passeur: installed {} ({} files, {} bytes)",
+        fetched.dir.display(),
+        fetched.files.len(),
+        fetched.bytes
+    );
+    Ok(())
+}
+
+/// The stages, on any engine (the real one, or a fake in unit tests).
+pub(crate) fn run_stages(
+    settings: &TranslateSettings,
+    engine: &dyn Engine,
+    model_info: Option<info::ModelInfo>,
+) -> Result<RunOutcome> {
+    let mut timings = Timings::default();
+    let mut failures = Vec::new();
+
+    // read
+    let clock = Instant::now();
+    let read_outcome = read::read_inputs(&settings.inputs);
+    for error in &read_outcome.errors {
+        failures.push(Failure {
+            stage: "read",
+            input: error.path().to_string(),
+            line: error.line(),
+            error: error.to_string(),
+        });
+    }
+    let inputs_failed = read_outcome.errors.len();
+    let articles = read_outcome.articles;
+    timings.read = clock.elapsed().as_secs_f64();
+
+    // segment
+    let clock = Instant::now();
+    let paragraphs: Vec<Vec<segment::Paragraph>> =
+        articles.par_iter().map(|a| segment::paragraphs(&a.text)).collect();
+    let segments: Vec<Segment> = articles
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(i, a)| segment::segment_article(i, a))
+        .collect();
+    timings.segment = clock.elapsed().as_secs_f64();
+
+    // glossary
+    let clock = Instant::now();
+    let mut entries = Vec::new();
+    for path in &settings.glossaries {
+        match glossary::load_glossary(path) {
+            Ok((loaded, errors)) => {
+                entries.extend(loaded);
+                failures.extend(errors.iter().map(|e| Failure {
+                    stage: "glossary",
+                    input: e.path().to_string(),
+                    line: e.line(),
+                    error: e.to_string(),
+                }));
+            }
+            Err(e) => failures.push(Failure {
+                stage: "glossary",
+                input: e.path().to_string(),
+                line: e.line(),
+                error: e.to_string(),
+            }),
+        }
+    }
+    let glossary_entries = entries.len();
+    let targets = Matcher::for_targets(&entries);
+    let matcher = Matcher::new(entries);
+    let injected: Vec<Injected> = segments
+        .par_iter()
+        .map(|s| glossary::inject(&matcher, &s.text))
+        .collect();
+    timings.glossary = clock.elapsed().as_secs_f64();
+
+    // translate: identical model inputs are translated once.
+    let clock = Instant::now();
+    let mut unique: Vec<String> = Vec::new();
+    let mut slot_of: HashMap<&str, usize> = HashMap::new();
+    let slots: Vec<usize> = injected
+        .iter()
+        .map(|inj| {
+            *slot_of.entry(inj.text.as_str()).or_insert_with(|| {
+                unique.push(inj.text.clone());
+                unique.len() - 1
+            })
+        })
+        .collect();
+    let progress = Progress::segments(unique.len(), settings.quiet);
+    let plan = BatchPlan {
+        tokens_per_call: settings.engine.batch_tokens * 4,
+        calls_in_flight: settings.engine.replicas,
+        max_decoding_length: 512,
+    };
+    let translations = batch::translate_all(engine, &unique, &plan, &|n| progress.advance(n));
+    progress.finish();
+    timings.translate = clock.elapsed().as_secs_f64();
+
+    // align & check
+    let clock = Instant::now();
+    let aligned: Vec<AlignedSegment> = segments
+        .par_iter()
+        .zip(&injected)
+        .zip(&slots)
+        .map(|((segment, injected), &slot)| {
+            align::align(
+                &articles[segment.article].id,
+                segment,
+                injected,
+                &translations[slot],
+                &targets,
+            )
+        })
+        .collect();
+    for (segment, row) in segments.iter().zip(&aligned) {
+        for flag in row.flags.iter().filter(|f| f.check == "error") {
+            failures.push(Failure {
+                stage: "translate",
+                input: articles[segment.article].origin.clone(),
+                line: None,
+                error: format!(
+                    "paragraph {} sentence {}: {}",
+                    segment.paragraph, segment.index, flag.reason
+                ),
+            });
+        }
+    }
+    timings.align = clock.elapsed().as_secs_f64();
+
+    // write
+    let clock = Instant::now();
+    failures.extend(write_outputs(&settings.out_dir, &articles, &paragraphs, &aligned));
+    timings.write = clock.elapsed().as_secs_f64();
+
+    let counts = Counts {
+        articles: articles.len(),
+        inputs_failed,
+        paragraphs: paragraphs.iter().map(Vec::len).sum(),
+        segments: aligned.len(),
+        unique_segments: unique.len(),
+        segments_flagged: aligned.iter().filter(|s| !s.flags.is_empty()).count(),
+        segments_failed: aligned
+            .iter()
+            .filter(|s| s.flags.iter().any(|f| f.check == "error"))
+            .count(),
+        glossary_entries,
+        term_matches: aligned.iter().map(|s| s.terms.len()).sum(),
+        terms_ok: count_terms(&aligned, TermStatus::Ok),
+        terms_missing: count_terms(&aligned, TermStatus::Missing),
+    };
+    let source_tokens: usize = translations.iter().map(|t| t.source_tokens).sum();
+    let target_tokens: usize = translations.iter().map(|t| t.target_tokens).sum();
+    let per_second = |n: usize| {
+        if timings.translate > 0.0 {
+            n as f64 / timings.translate
+        } else {
+            0.0
+        }
+    };
+    let report = RunReport {
+        passeur_version: env!("CARGO_PKG_VERSION"),
+        inputs: settings.inputs.iter().map(input_name).collect(),
+        output: settings.out_dir.display().to_string(),
+        model: ModelReport {
+            dir: settings.model_dir.display().to_string(),
+            info: model_info,
+        },
+        options: OptionsReport {
+            glossaries: settings
+                .glossaries
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect(),
+            device: format!("{:?}", settings.engine.device).to_lowercase(),
+            compute_type: settings.engine.compute_type.name(),
+            beam_size: settings.engine.beam_size,
+            batch_tokens: settings.engine.batch_tokens,
+            replicas: settings.engine.replicas,
+            threads_per_replica: settings.engine.threads_per_replica,
+            max_input_tokens: settings.engine.max_input_tokens,
+        },
+        counts,
+        throughput: Throughput {
+            source_tokens,
+            target_tokens,
+            source_tokens_per_second: per_second(source_tokens),
+            target_tokens_per_second: per_second(target_tokens),
+        },
+        timings_seconds: timings,
+        failures,
+    };
+    let failed = !report.failures.is_empty();
+    Ok(RunOutcome { report, failed })
+}
+
+fn count_terms(aligned: &[AlignedSegment], status: TermStatus) -> usize {
+    aligned
+        .iter()
+        .flat_map(|s| &s.terms)
+        .filter(|t| t.status == status)
+        .count()
+}
+
+fn input_name(input: &Input) -> String {
+    match input {
+        Input::Stdin => "-".into(),
+        Input::Path(p) => p.display().to_string(),
+    }
+}
+
+/// Writes the English articles and `aligned.jsonl`; returns the files that failed.
+fn write_outputs(
+    out_dir: &Path,
+    articles: &[Article],
+    paragraphs: &[Vec<segment::Paragraph>],
+    aligned: &[AlignedSegment],
+) -> Vec<Failure> {
+    let mut failures = Vec::new();
+    let mut record = |path: &Path, result: Result<(), write::WriteError>| {
+        if let Err(e) = result {
+            failures.push(Failure {
+                stage: "write",
+                input: path.display().to_string(),
+                line: None,
+                error: e.to_string(),
+            });
+        }
+    };
+    let mut rows = aligned;
+    let mut used: HashMap<PathBuf, usize> = HashMap::new();
+    for (article, paragraphs) in articles.iter().zip(paragraphs) {
+        let count = rows.iter().take_while(|r| r.article == article.id).count();
+        let (mine, rest) = rows.split_at(count);
+        rows = rest;
+        let name = unique_name(write::article_file_name(&article.id), &mut used);
+        let path = out_dir.join(name);
+        let text = write::render_article(&article.text, paragraphs, mine);
+        record(&path, write::write_atomic(&path, text.as_bytes()));
+    }
+    let writer = AlignedJsonl;
+    let path = out_dir.join(writer.file_name());
+    record(&path, write::write_atomic(&path, &writer.render(aligned)));
+    failures
+}
+
+/// Two ids may clean up to one file name (`a.txt` and JSONL id `a`); the second gets `-2`.
+fn unique_name(name: PathBuf, used: &mut HashMap<PathBuf, usize>) -> PathBuf {
+    let seen = used.entry(name.clone()).or_insert(0);
+    *seen += 1;
+    if *seen == 1 {
+        return name;
+    }
+    let file = name.file_name().map_or_else(String::new, |f| f.to_string_lossy().into_owned());
+    let renamed = match file.split_once(".en.") {
+        Some((stem, ext)) => format!("{stem}-{seen}.en.{ext}"),
+        None => format!("{file}-{seen}"),
+    };
+    name.with_file_name(renamed)
+}
+
+fn write_report(settings: &TranslateSettings, outcome: &mut RunOutcome) -> Result<()> {
+    let path = settings.out_dir.join("run.json");
+    let mut json = serde_json::to_vec_pretty(&outcome.report)?;
+    json.push(b'\n');
+    write::write_atomic(&path, &json)?;
+    Ok(())
+}
+
+/// The one-line summary printed at the end.
+pub fn summary(report: &RunReport) -> String {
+    let c = &report.counts;
+    let mut line = format!(
+        "translated {} article{} ({} segments, {} flagged) in {:.1} s, {:.0} source tokens/s → {}",
+        c.articles,
+        if c.articles == 1 { "" } else { "s" },
+        c.segments,
+        c.segments_flagged,
+        report.timings_seconds.total,
+        report.throughput.source_tokens_per_second,
+        report.output
+    );
+    if c.term_matches > 0 {
+        line += &format!("; terms {}/{} present", c.terms_ok, c.term_matches);
+    }
+    if !report.failures.is_empty() {
+        line += &format!("; {} problem(s), see run.json", report.failures.len());
+    }
+    line
+}

@@ -1,0 +1,165 @@
+//! Stage 2, segment: articles in, sentence segments out.
+//!
+//! Each paragraph (one line of the article) is split into sentences by French-aware rules
+//! (see [`rules`]). A [`Segment`] keeps its provenance: article, paragraph, sentence index and
+//! the byte span of the sentence in the article text, so no later stage has to search the
+//! text again to find where a sentence came from.
+
+mod rules;
+
+use std::ops::Range;
+
+use serde::Serialize;
+
+use crate::read::Article;
+
+pub(crate) use rules::split_sentences;
+
+/// One sentence of one paragraph of one article.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Segment {
+    /// Index of the article in the run's article list.
+    pub article: usize,
+    /// Paragraph number within the article, counting non-empty lines from 0.
+    pub paragraph: usize,
+    /// Sentence number within the paragraph, from 0.
+    pub index: usize,
+    /// Byte span of the sentence in the article text.
+    pub span: Range<usize>,
+    /// The sentence itself (the text at `span`).
+    pub text: String,
+}
+
+/// A paragraph of an article: one line, with any list or heading marker kept aside so
+/// that it is not sent to the model and is written back in front of the translation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Paragraph {
+    /// Index of the line in the article (0-based), blank lines included.
+    pub line: usize,
+    /// A leading Markdown heading, list or quote marker (`## `, `- `, `1. `, `> `), or "".
+    pub marker: String,
+    /// Byte span of the translatable text of the line in the article.
+    pub span: Range<usize>,
+}
+
+/// Splits an article into its paragraphs (non-empty lines). Blank lines separate nothing
+/// more than lines do, but [`crate::write`] restores them from the line numbers.
+pub fn paragraphs(text: &str) -> Vec<Paragraph> {
+    let mut paragraphs = Vec::new();
+    let mut offset = 0;
+    for (line_index, line) in text.split('\n').enumerate() {
+        let line_start = offset;
+        offset += line.len() + 1;
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        let trimmed_start = line.len() - line.trim_start().len();
+        let content = line.trim();
+        if content.is_empty() {
+            continue;
+        }
+        let marker_len = marker_length(content);
+        let start = line_start + trimmed_start + marker_len;
+        let end = line_start + trimmed_start + content.len();
+        let body = &text[start..end];
+        let body_lead = body.len() - body.trim_start().len();
+        paragraphs.push(Paragraph {
+            line: line_index,
+            marker: content[..marker_len].trim_end().to_string(),
+            span: start + body_lead..end,
+        });
+    }
+    paragraphs.retain(|p| !p.span.is_empty());
+    paragraphs
+}
+
+/// Length in bytes of a leading Markdown marker followed by a space, or 0.
+fn marker_length(line: &str) -> usize {
+    let bytes = line.as_bytes();
+    let marker_end = if line.starts_with('#') {
+        bytes.iter().take_while(|&&b| b == b'#').count()
+    } else if matches!(bytes.first(), Some(b'-' | b'*' | b'+' | b'>')) {
+        1
+    } else {
+        let digits = bytes.iter().take_while(|b| b.is_ascii_digit()).count();
+        if digits > 0 && digits <= 3 && matches!(bytes.get(digits), Some(b'.' | b')')) {
+            digits + 1
+        } else {
+            0
+        }
+    };
+    if marker_end > 0 && bytes.get(marker_end) == Some(&b' ') {
+        marker_end + 1
+    } else {
+        0
+    }
+}
+
+/// Segments one article: paragraphs, then sentences within each paragraph.
+pub fn segment_article(article_index: usize, article: &Article) -> Vec<Segment> {
+    let mut segments = Vec::new();
+    for (paragraph_index, paragraph) in paragraphs(&article.text).iter().enumerate() {
+        let body = &article.text[paragraph.span.clone()];
+        for (index, range) in split_sentences(body).into_iter().enumerate() {
+            let span = paragraph.span.start + range.start..paragraph.span.start + range.end;
+            segments.push(Segment {
+                article: article_index,
+                paragraph: paragraph_index,
+                index,
+                text: article.text[span.clone()].to_string(),
+                span,
+            });
+        }
+    }
+    segments
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn article(text: &str) -> Article {
+        Article {
+            id: "a.txt".into(),
+            origin: "a.txt".into(),
+            text: text.into(),
+        }
+    }
+
+    #[test]
+    fn spans_point_back_into_the_article() {
+        let a = article("Titre\n\nPremière phrase. Deuxième phrase.\r\n- Un point de liste\n");
+        let segments = segment_article(0, &a);
+        let texts: Vec<_> = segments.iter().map(|s| s.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                "Titre",
+                "Première phrase.",
+                "Deuxième phrase.",
+                "Un point de liste"
+            ]
+        );
+        for s in &segments {
+            assert_eq!(&a.text[s.span.clone()], s.text);
+        }
+        assert_eq!(
+            segments
+                .iter()
+                .map(|s| (s.paragraph, s.index))
+                .collect::<Vec<_>>(),
+            [(0, 0), (1, 0), (1, 1), (2, 0)]
+        );
+    }
+
+    #[test]
+    fn markdown_markers_are_kept_aside() {
+        let p = paragraphs("## Le titre\n1. premier\n-pas une liste\n12345. non\n");
+        let markers: Vec<_> = p.iter().map(|p| p.marker.as_str()).collect();
+        assert_eq!(markers, ["##", "1.", "", ""]);
+    }
+
+    #[test]
+    fn a_lone_marker_is_not_a_paragraph() {
+        assert!(paragraphs("- \n#\n").iter().all(|p| !p.span.is_empty()));
+        assert_eq!(paragraphs("  \n\t\n").len(), 0);
+    }
+}

@@ -1,0 +1,225 @@
+//! Pooling and batching: the only place that decides how texts meet the engine.
+
+use rayon::prelude::*;
+
+use super::{Engine, EngineError};
+
+/// How texts are grouped for the engine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BatchPlan {
+    /// Tokens per engine call. The engine splits each call into its own token batches
+    /// (CTranslate2's `max_batch_size` with `BatchType::Tokens`) and runs them on its
+    /// replicas; a call of several batches keeps every replica busy. The plan does not depend
+    /// on the thread count, so output is the same at any thread count.
+    pub tokens_per_call: usize,
+    /// Engine calls in flight at once (one per replica keeps the pool fed between calls).
+    pub calls_in_flight: usize,
+    /// Upper bound for `max_decoding_length`.
+    pub max_decoding_length: usize,
+}
+
+/// The result for one input text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Translation {
+    pub text: String,
+    pub score: Option<f32>,
+    pub source_tokens: usize,
+    pub target_tokens: usize,
+    /// The input was longer than the engine's input limit and was cut.
+    pub input_truncated: bool,
+    /// The output reached `max_decoding_length` and may be cut.
+    pub output_truncated: bool,
+    /// Why the engine failed on this text, if it did.
+    pub error: Option<String>,
+}
+
+impl Translation {
+    fn failed(source_tokens: usize, error: &EngineError) -> Translation {
+        Translation {
+            text: String::new(),
+            score: None,
+            source_tokens,
+            target_tokens: 0,
+            input_truncated: false,
+            output_truncated: false,
+            error: Some(error.to_string()),
+        }
+    }
+}
+
+/// The output budget for inputs of up to `longest` tokens: generous enough that a real
+/// translation is never cut (news translations run at 1–1.5 times the source length),
+/// bounded so that a looping hypothesis stops.
+pub fn decoding_budget(longest: usize, cap: usize) -> usize {
+    (longest * 2 + 10).min(cap)
+}
+
+/// Translates `texts` (already unique) and returns one result per text, in order.
+/// `on_done` is called with the number of texts finished after each engine call.
+pub fn translate_all(
+    engine: &dyn Engine,
+    texts: &[String],
+    plan: &BatchPlan,
+    on_done: &(dyn Fn(usize) + Sync),
+) -> Vec<Translation> {
+    let encoded: Vec<Result<Vec<String>, EngineError>> =
+        texts.par_iter().map(|t| engine.encode(t)).collect();
+    let mut results: Vec<Option<Translation>> = vec![None; texts.len()];
+    let mut order: Vec<usize> = Vec::with_capacity(texts.len());
+    for (index, tokens) in encoded.iter().enumerate() {
+        match tokens {
+            Ok(_) => order.push(index),
+            Err(error) => {
+                results[index] = Some(Translation::failed(0, error));
+                on_done(1);
+            }
+        }
+    }
+    let tokens = |i: usize| encoded[i].as_ref().expect("only encoded texts are ordered");
+    order.sort_by_key(|&i| (tokens(i).len(), i));
+
+    let mut calls: Vec<Vec<usize>> = Vec::new();
+    let mut current = Vec::new();
+    let mut current_tokens = 0;
+    for index in order {
+        current_tokens += tokens(index).len();
+        current.push(index);
+        if current_tokens >= plan.tokens_per_call {
+            calls.push(std::mem::take(&mut current));
+            current_tokens = 0;
+        }
+    }
+    if !current.is_empty() {
+        calls.push(current);
+    }
+
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(plan.calls_in_flight.max(1))
+        .build()
+        .expect("a thread pool for engine calls");
+    let translated: Vec<Vec<(usize, Translation)>> = pool.install(|| {
+        calls
+            .par_iter()
+            .map(|call| {
+                let inputs: Vec<Vec<String>> = call.iter().map(|&i| tokens(i).clone()).collect();
+                let done = translate_call(engine, &inputs, plan.max_decoding_length);
+                on_done(call.len());
+                call.iter().copied().zip(done).collect()
+            })
+            .collect()
+    });
+    for (index, translation) in translated.into_iter().flatten() {
+        results[index] = Some(translation);
+    }
+    results
+        .into_iter()
+        .map(|r| r.expect("every text has a result"))
+        .collect()
+}
+
+/// One engine call. If the call fails as a whole, each input is retried alone so that one
+/// bad input costs only its own translation.
+fn translate_call(engine: &dyn Engine, inputs: &[Vec<String>], cap: usize) -> Vec<Translation> {
+    let longest = inputs.iter().map(Vec::len).max().unwrap_or(0);
+    let budget = decoding_budget(longest.min(engine.max_input_length()), cap);
+    match engine.translate(inputs, budget) {
+        Ok(hypotheses) if hypotheses.len() == inputs.len() => inputs
+            .iter()
+            .zip(hypotheses)
+            .map(|(input, hypothesis)| {
+                let target_tokens = hypothesis.tokens.len();
+                match engine.decode(&hypothesis.tokens) {
+                    Ok(text) => Translation {
+                        text,
+                        score: hypothesis.score,
+                        source_tokens: input.len(),
+                        target_tokens,
+                        input_truncated: input.len() > engine.max_input_length(),
+                        output_truncated: target_tokens >= budget,
+                        error: None,
+                    },
+                    Err(error) => Translation::failed(input.len(), &error),
+                }
+            })
+            .collect(),
+        Ok(hypotheses) => {
+            let error = EngineError(format!(
+                "the engine returned {} results for {} inputs",
+                hypotheses.len(),
+                inputs.len()
+            ));
+            inputs
+                .iter()
+                .map(|i| Translation::failed(i.len(), &error))
+                .collect()
+        }
+        Err(error) if inputs.len() == 1 => vec![Translation::failed(inputs[0].len(), &error)],
+        Err(_) => inputs
+            .iter()
+            .flat_map(|input| translate_call(engine, std::slice::from_ref(input), cap))
+            .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fake::FakeEngine;
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    fn plan(tokens_per_call: usize) -> BatchPlan {
+        BatchPlan {
+            tokens_per_call,
+            calls_in_flight: 2,
+            max_decoding_length: 256,
+        }
+    }
+
+    #[test]
+    fn results_come_back_in_input_order() {
+        let texts: Vec<String> = ["un deux trois", "a", "quatre cinq", "six sept huit neuf"]
+            .map(String::from)
+            .to_vec();
+        let done = AtomicUsize::new(0);
+        let out = translate_all(&FakeEngine { max_input: 100 }, &texts, &plan(3), &|n| {
+            done.fetch_add(n, Ordering::Relaxed);
+        });
+        let texts: Vec<_> = out.iter().map(|t| t.text.as_str()).collect();
+        assert_eq!(texts, ["UN DEUX TROIS", "A", "QUATRE CINQ", "SIX SEPT HUIT NEUF"]);
+        assert_eq!(done.load(Ordering::Relaxed), 4);
+        assert_eq!(out[0].source_tokens, 4);
+    }
+
+    #[test]
+    fn a_failing_input_fails_alone() {
+        let texts: Vec<String> = ["bon texte", "texte FAIL", "autre"].map(String::from).to_vec();
+        let out = translate_all(&FakeEngine { max_input: 100 }, &texts, &plan(1000), &|_| {});
+        assert_eq!(out[0].text, "BON TEXTE");
+        assert_eq!(out[1].error.as_deref(), Some("fake failure"));
+        assert_eq!(out[2].text, "AUTRE");
+    }
+
+    #[test]
+    fn flags_inputs_and_outputs_that_hit_a_limit() {
+        let texts = vec!["a b c d e f".to_string()];
+        let out = translate_all(&FakeEngine { max_input: 3 }, &texts, &plan(10), &|_| {});
+        assert!(out[0].input_truncated);
+        let out = translate_all(
+            &FakeEngine { max_input: 100 },
+            &texts,
+            &BatchPlan {
+                max_decoding_length: 2,
+                ..plan(10)
+            },
+            &|_| {},
+        );
+        assert!(out[0].output_truncated);
+        assert_eq!(out[0].text, "A B");
+    }
+
+    #[test]
+    fn budget_grows_with_input_and_is_capped() {
+        assert_eq!(decoding_budget(10, 512), 30);
+        assert_eq!(decoding_budget(400, 512), 512);
+    }
+}

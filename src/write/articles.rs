@@ -1,0 +1,99 @@
+//! The English articles: `<article id>.en.txt`, paragraph structure kept.
+
+use std::path::PathBuf;
+
+use crate::align::AlignedSegment;
+use crate::segment::Paragraph;
+
+/// The output file of an article, relative to the output folder. The id's folders are kept
+/// (`dir/a.txt` gives `dir/a.en.txt`, `b.md` gives `b.en.md`), and whatever an id contains,
+/// the result is a plain relative path that stays inside the output folder: `..`, `.`,
+/// empty parts, drive letters and backslashes cannot lead out.
+pub fn article_file_name(id: &str) -> PathBuf {
+    let parts: Vec<String> = id
+        .split(['/', '\\'])
+        .filter(|p| !p.is_empty() && *p != ".")
+        .map(|p| {
+            let cleaned: String = p
+                .chars()
+                .map(|c| {
+                    if c.is_control() || matches!(c, ':' | '*' | '?' | '"' | '<' | '>' | '|') {
+                        '_'
+                    } else {
+                        c
+                    }
+                })
+                .collect();
+            if cleaned == ".." {
+                "_..".to_string()
+            } else {
+                cleaned
+            }
+        })
+        .collect();
+    let mut path = PathBuf::new();
+    let last = parts.len().saturating_sub(1);
+    for (i, part) in parts.iter().enumerate() {
+        if i < last {
+            path.push(part);
+        }
+    }
+    let name = parts.last().map_or("article", String::as_str);
+    let file = match name.rsplit_once('.') {
+        Some((stem, "txt")) if !stem.is_empty() => format!("{stem}.en.txt"),
+        Some((stem, "md")) if !stem.is_empty() => format!("{stem}.en.md"),
+        _ => format!("{name}.en.txt"),
+    };
+    path.push(file);
+    path
+}
+
+/// The English text of one article: for each source line, the translations of its
+/// sentences joined by a space, behind the line's Markdown marker; blank lines kept.
+pub fn render_article(
+    source_text: &str,
+    paragraphs: &[Paragraph],
+    segments: &[AlignedSegment],
+) -> String {
+    let line_count = source_text.split('\n').count();
+    let mut lines = vec![String::new(); line_count];
+    for (number, paragraph) in paragraphs.iter().enumerate() {
+        let sentences: Vec<&str> = segments
+            .iter()
+            .filter(|s| s.paragraph == number)
+            .map(|s| s.target.trim())
+            .collect();
+        let text = sentences.join(" ");
+        lines[paragraph.line] = if paragraph.marker.is_empty() {
+            text
+        } else {
+            format!("{} {}", paragraph.marker, text)
+        };
+    }
+    let mut out = lines.join("\n");
+    if !out.ends_with('\n') {
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_never_escape_the_output_folder() {
+        for id in ["../../etc/passwd", "/abs/x.txt", "..", "C:\\win\\a.md", "a/./b/../c.txt", ""] {
+            let path = article_file_name(id);
+            assert!(path.is_relative(), "{id} gave {path:?}");
+            assert!(
+                path.components()
+                    .all(|c| matches!(c, std::path::Component::Normal(_))),
+                "{id} gave {path:?}"
+            );
+        }
+        assert_eq!(article_file_name("dir/a.txt"), PathBuf::from("dir/a.en.txt"));
+        assert_eq!(article_file_name("b.md"), PathBuf::from("b.en.md"));
+        assert_eq!(article_file_name("42"), PathBuf::from("42.en.txt"));
+    }
+}
