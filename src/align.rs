@@ -73,11 +73,19 @@ pub fn align(
     let mut terms = injected.terms.clone();
     let mut flags = Vec::new();
     if let Some(error) = &translation.error {
-        flags.push(Flag::new("error", Severity::Error, format!("translation failed: {error}")));
+        flags.push(Flag::new(
+            "error",
+            Severity::Error,
+            format!("translation failed: {error}"),
+        ));
     } else {
         glossary::verify(&mut terms, &translation.text, targets);
         if translation.text.trim().is_empty() {
-            flags.push(Flag::new("untranslated", Severity::Error, "the translation is empty"));
+            flags.push(Flag::new(
+                "untranslated",
+                Severity::Error,
+                "the translation is empty",
+            ));
         }
     }
     if translation.input_truncated {
@@ -109,7 +117,10 @@ pub fn align(
         flags.push(Flag::new(
             "missing-term",
             Severity::Warning,
-            format!("glossary term not in the translation: {}", missing.join(", ")),
+            format!(
+                "glossary term not in the translation: {}",
+                missing.join(", ")
+            ),
         ));
     }
     AlignedSegment {

@@ -144,7 +144,11 @@ fn ensure_model(settings: &TranslateSettings) -> Result<()> {
         anyhow::bail!(
             "no model in {} (model.bin is missing); download one with `{fetch_command}`{}",
             dir.display(),
-            if settings.offline { " (--offline forbids downloading here)" } else { "" }
+            if settings.offline {
+                " (--offline forbids downloading here)"
+            } else {
+                ""
+            }
         );
     }
     eprintln!(
@@ -158,7 +162,9 @@ fn ensure_model(settings: &TranslateSettings) -> Result<()> {
         force: false,
         quiet: settings.quiet,
     })
-    .with_context(|| format!("cannot fetch the default model; try `{fetch_command}` or pass --model DIR"))?;
+    .with_context(|| {
+        format!("cannot fetch the default model; try `{fetch_command}` or pass --model DIR")
+    })?;
     eprintln!(
         "passeur: installed {} ({} files, {} bytes)",
         fetched.dir.display(),
@@ -194,8 +200,10 @@ pub(crate) fn run_stages(
 
     // segment
     let clock = Instant::now();
-    let paragraphs: Vec<Vec<segment::Paragraph>> =
-        articles.par_iter().map(|a| segment::paragraphs(&a.text)).collect();
+    let paragraphs: Vec<Vec<segment::Paragraph>> = articles
+        .par_iter()
+        .map(|a| segment::paragraphs(&a.text))
+        .collect();
     let segments: Vec<Segment> = articles
         .par_iter()
         .enumerate()
@@ -290,7 +298,12 @@ pub(crate) fn run_stages(
 
     // write
     let clock = Instant::now();
-    failures.extend(write_outputs(&settings.out_dir, &articles, &paragraphs, &aligned));
+    failures.extend(write_outputs(
+        &settings.out_dir,
+        &articles,
+        &paragraphs,
+        &aligned,
+    ));
     timings.write = clock.elapsed().as_secs_f64();
 
     let counts = Counts {
@@ -411,7 +424,9 @@ fn unique_name(name: PathBuf, used: &mut HashMap<PathBuf, usize>) -> PathBuf {
     if *seen == 1 {
         return name;
     }
-    let file = name.file_name().map_or_else(String::new, |f| f.to_string_lossy().into_owned());
+    let file = name
+        .file_name()
+        .map_or_else(String::new, |f| f.to_string_lossy().into_owned());
     let renamed = match file.split_once(".en.") {
         Some((stem, ext)) => format!("{stem}-{seen}.en.{ext}"),
         None => format!("{file}-{seen}"),

@@ -137,9 +137,10 @@ pub fn read_inputs(inputs: &[Input]) -> ReadOutcome {
                 }
             }
             Input::Path(path) => {
-                let id = path
-                    .file_name()
-                    .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into());
+                let id = path.file_name().map_or_else(
+                    || path.display().to_string(),
+                    |n| n.to_string_lossy().into(),
+                );
                 for result in read_file(path, id) {
                     add(&mut outcome, result);
                 }
@@ -207,7 +208,12 @@ fn read_file(path: &Path, id: String) -> Vec<Result<Article, ReadError>> {
     let origin = path.display().to_string();
     let bytes = match std::fs::read(path) {
         Ok(bytes) => bytes,
-        Err(source) => return vec![Err(ReadError::Io { path: origin, source })],
+        Err(source) => {
+            return vec![Err(ReadError::Io {
+                path: origin,
+                source,
+            })]
+        }
     };
     let text = match decode_text(&origin, bytes) {
         Ok(text) => text,
@@ -231,7 +237,10 @@ fn decode_text(origin: &str, mut bytes: Vec<u8>) -> Result<String, ReadError> {
     }
     let text = String::from_utf8(bytes).map_err(|error| {
         let valid = error.utf8_error().valid_up_to();
-        let line = 1 + error.as_bytes()[..valid].iter().filter(|&&b| b == b'\n').count();
+        let line = 1 + error.as_bytes()[..valid]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
         ReadError::NotUtf8 {
             path: origin.into(),
             line,
@@ -271,8 +280,7 @@ fn parse_jsonl(origin: &str, text: &str) -> Vec<Result<Article, ReadError>> {
                 line: line_no,
                 message,
             };
-            let record: JsonArticle =
-                serde_json::from_str(line).map_err(|e| bad(e.to_string()))?;
+            let record: JsonArticle = serde_json::from_str(line).map_err(|e| bad(e.to_string()))?;
             let id = match record.id {
                 JsonId::Text(id) => id,
                 JsonId::Number(n) => n.to_string(),
@@ -300,7 +308,10 @@ mod tests {
     #[test]
     fn names_the_line_of_invalid_utf8() {
         let error = decode_text("f.txt", b"ok\nok\nbad \xff here\n".to_vec()).unwrap_err();
-        assert_eq!(error.to_string(), "f.txt:3: not valid UTF-8 (byte 10 of the file)");
+        assert_eq!(
+            error.to_string(),
+            "f.txt:3: not valid UTF-8 (byte 10 of the file)"
+        );
     }
 
     #[test]
@@ -313,7 +324,10 @@ mod tests {
             decode_text("e", b" \n\t".to_vec()),
             Err(ReadError::Empty { .. })
         ));
-        assert_eq!(decode_text("bom", b"\xEF\xBB\xBFSalut".to_vec()).unwrap(), "Salut");
+        assert_eq!(
+            decode_text("bom", b"\xEF\xBB\xBFSalut".to_vec()).unwrap(),
+            "Salut"
+        );
     }
 
     #[test]

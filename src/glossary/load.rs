@@ -169,14 +169,18 @@ mod tests {
         assert!(errors.is_empty());
         assert!(entries[0].case_sensitive);
         assert!(!entries[1].case_sensitive);
-        let (entries, _) =
-            parse_glossary("g.json", r#"{"entries": [{"source": "UE", "target": "EU"}]}"#).unwrap();
+        let (entries, _) = parse_glossary(
+            "g.json",
+            r#"{"entries": [{"source": "UE", "target": "EU"}]}"#,
+        )
+        .unwrap();
         assert_eq!(entries[0].target, "EU");
     }
 
     #[test]
     fn names_the_line_of_a_syntax_error() {
-        let error = parse_glossary("g.json", "[\n{\"source\": \"OTAN\",\n\"target\": }\n]").unwrap_err();
+        let error =
+            parse_glossary("g.json", "[\n{\"source\": \"OTAN\",\n\"target\": }\n]").unwrap_err();
         assert_eq!(error.line(), Some(3));
         assert!(error.to_string().starts_with("g.json:3:"), "{error}");
     }
@@ -189,6 +193,9 @@ mod tests {
         )
         .unwrap();
         assert_eq!(entries.len(), 1);
-        assert_eq!(errors[0].to_string(), "g.json: entry 1 (\" \"): the source term is empty");
+        assert_eq!(
+            errors[0].to_string(),
+            "g.json: entry 1 (\" \"): the source term is empty"
+        );
     }
 }

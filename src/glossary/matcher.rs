@@ -84,8 +84,7 @@ impl Matcher {
                 continue;
             }
             let entry = &self.entries[*entry_index];
-            if entry.case_sensitive && Normalized::new(&text[range.clone()], false).text != *form
-            {
+            if entry.case_sensitive && Normalized::new(&text[range.clone()], false).text != *form {
                 continue;
             }
             candidates.push((range.start, range.end, *entry_index));

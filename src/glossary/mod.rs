@@ -47,7 +47,8 @@ pub struct TermMatch {
     pub source: String,
     /// The target term.
     pub target: String,
-    /// Byte span of the term in the segment.
+    /// Byte span of the term in the segment, written `[start, end]`.
+    #[serde(with = "span_pair")]
     pub span: Range<usize>,
     /// Whether the target term was found in the translation (set by [`verify`]).
     pub status: TermStatus,
@@ -63,6 +64,22 @@ pub enum TermStatus {
     Ok,
     /// The target term is not in the translation.
     Missing,
+}
+
+/// Byte ranges as `[start, end]` pairs in JSON, like the segment spans.
+mod span_pair {
+    use std::ops::Range;
+
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<S: Serializer>(range: &Range<usize>, s: S) -> Result<S::Ok, S::Error> {
+        [range.start, range.end].serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Range<usize>, D::Error> {
+        let [start, end] = <[usize; 2]>::deserialize(d)?;
+        Ok(start..end)
+    }
 }
 
 /// A segment's text as sent to the model, with the terms that were injected into it.

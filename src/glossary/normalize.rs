@@ -60,9 +60,7 @@ fn fold_char(c: char) -> Folded {
         // Hyphens and dashes, non-breaking hyphen, minus sign.
         '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{FE63}' | '\u{FF0D}' => Folded::Char('-'),
         // No-break, narrow no-break, thin and other fixed-width spaces; tabs and newlines.
-        '\u{00A0}' | '\u{202F}' | '\u{2000}'..='\u{200A}' | '\t' | '\n' | '\r' => {
-            Folded::Char(' ')
-        }
+        '\u{00A0}' | '\u{202F}' | '\u{2000}'..='\u{200A}' | '\t' | '\n' | '\r' => Folded::Char(' '),
         c => Folded::Char(c),
     }
 }

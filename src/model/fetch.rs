@@ -40,7 +40,11 @@ pub enum FetchError {
     #[error("{repo} is not a CTranslate2 model: it has no {missing}")]
     NotAModel { repo: String, missing: String },
     #[error("{file}: incomplete download: {got} of {expected} bytes")]
-    Incomplete { file: String, got: u64, expected: u64 },
+    Incomplete {
+        file: String,
+        got: u64,
+        expected: u64,
+    },
     #[error("{file}: checksum mismatch: expected SHA-256 {expected}, got {got}")]
     Checksum {
         file: String,
@@ -339,7 +343,8 @@ fn install(partial: &Path, dir: &Path) -> Result<(), FetchError> {
     };
     let old = dir.with_file_name(format!(
         ".{}.old",
-        dir.file_name().map_or("model".into(), |n| n.to_string_lossy())
+        dir.file_name()
+            .map_or("model".into(), |n| n.to_string_lossy())
     ));
     if dir.exists() {
         remove_dir(&old)?;
@@ -355,10 +360,20 @@ mod tests {
 
     #[test]
     fn keeps_only_model_files() {
-        for name in ["model.bin", "shared_vocabulary.txt", "source.spm", "tokenizer.json"] {
+        for name in [
+            "model.bin",
+            "shared_vocabulary.txt",
+            "source.spm",
+            "tokenizer.json",
+        ] {
             assert!(is_model_file(name), "{name}");
         }
-        for name in ["README.md", ".gitattributes", "sub/model.bin", "pytorch_model.bin"] {
+        for name in [
+            "README.md",
+            ".gitattributes",
+            "sub/model.bin",
+            "pytorch_model.bin",
+        ] {
             assert!(!is_model_file(name), "{name}");
         }
     }

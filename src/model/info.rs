@@ -120,7 +120,10 @@ fn read_header(path: &Path) -> Result<Header, ModelError> {
             (type_id, u64::from(read_u32(&mut r).map_err(io)?))
         } else {
             let item = read_u8(&mut r).map_err(io)?;
-            (u8::MAX, u64::from(read_u32(&mut r).map_err(io)?) * u64::from(item))
+            (
+                u8::MAX,
+                u64::from(read_u32(&mut r).map_err(io)?) * u64::from(item),
+            )
         };
         for (prefix, layers) in [
             ("encoder/layer_", &mut encoder_layers),

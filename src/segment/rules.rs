@@ -14,13 +14,12 @@ use std::ops::Range;
 /// with the word before the stop (without the stop).
 const ABBREVIATIONS: &[&str] = &[
     // Titles and honorifics.
-    "M", "MM", "Mme", "Mmes", "Mlle", "Mlles", "Dr", "Drs", "Pr", "Me", "Mgr", "St", "Ste",
-    "Sts", "Stes", "Gén", "Gal", "Col", "Cdt", "Lt", "Sgt", "Jr", "Sr", "Mr", "Mrs", "Ms",
+    "M", "MM", "Mme", "Mmes", "Mlle", "Mlles", "Dr", "Drs", "Pr", "Me", "Mgr", "St", "Ste", "Sts",
+    "Stes", "Gén", "Gal", "Col", "Cdt", "Lt", "Sgt", "Jr", "Sr", "Mr", "Mrs", "Ms",
     // References and citations.
-    "p", "pp", "cf", "Cf", "art", "Art", "vol", "Vol", "chap", "éd", "ed", "fig", "Fig", "no",
-    "n", "N", "env", "av", "apr", "ex", "coll", "op", "cit", "ibid", "id", "resp", "réf",
-    "tél", "Tél", "dir", "trad",
-    "approx",
+    "p", "pp", "cf", "Cf", "art", "Art", "vol", "Vol", "chap", "éd", "ed", "fig", "Fig", "no", "n",
+    "N", "env", "av", "apr", "ex", "coll", "op", "cit", "ibid", "id", "resp", "réf", "tél", "Tél",
+    "dir", "trad", "approx",
 ];
 
 /// Characters that may follow terminal punctuation and still belong to the sentence.
@@ -30,7 +29,10 @@ fn is_closing(c: char) -> bool {
 
 /// Characters that may open a new sentence besides a capital letter or a digit.
 fn is_opening(c: char) -> bool {
-    matches!(c, '«' | '"' | '“' | '(' | '[' | '‹' | '—' | '–' | '-' | '¿' | '¡')
+    matches!(
+        c,
+        '«' | '"' | '“' | '(' | '[' | '‹' | '—' | '–' | '-' | '¿' | '¡'
+    )
 }
 
 fn is_space(c: char) -> bool {
@@ -106,9 +108,7 @@ pub(crate) fn split_sentences(text: &str) -> Vec<Range<usize>> {
         if single_stop && !ends_sentence_after_stop(text, chars[run_start].0, next_char) {
             continue;
         }
-        let end_byte = chars
-            .get(end)
-            .map_or(text.len(), |&(byte, _)| byte);
+        let end_byte = chars.get(end).map_or(text.len(), |&(byte, _)| byte);
         push_trimmed(text, start..end_byte, &mut sentences);
         start = chars[next].0;
         i = next;
@@ -123,7 +123,9 @@ fn ends_sentence_after_stop(text: &str, stop: usize, next_char: char) -> bool {
     let before = &text[..stop];
     let word_start = before
         .rfind(|c: char| is_space(c) || matches!(c, '(' | '«' | '"' | '“' | '[' | '/'))
-        .map_or(0, |p| p + before[p..].chars().next().map_or(1, char::len_utf8));
+        .map_or(0, |p| {
+            p + before[p..].chars().next().map_or(1, char::len_utf8)
+        });
     let word = &before[word_start..];
     if word.is_empty() {
         return true;
@@ -138,9 +140,7 @@ fn ends_sentence_after_stop(text: &str, stop: usize, next_char: char) -> bool {
     }
     // Dotted acronyms and abbreviations with inner stops: "U.E.", "J.-C.", "p.ex.".
     if word.contains('.') && word.chars().any(char::is_alphabetic) {
-        let parts_are_short = word
-            .split(['.', '-'])
-            .all(|part| part.chars().count() <= 3);
+        let parts_are_short = word.split(['.', '-']).all(|part| part.chars().count() <= 3);
         if parts_are_short {
             return false;
         }
@@ -183,10 +183,19 @@ mod tests {
     fn keeps_titles_and_initials() {
         assert_eq!(
             split("M. Dupont et Mme Durand ont vu le Dr Martin. George W. Bush aussi."),
-            ["M. Dupont et Mme Durand ont vu le Dr Martin.", "George W. Bush aussi."]
+            [
+                "M. Dupont et Mme Durand ont vu le Dr Martin.",
+                "George W. Bush aussi."
+            ]
         );
-        assert_eq!(split("J. A. Howe et J.-P. Raffarin."), ["J. A. Howe et J.-P. Raffarin."]);
-        assert_eq!(split("MM. Durand et Martin sont là."), ["MM. Durand et Martin sont là."]);
+        assert_eq!(
+            split("J. A. Howe et J.-P. Raffarin."),
+            ["J. A. Howe et J.-P. Raffarin."]
+        );
+        assert_eq!(
+            split("MM. Durand et Martin sont là."),
+            ["MM. Durand et Martin sont là."]
+        );
     }
 
     #[test]
@@ -201,7 +210,10 @@ mod tests {
     fn keeps_decimals_and_references() {
         assert_eq!(
             split("Le taux est de 3.5 % voir p. 12 et art. 3 du texte. Fin."),
-            ["Le taux est de 3.5 % voir p. 12 et art. 3 du texte.", "Fin."]
+            [
+                "Le taux est de 3.5 % voir p. 12 et art. 3 du texte.",
+                "Fin."
+            ]
         );
     }
 
@@ -217,7 +229,10 @@ mod tests {
     fn does_not_split_inside_guillemets() {
         assert_eq!(
             split("Il a dit : « C'est fini. Nous partons. » Puis il est parti."),
-            ["Il a dit : « C'est fini. Nous partons. »", "Puis il est parti."]
+            [
+                "Il a dit : « C'est fini. Nous partons. »",
+                "Puis il est parti."
+            ]
         );
         assert_eq!(
             split("« Jamais ! » a-t-il dit. Elle rit."),
@@ -255,7 +270,10 @@ mod tests {
 
     #[test]
     fn a_headline_without_final_stop_is_one_segment() {
-        assert_eq!(split("Le secrétaire général à Tokyo"), ["Le secrétaire général à Tokyo"]);
+        assert_eq!(
+            split("Le secrétaire général à Tokyo"),
+            ["Le secrétaire général à Tokyo"]
+        );
         assert!(split("   ").is_empty());
     }
 }

@@ -185,14 +185,19 @@ mod tests {
             done.fetch_add(n, Ordering::Relaxed);
         });
         let texts: Vec<_> = out.iter().map(|t| t.text.as_str()).collect();
-        assert_eq!(texts, ["UN DEUX TROIS", "A", "QUATRE CINQ", "SIX SEPT HUIT NEUF"]);
+        assert_eq!(
+            texts,
+            ["UN DEUX TROIS", "A", "QUATRE CINQ", "SIX SEPT HUIT NEUF"]
+        );
         assert_eq!(done.load(Ordering::Relaxed), 4);
         assert_eq!(out[0].source_tokens, 4);
     }
 
     #[test]
     fn a_failing_input_fails_alone() {
-        let texts: Vec<String> = ["bon texte", "texte FAIL", "autre"].map(String::from).to_vec();
+        let texts: Vec<String> = ["bon texte", "texte FAIL", "autre"]
+            .map(String::from)
+            .to_vec();
         let out = translate_all(&FakeEngine { max_input: 100 }, &texts, &plan(1000), &|_| {});
         assert_eq!(out[0].text, "BON TEXTE");
         assert_eq!(out[1].error.as_deref(), Some("fake failure"));

@@ -83,7 +83,14 @@ mod tests {
 
     #[test]
     fn ids_never_escape_the_output_folder() {
-        for id in ["../../etc/passwd", "/abs/x.txt", "..", "C:\\win\\a.md", "a/./b/../c.txt", ""] {
+        for id in [
+            "../../etc/passwd",
+            "/abs/x.txt",
+            "..",
+            "C:\\win\\a.md",
+            "a/./b/../c.txt",
+            "",
+        ] {
             let path = article_file_name(id);
             assert!(path.is_relative(), "{id} gave {path:?}");
             assert!(
@@ -92,7 +99,10 @@ mod tests {
                 "{id} gave {path:?}"
             );
         }
-        assert_eq!(article_file_name("dir/a.txt"), PathBuf::from("dir/a.en.txt"));
+        assert_eq!(
+            article_file_name("dir/a.txt"),
+            PathBuf::from("dir/a.en.txt")
+        );
         assert_eq!(article_file_name("b.md"), PathBuf::from("b.en.md"));
         assert_eq!(article_file_name("42"), PathBuf::from("42.en.txt"));
     }

@@ -1,0 +1,8 @@
+//! Integration tests: the passeur binary, run as a user runs it, on the real CTranslate2
+//! engine with the tiny test model in tests/fixtures/tiny-fr-en.
+
+mod bad_input;
+mod fake_hub;
+mod fixture;
+mod model_fetch;
+mod translate;

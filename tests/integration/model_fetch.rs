@@ -1,0 +1,134 @@
+//! `passeur model fetch` and the first-use fetch of `translate`, against the fake hub.
+
+use crate::fake_hub::{FakeHub, Fault};
+use crate::fixture::{files_below, stderr, tiny_model, Fixture};
+
+const DEFAULT_REPO: &str = "michaelfeil/ct2fast-opus-mt-fr-en";
+
+fn fetch(fx: &Fixture, hub: &FakeHub, args: &[&str]) -> std::process::Output {
+    let mut all = vec!["model", "fetch"];
+    all.extend_from_slice(args);
+    fx.passeur(&all)
+        .env("HF_ENDPOINT", &hub.endpoint)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn fetches_a_complete_model_that_then_translates() {
+    let fx = Fixture::new();
+    let hub = FakeHub::start("test/tiny", Fault::None);
+    let output = fetch(&fx, &hub, &["test/tiny", "--dir", "models/tiny", "--quiet"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(
+        files_below(&fx.path("models")),
+        [
+            "tiny/config.json",
+            "tiny/model.bin",
+            "tiny/shared_vocabulary.txt",
+            "tiny/source.spm",
+            "tiny/target.spm"
+        ]
+    );
+    for name in ["model.bin", "source.spm"] {
+        assert_eq!(
+            std::fs::read(fx.path("models/tiny").join(name)).unwrap(),
+            std::fs::read(tiny_model().join(name)).unwrap()
+        );
+    }
+    assert!(hub.requested().iter().all(|p| !p.contains("README")));
+
+    let info = fx.run(&["model", "info", "models/tiny"]);
+    let text = String::from_utf8_lossy(&info.stdout);
+    assert!(text.contains("TransformerSpec"), "{text}");
+    assert!(text.contains("313 tokens"), "{text}");
+    assert!(text.contains("SentencePiece"), "{text}");
+
+    fx.write("a.txt", "Une phrase.");
+    let output = fx.run(&[
+        "translate",
+        "a.txt",
+        "-o",
+        "out",
+        "--model",
+        "models/tiny",
+        "--quiet",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+
+    // A second fetch does not overwrite without --force.
+    let again = fetch(&fx, &hub, &["test/tiny", "--dir", "models/tiny", "--quiet"]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(stderr(&again).contains("--force"), "{}", stderr(&again));
+    let forced = fetch(
+        &fx,
+        &hub,
+        &["test/tiny", "--dir", "models/tiny", "--quiet", "--force"],
+    );
+    assert!(forced.status.success(), "{}", stderr(&forced));
+}
+
+fn assert_leaves_nothing(fault: Fault, needle: &str) {
+    let fx = Fixture::new();
+    let hub = FakeHub::start("test/tiny", fault);
+    let output = fetch(&fx, &hub, &["test/tiny", "--dir", "models/tiny", "--quiet"]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(stderr(&output).contains(needle), "{}", stderr(&output));
+    // No half model, and no leftover partial folder.
+    let left = if fx.path("models").exists() {
+        files_below(&fx.path("models"))
+    } else {
+        vec![]
+    };
+    assert!(left.is_empty(), "{left:?}");
+}
+
+#[test]
+fn an_interrupted_download_leaves_no_half_model() {
+    assert_leaves_nothing(Fault::CutModel, "model.bin");
+}
+
+#[test]
+fn a_server_error_leaves_no_half_model() {
+    assert_leaves_nothing(Fault::ServerError, "HTTP 500");
+}
+
+#[test]
+fn a_checksum_mismatch_leaves_no_half_model() {
+    assert_leaves_nothing(Fault::WrongChecksum, "checksum mismatch");
+}
+
+#[test]
+fn an_unknown_repository_is_a_clear_error() {
+    let fx = Fixture::new();
+    let hub = FakeHub::start("test/tiny", Fault::None);
+    let output = fetch(&fx, &hub, &["nobody/nothing", "--quiet"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("HTTP 404"), "{}", stderr(&output));
+    assert!(!fx.path("models").exists() || files_below(&fx.path("models")).is_empty());
+}
+
+#[test]
+fn translate_fetches_the_default_model_on_first_use() {
+    let fx = Fixture::new();
+    let hub = FakeHub::start(DEFAULT_REPO, Fault::None);
+    fx.write("a.txt", "L'OTAN se réunit.");
+    let output = fx
+        .passeur(&["translate", "a.txt", "-o", "out", "--quiet"])
+        .env("HF_ENDPOINT", &hub.endpoint)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stderr(&output).contains("fetching michaelfeil/ct2fast-opus-mt-fr-en"));
+    assert!(fx.path("models/opus-mt-fr-en/model.bin").is_file());
+    assert!(fx.path("out/a.en.txt").is_file());
+    // The next run uses the installed model without asking the hub again.
+    let requests = hub.requested().len();
+    let output = fx
+        .passeur(&["translate", "a.txt", "-o", "out2", "--quiet", "--offline"])
+        .env("HF_ENDPOINT", &hub.endpoint)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(hub.requested().len(), requests);
+}

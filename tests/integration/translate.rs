@@ -1,0 +1,279 @@
+//! `passeur translate` on good input, with the real engine.
+
+use serde_json::Value;
+
+use crate::fixture::{files_below, repo, stderr, Fixture};
+
+/// Every non-space character of an article is in exactly one aligned source segment, in
+/// order, and every span points at its source text: nothing dropped, nothing doubled.
+fn assert_covers(article: &str, rows: &[&Value]) {
+    let mut rebuilt = String::new();
+    for row in rows {
+        let span = row["span"].as_array().unwrap();
+        let (start, end) = (
+            span[0].as_u64().unwrap() as usize,
+            span[1].as_u64().unwrap() as usize,
+        );
+        assert_eq!(&article[start..end], row["source"].as_str().unwrap());
+        rebuilt.push_str(&article[start..end]);
+    }
+    let squeeze = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+    // Markdown markers are kept aside, not translated.
+    let without_markers: String = article
+        .lines()
+        .map(|l| {
+            let t = l.trim_start();
+            for marker in ["## ", "# ", "- "] {
+                if let Some(rest) = t.strip_prefix(marker) {
+                    return rest.to_string();
+                }
+            }
+            t.to_string()
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert_eq!(squeeze(&rebuilt), squeeze(&without_markers));
+}
+
+#[test]
+fn translates_the_examples_on_the_real_engine() {
+    let fx = Fixture::new();
+    let examples = repo().join("examples/articles");
+    let output = fx.translate(&[examples.to_str().unwrap()], &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+
+    let outputs = files_below(&fx.path("out"));
+    assert_eq!(
+        outputs,
+        [
+            "aligned.jsonl",
+            "conseil-europeen-defense.en.txt",
+            "indo-pacifique-coree.en.md",
+            "onu-climat.en.txt",
+            "otan-japon-bureau-de-liaison.en.txt",
+            "run.json"
+        ]
+    );
+    let rows = fx.aligned();
+    let run = fx.run_json();
+    assert_eq!(
+        run["counts"]["segments"].as_u64().unwrap() as usize,
+        rows.len()
+    );
+    assert_eq!(run["counts"]["articles"], 4);
+    assert!(
+        run["throughput"]["source_tokens_per_second"]
+            .as_f64()
+            .unwrap()
+            > 0.0
+    );
+    assert_eq!(run["model"]["architecture"], "TransformerSpec");
+    assert!(run["failures"].as_array().unwrap().is_empty());
+
+    for entry in std::fs::read_dir(&examples).unwrap() {
+        let path = entry.unwrap().path();
+        let id = path.file_name().unwrap().to_str().unwrap().to_string();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let mine: Vec<&Value> = rows
+            .iter()
+            .filter(|r| r["article"] == id.as_str())
+            .collect();
+        assert!(!mine.is_empty(), "{id} has no rows");
+        assert_covers(&text, &mine);
+        for row in &mine {
+            assert!(row["target"].is_string());
+            assert!(row["score"].is_number(), "{row}");
+        }
+    }
+}
+
+#[test]
+fn english_articles_keep_the_paragraph_structure() {
+    let fx = Fixture::new();
+    let source = "Titre sans point\n\nPremière phrase. Deuxième phrase.\n\n\n# Intertitre\n- un point\nDernière ligne.\n";
+    fx.write("in/a.md", source);
+    let output = fx.translate(&["in/a.md"], &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let english = fx.read("out/a.en.md");
+    let lines: Vec<&str> = english.split('\n').collect();
+    let source_lines: Vec<&str> = source.split('\n').collect();
+    assert_eq!(lines.len(), source_lines.len(), "{english:?}");
+    for (en, fr) in lines.iter().zip(&source_lines) {
+        assert_eq!(en.trim().is_empty(), fr.trim().is_empty(), "{english:?}");
+    }
+    assert!(lines[5].starts_with("# "), "{english:?}");
+    assert!(lines[6].starts_with("- "), "{english:?}");
+    let rows = fx.aligned();
+    let paragraphs: Vec<(u64, u64)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r["paragraph"].as_u64().unwrap(),
+                r["index"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(paragraphs, [(0, 0), (1, 0), (1, 1), (2, 0), (3, 0), (4, 0)]);
+}
+
+#[test]
+fn reads_files_folders_jsonl_and_stdin_together() {
+    let fx = Fixture::new();
+    fx.write("one.txt", "Un article. Deux phrases.");
+    fx.write("dir/b/deux.txt", "Le second article.");
+    fx.write("dir/a/trois.md", "Le troisième.");
+    fx.write("dir/ignored.csv", "a,b");
+    fx.write(
+        "batch.jsonl",
+        "{\"id\": \"j1\", \"text\": \"Premier.\"}\n{\"id\": \"j2\", \"text\": \"Second.\"}\n",
+    );
+    let mut child = fx
+        .passeur(&[
+            "translate",
+            "one.txt",
+            "dir",
+            "batch.jsonl",
+            "-",
+            "-o",
+            "out",
+            "--quiet",
+            "--model",
+        ])
+        .arg(crate::fixture::tiny_model())
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all("Depuis l'entrée standard.".as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let ids: Vec<String> = fx
+        .aligned()
+        .iter()
+        .map(|r| r["article"].as_str().unwrap().to_string())
+        .collect();
+    let mut unique = ids.clone();
+    unique.dedup();
+    assert_eq!(
+        unique,
+        ["one.txt", "a/trois.md", "b/deux.txt", "j1", "j2", "stdin"]
+    );
+    assert_eq!(
+        files_below(&fx.path("out")),
+        [
+            "a/trois.en.md",
+            "aligned.jsonl",
+            "b/deux.en.txt",
+            "j1.en.txt",
+            "j2.en.txt",
+            "one.en.txt",
+            "run.json",
+            "stdin.en.txt"
+        ]
+    );
+}
+
+#[test]
+fn identical_sentences_are_translated_once() {
+    let fx = Fixture::new();
+    fx.write("a.txt", "La même phrase. La même phrase.\nLa même phrase.");
+    let output = fx.translate(&["a.txt"], &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let run = fx.run_json();
+    assert_eq!(run["counts"]["segments"], 3);
+    assert_eq!(run["counts"]["unique_segments"], 1);
+    let rows = fx.aligned();
+    assert!(rows.iter().all(|r| r["target"] == rows[0]["target"]));
+}
+
+#[test]
+fn output_is_identical_at_any_thread_count() {
+    let fx = Fixture::new();
+    let examples = repo().join("examples/articles");
+    let examples = examples.to_str().unwrap();
+    let one = fx.translate(&[examples], &["--threads", "1"]);
+    assert!(one.status.success(), "{}", stderr(&one));
+    let first = fx.read("out/aligned.jsonl");
+    let two = fx.translate(&[examples], &["--threads", "2", "--replicas", "2"]);
+    assert!(two.status.success(), "{}", stderr(&two));
+    assert_eq!(first, fx.read("out/aligned.jsonl"));
+}
+
+#[test]
+fn article_ids_cannot_escape_the_output_folder() {
+    let fx = Fixture::new();
+    fx.write(
+        "evil.jsonl",
+        "{\"id\": \"../../escaped\", \"text\": \"Un.\"}\n{\"id\": \"/etc/abs\", \"text\": \"Deux.\"}\n",
+    );
+    let output = fx.translate(&["evil.jsonl"], &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(!fx.path("escaped.en.txt").exists());
+    assert!(!fx
+        .dir
+        .path()
+        .parent()
+        .unwrap()
+        .join("escaped.en.txt")
+        .exists());
+    assert_eq!(
+        files_below(&fx.path("out")),
+        [
+            "_../_../escaped.en.txt",
+            "aligned.jsonl",
+            "etc/abs.en.txt",
+            "run.json"
+        ]
+    );
+}
+
+#[test]
+fn the_seed_article_finds_every_glossary_occurrence() {
+    let fx = Fixture::new();
+    let seed = repo().join("examples/articles/otan-japon-bureau-de-liaison.txt");
+    let glossary = repo().join("glossaries/fr-en.json");
+    let output = fx.translate(
+        &[seed.to_str().unwrap()],
+        &["-g", glossary.to_str().unwrap()],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let rows = fx.aligned();
+    let count = |target: &str| {
+        rows.iter()
+            .flat_map(|r| r["terms"].as_array().unwrap())
+            .filter(|t| t["target"] == target)
+            .count()
+    };
+    assert_eq!(count("NATO"), 14);
+    assert_eq!(count("Indo-Pacific"), 5);
+    assert_eq!(count("liaison office") + count("liaison offices"), 4);
+    for row in &rows {
+        for term in row["terms"].as_array().unwrap() {
+            let status = term["status"].as_str().unwrap();
+            assert!(status == "ok" || status == "missing", "{term}");
+            let span = term["span"].as_array().unwrap();
+            let source = row["source"].as_str().unwrap();
+            let text =
+                &source[span[0].as_u64().unwrap() as usize..span[1].as_u64().unwrap() as usize];
+            assert_eq!(text, term["source"].as_str().unwrap());
+        }
+        if !row["terms"].as_array().unwrap().is_empty() {
+            assert!(row["model_input"].is_string(), "{row}");
+        }
+    }
+    let first = &rows[0];
+    assert!(first["model_input"].as_str().unwrap().contains("NATO"));
+    let run = fx.run_json();
+    let matches = run["counts"]["term_matches"].as_u64().unwrap();
+    assert!(matches >= 23);
+    assert_eq!(
+        run["counts"]["terms_ok"].as_u64().unwrap()
+            + run["counts"]["terms_missing"].as_u64().unwrap(),
+        matches
+    );
+}
