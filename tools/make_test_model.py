@@ -8,9 +8,13 @@ vocabulary and SentencePiece source/target models), only tiny and with determini
 weights. Its translations are gibberish; what it proves is that everything around the engine
 works.
 
-Usage: python3 tools/make_test_model.py [OUT_DIR]
+Usage: python3 tools/make_test_model.py [OUT_DIR] [--opus-size]
 Needs: pip install ctranslate2 sentencepiece numpy   (no torch)
 The output is committed, so neither CI nor the tests need Python.
+
+--opus-size makes a model with OPUS-MT's dimensions instead (6+6 layers, width 512, 8 heads,
+58,101-token vocabulary; about 300 MB in float32). It is not committed: it is for measuring
+speed (thread layouts, batching) where no real model can be downloaded.
 """
 
 import io
@@ -24,6 +28,8 @@ from ctranslate2.specs import common_spec, model_spec, transformer_spec
 D_MODEL = 32
 FFN = 64
 HEADS = 2
+LAYERS = 1
+OPUS_VOCAB = 58101
 MAX_POSITIONS = 512
 VOCAB_SIZE = 400
 SEED = 20261129
@@ -131,7 +137,12 @@ def shape_of(name: str, vocab: int) -> tuple:
 
 
 def main() -> None:
-    out = Path(sys.argv[1] if len(sys.argv) > 1 else "tests/fixtures/tiny-fr-en")
+    global D_MODEL, FFN, HEADS, LAYERS
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    opus_size = "--opus-size" in sys.argv
+    if opus_size:
+        D_MODEL, FFN, HEADS, LAYERS = 512, 2048, 8, 6
+    out = Path(args[0] if args else "tests/fixtures/tiny-fr-en")
     out.mkdir(parents=True, exist_ok=True)
 
     source_spm = train_spm(FRENCH)
@@ -143,8 +154,10 @@ def main() -> None:
             seen.add(piece)
             vocab.append(piece)
 
+    if opus_size:
+        vocab += [f"<dummy{i}>" for i in range(OPUS_VOCAB - len(vocab))]
     spec = transformer_spec.TransformerSpec.from_config(
-        (1, 1), HEADS, pre_norm=False, activation=common_spec.Activation.SWISH
+        (LAYERS, LAYERS), HEADS, pre_norm=False, activation=common_spec.Activation.SWISH
     )
     rng = np.random.default_rng(SEED)
     eos = vocab.index("</s>")
