@@ -257,7 +257,7 @@ pub(crate) fn run_stages(
         .collect();
     let progress = Progress::segments(unique.len(), settings.quiet);
     let plan = BatchPlan {
-        tokens_per_call: settings.engine.batch_tokens * 4,
+        tokens_per_call: settings.engine.batch_tokens,
         calls_in_flight: settings.engine.replicas,
         max_decoding_length: 512,
     };

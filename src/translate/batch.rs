@@ -7,12 +7,12 @@ use super::{Engine, EngineError};
 /// How texts are grouped for the engine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BatchPlan {
-    /// Tokens per engine call. The engine splits each call into its own token batches
-    /// (CTranslate2's `max_batch_size` with `BatchType::Tokens`) and runs them on its
-    /// replicas; a call of several batches keeps every replica busy. The plan does not depend
-    /// on the thread count, so output is the same at any thread count.
+    /// Tokens per engine call: one CTranslate2 batch (`max_batch_size` with
+    /// `BatchType::Tokens`), so progress advances batch by batch and each call's
+    /// `max_decoding_length` fits its own inputs. The plan does not depend on the thread
+    /// count, so output is the same at any thread count.
     pub tokens_per_call: usize,
-    /// Engine calls in flight at once (one per replica keeps the pool fed between calls).
+    /// Engine calls in flight at once: one per replica keeps every replica busy.
     pub calls_in_flight: usize,
     /// Upper bound for `max_decoding_length`.
     pub max_decoding_length: usize,
