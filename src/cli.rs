@@ -17,6 +17,8 @@ pub struct Cli {
 pub enum Command {
     /// Translate articles: .txt/.md files, folders, .jsonl files of {"id", "text"}, or - for stdin.
     Translate(TranslateArgs),
+    /// Split articles into sentences, as the translate stage does, and print them.
+    Segment(SegmentArgs),
     /// Download or inspect CTranslate2 models.
     #[command(subcommand)]
     Model(ModelCommand),
@@ -63,6 +65,26 @@ pub struct TranslateArgs {
     /// No progress bar and no summary line.
     #[arg(short, long)]
     pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SegmentArgs {
+    /// Input files, folders, .jsonl files of {"id", "text"}, or - for standard input
+    /// (the default).
+    #[arg(value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = SegmentFormat::Jsonl)]
+    pub format: SegmentFormat,
+}
+
+/// How `passeur segment` prints sentences.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SegmentFormat {
+    /// One JSON object per article: {"id", "sentences", "spans"} (byte offsets).
+    Jsonl,
+    /// One sentence per line, a blank line between paragraphs and between articles.
+    Lines,
 }
 
 #[derive(Debug, Subcommand)]

@@ -5,6 +5,7 @@
 //! the byte span of the sentence in the article text, so no later stage has to search the
 //! text again to find where a sentence came from.
 
+pub mod print;
 mod rules;
 
 use std::ops::Range;

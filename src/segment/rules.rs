@@ -10,16 +10,100 @@
 
 use std::ops::Range;
 
-/// Abbreviations after which a full stop does not end a sentence, compared case-sensitively
-/// with the word before the stop (without the stop).
-const ABBREVIATIONS: &[&str] = &[
-    // Titles and honorifics.
+/// Titles: a full stop after them never ends a sentence, since a name follows
+/// (`M. Le Pen`, `Dr. Martin`). Compared case-sensitively with the word before the stop.
+const TITLES: &[&str] = &[
     "M", "MM", "Mme", "Mmes", "Mlle", "Mlles", "Dr", "Drs", "Pr", "Me", "Mgr", "St", "Ste", "Sts",
-    "Stes", "Gén", "Gal", "Col", "Cdt", "Lt", "Sgt", "Jr", "Sr", "Mr", "Mrs", "Ms",
-    // References and citations.
+    "Stes", "Gén", "Gal", "Col", "Cdt", "Lt", "Sgt", "Mr", "Mrs", "Ms", "Jr", "Sr",
+];
+
+/// Abbreviations after which a full stop usually does not end a sentence, unless a common
+/// sentence opener follows (see [`SENTENCE_OPENERS`]).
+const ABBREVIATIONS: &[&str] = &[
     "p", "pp", "cf", "Cf", "art", "Art", "vol", "Vol", "chap", "éd", "ed", "fig", "Fig", "no", "n",
     "N", "env", "av", "apr", "ex", "coll", "op", "cit", "ibid", "id", "resp", "réf", "tél", "Tél",
     "dir", "trad", "approx",
+];
+
+/// Capitalised words that start sentences far more often than they continue names:
+/// after an ambiguous stop (`U.E.`, `av. J.-C.`, `etc.`), they mean a new sentence.
+const SENTENCE_OPENERS: &[&str] = &[
+    "Le",
+    "La",
+    "Les",
+    "L'",
+    "Un",
+    "Une",
+    "Des",
+    "Ce",
+    "Cet",
+    "Cette",
+    "Ces",
+    "Il",
+    "Elle",
+    "Ils",
+    "Elles",
+    "On",
+    "Nous",
+    "Vous",
+    "Je",
+    "J'",
+    "C'",
+    "D'",
+    "Qu'",
+    "Ça",
+    "Cela",
+    "Mais",
+    "Et",
+    "Or",
+    "Donc",
+    "Car",
+    "Puis",
+    "Selon",
+    "Pour",
+    "Dans",
+    "En",
+    "Au",
+    "Aux",
+    "Du",
+    "Depuis",
+    "Après",
+    "Avant",
+    "Lors",
+    "Si",
+    "Quand",
+    "Lorsque",
+    "Alors",
+    "Ainsi",
+    "Par",
+    "Sur",
+    "Avec",
+    "Sans",
+    "Son",
+    "Sa",
+    "Ses",
+    "Leur",
+    "Leurs",
+    "Notre",
+    "Nos",
+    "Mon",
+    "Ma",
+    "Mes",
+    "Qui",
+    "Que",
+    "Quel",
+    "Quelle",
+    "Quels",
+    "Quelles",
+    "Comment",
+    "Pourquoi",
+    "Toutefois",
+    "Pourtant",
+    "Cependant",
+    "Enfin",
+    "Aujourd",
+    "Hier",
+    "Demain",
 ];
 
 /// Characters that may follow terminal punctuation and still belong to the sentence.
@@ -47,15 +131,32 @@ fn is_terminal(c: char) -> bool {
 /// Every non-space character of `text` lies in exactly one range.
 pub(crate) fn split_sentences(text: &str) -> Vec<Range<usize>> {
     let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let roles: Vec<Option<QuoteRole>> = (0..chars.len()).map(|k| quote_role(&chars, k)).collect();
+    // For each position, how many `»` and closing straight `"` come at or after it: an
+    // opening quote counts as open only while its closing quote is still ahead, so one stray
+    // `«` cannot swallow the rest of a paragraph.
+    let mut closers_after = vec![(0u32, 0u32); chars.len() + 1];
+    for k in (0..chars.len()).rev() {
+        let (guillemets, straight) = closers_after[k + 1];
+        closers_after[k] = match (chars[k].1, roles[k]) {
+            ('»', _) => (guillemets + 1, straight),
+            ('"', Some(QuoteRole::Close | QuoteRole::Either)) => (guillemets, straight + 1),
+            _ => (guillemets, straight),
+        };
+    }
     let mut sentences = Vec::new();
     let mut start = 0usize;
-    let mut guillemets = 0i32;
+    let mut guillemets = 0u32;
+    let mut straight_open = false;
     let mut i = 0;
     while i < chars.len() {
-        let (_, c) = chars[i];
-        match c {
-            '«' => guillemets += 1,
-            '»' => guillemets = (guillemets - 1).max(0),
+        let c = chars[i].1;
+        match (c, roles[i]) {
+            ('«', _) => guillemets += 1,
+            ('»', _) => guillemets = guillemets.saturating_sub(1),
+            (_, Some(QuoteRole::Open)) => straight_open = true,
+            (_, Some(QuoteRole::Close)) => straight_open = false,
+            (_, Some(QuoteRole::Either)) => straight_open = !straight_open,
             _ => {}
         }
         if !is_terminal(c) {
@@ -67,23 +168,34 @@ pub(crate) fn split_sentences(text: &str) -> Vec<Range<usize>> {
         while i < chars.len() && is_terminal(chars[i].1) {
             i += 1;
         }
-        // Closing quotes and brackets, possibly after a (no-break) space: "fin. »".
-        let mut end = i;
-        let mut j = i;
+        let run_end = i;
+        // Closing quotes and brackets: attached ("fin." », "fin.)"), or after a (no-break)
+        // space for a French `»` and for a straight quote that is open ("fin. »").
+        let mut end = run_end;
         loop {
-            let mut k = j;
+            let mut k = end;
             while k < chars.len() && is_space(chars[k].1) {
                 k += 1;
             }
-            if k < chars.len() && is_closing(chars[k].1) {
-                if chars[k].1 == '»' {
-                    guillemets = (guillemets - 1).max(0);
-                }
-                j = k + 1;
-                end = j;
-            } else {
+            let Some(&(_, closer)) = chars.get(k) else {
+                break;
+            };
+            let attached = k == end;
+            let closes = match closer {
+                '»' => true,
+                '"' => attached || straight_open,
+                '”' => true,
+                c => attached && is_closing(c),
+            };
+            if !closes {
                 break;
             }
+            match closer {
+                '»' => guillemets = guillemets.saturating_sub(1),
+                '"' => straight_open = false,
+                _ => {}
+            }
+            end = k + 1;
         }
         i = end;
         // A boundary needs white space after it, then a plausible sentence start.
@@ -100,12 +212,14 @@ pub(crate) fn split_sentences(text: &str) -> Vec<Range<usize>> {
         if !(next_char.is_uppercase() || next_char.is_ascii_digit() || is_opening(next_char)) {
             continue;
         }
-        if guillemets > 0 {
+        let (guillemets_ahead, straight_ahead) = closers_after[end];
+        let inside_quote =
+            (guillemets > 0 && guillemets_ahead > 0) || (straight_open && straight_ahead > 0);
+        if inside_quote {
             continue;
         }
-        let run = &chars[run_start..i.min(chars.len())];
-        let single_stop = run.len() == 1 && run[0].1 == '.';
-        if single_stop && !ends_sentence_after_stop(text, chars[run_start].0, next_char) {
+        let single_stop = run_end - run_start == 1 && chars[run_start].1 == '.';
+        if single_stop && !ends_sentence_after_stop(text, chars[run_start].0, chars[next].0) {
             continue;
         }
         let end_byte = chars.get(end).map_or(text.len(), |&(byte, _)| byte);
@@ -117,9 +231,40 @@ pub(crate) fn split_sentences(text: &str) -> Vec<Range<usize>> {
     sentences
 }
 
+/// What a straight double quote does, judged from its neighbours.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum QuoteRole {
+    /// After a space, before a word: `dit "Bonjour`.
+    Open,
+    /// After a word, before a space or punctuation: `Bonjour" dit`.
+    Close,
+    /// Spaces on both sides (`" Nous "`): it toggles.
+    Either,
+}
+
+/// The role of the straight double quote at `k`, or `None` for any other character and
+/// for a quote between two letters, which is a mistyped apostrophe (`jusqu"à`).
+fn quote_role(chars: &[(usize, char)], k: usize) -> Option<QuoteRole> {
+    if chars[k].1 != '"' {
+        return None;
+    }
+    let before = k.checked_sub(1).map(|p| chars[p].1);
+    let after = chars.get(k + 1).map(|&(_, c)| c);
+    let open_side = before.is_none_or(|c| is_space(c) || matches!(c, '(' | '[' | '«' | '—' | '–'));
+    let close_side = after.is_none_or(|c| is_space(c) || (c.is_ascii_punctuation() && c != '"'));
+    match (open_side, close_side) {
+        _ if before.is_some_and(char::is_alphabetic) && after.is_some_and(char::is_alphabetic) => {
+            None
+        }
+        (true, false) => Some(QuoteRole::Open),
+        (false, true) => Some(QuoteRole::Close),
+        _ => Some(QuoteRole::Either),
+    }
+}
+
 /// Decides whether a single full stop at byte `stop` ends a sentence, from the word before
-/// it and the character that follows the white space.
-fn ends_sentence_after_stop(text: &str, stop: usize, next_char: char) -> bool {
+/// it and the word that starts at byte `next`.
+fn ends_sentence_after_stop(text: &str, stop: usize, next: usize) -> bool {
     let before = &text[..stop];
     let word_start = before
         .rfind(|c: char| is_space(c) || matches!(c, '(' | '«' | '"' | '“' | '[' | '/'))
@@ -130,11 +275,25 @@ fn ends_sentence_after_stop(text: &str, stop: usize, next_char: char) -> bool {
     if word.is_empty() {
         return true;
     }
-    if ABBREVIATIONS.contains(&word) {
+    if TITLES.contains(&word) {
         return false;
     }
+    // The next word, with its apostrophe when elided ("L'", "Qu'").
+    let rest = &text[next..];
+    let letters_end = rest
+        .find(|c: char| !c.is_alphabetic())
+        .unwrap_or(rest.len());
+    let next_word = match rest[letters_end..].chars().next() {
+        Some('\'' | '’') => format!("{}'", &rest[..letters_end]),
+        _ => rest[..letters_end].to_string(),
+    };
+    let opener_follows = SENTENCE_OPENERS.contains(&next_word.as_str());
+    if ABBREVIATIONS.contains(&word) {
+        return opener_follows;
+    }
     let letters = word.chars().filter(|c| c.is_alphabetic()).count();
-    // An initial: "George W. Bush", "J. A. Howe".
+    // An initial: "George W. Bush", "J. A. Howe". Names follow initials, so even an opener
+    // ("J. Le Goff") does not end the sentence.
     if letters == 1 && word.chars().count() == 1 && word.chars().all(char::is_uppercase) {
         return false;
     }
@@ -142,13 +301,14 @@ fn ends_sentence_after_stop(text: &str, stop: usize, next_char: char) -> bool {
     if word.contains('.') && word.chars().any(char::is_alphabetic) {
         let parts_are_short = word.split(['.', '-']).all(|part| part.chars().count() <= 3);
         if parts_are_short {
-            return false;
+            return opener_follows;
         }
     }
     // A short lower-case word such as "p." or "chap." followed by a number is a reference,
     // not the end of a sentence.
+    let next_is_digit = text[next..].starts_with(|c: char| c.is_ascii_digit());
     let short_lower = letters <= 3 && word.chars().all(|c| c.is_alphabetic() && c.is_lowercase());
-    !(next_char.is_ascii_digit() && short_lower)
+    !(next_is_digit && short_lower)
 }
 
 fn push_trimmed(text: &str, range: Range<usize>, out: &mut Vec<Range<usize>>) {
@@ -201,8 +361,15 @@ mod tests {
     #[test]
     fn keeps_dotted_acronyms_and_era() {
         assert_eq!(
-            split("En 52 av. J.-C. César gagna. Les pays de l'U.E. Votent."),
-            ["En 52 av. J.-C. César gagna.", "Les pays de l'U.E. Votent."]
+            split(
+                "En 52 av. J.-C. César gagna. Les pays de l'U.E. Votent. Fin de l'U.E. Les autres."
+            ),
+            [
+                "En 52 av. J.-C. César gagna.",
+                "Les pays de l'U.E. Votent.",
+                "Fin de l'U.E.",
+                "Les autres."
+            ]
         );
     }
 
@@ -241,6 +408,46 @@ mod tests {
         assert_eq!(
             split("«\u{202F}Fin.\u{202F}» Ensuite."),
             ["«\u{202F}Fin.\u{202F}»", "Ensuite."]
+        );
+    }
+
+    #[test]
+    fn straight_quotes_open_and_close() {
+        assert_eq!(
+            split("Il a mangé des gâteaux. \"Le plus grave\", dit-il, \"est le sucre.\" Puis il part."),
+            [
+                "Il a mangé des gâteaux.",
+                "\"Le plus grave\", dit-il, \"est le sucre.\"",
+                "Puis il part."
+            ]
+        );
+        assert_eq!(
+            split("\"Jouez avec cela\" a-t-il dit. \"Vous verrez.\" Fin."),
+            [
+                "\"Jouez avec cela\" a-t-il dit.",
+                "\"Vous verrez.\"",
+                "Fin."
+            ]
+        );
+    }
+
+    #[test]
+    fn an_unclosed_guillemet_does_not_swallow_the_paragraph() {
+        assert_eq!(
+            split("« Tu es las ? Les autres viennent. Ils partent."),
+            ["« Tu es las ?", "Les autres viennent.", "Ils partent."]
+        );
+    }
+
+    #[test]
+    fn an_abbreviation_before_a_sentence_opener_ends_the_sentence() {
+        assert_eq!(
+            split("Voir p. 12 et cf. Dupont. Des pommes, des poires, etc. Le reste suit."),
+            [
+                "Voir p. 12 et cf. Dupont.",
+                "Des pommes, des poires, etc.",
+                "Le reste suit."
+            ]
         );
     }
 
