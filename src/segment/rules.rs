@@ -132,32 +132,52 @@ fn is_terminal(c: char) -> bool {
 pub(crate) fn split_sentences(text: &str) -> Vec<Range<usize>> {
     let chars: Vec<(usize, char)> = text.char_indices().collect();
     let roles: Vec<Option<QuoteRole>> = (0..chars.len()).map(|k| quote_role(&chars, k)).collect();
-    // For each position, how many `»` and closing straight `"` come at or after it: an
-    // opening quote counts as open only while its closing quote is still ahead, so one stray
-    // `«` cannot swallow the rest of a paragraph.
-    let mut closers_after = vec![(0u32, 0u32); chars.len() + 1];
+    // A `«` opens a quoted passage only if the next guillemet after it is a `»`: a stray
+    // `«` (a quote cut off by the source, or never closed) must not swallow the rest of
+    // the paragraph. Nested guillemets are rare in French, which nests with “ ”.
+    let mut closed_later = vec![false; chars.len()];
+    let mut next_guillemet: Option<char> = None;
     for k in (0..chars.len()).rev() {
-        let (guillemets, straight) = closers_after[k + 1];
-        closers_after[k] = match (chars[k].1, roles[k]) {
-            ('»', _) => (guillemets + 1, straight),
-            ('"', Some(QuoteRole::Close | QuoteRole::Either)) => (guillemets, straight + 1),
-            _ => (guillemets, straight),
-        };
+        match chars[k].1 {
+            '«' => {
+                closed_later[k] = next_guillemet == Some('»');
+                next_guillemet = Some('«');
+            }
+            '»' => next_guillemet = Some('»'),
+            _ => {}
+        }
     }
     let mut sentences = Vec::new();
     let mut start = 0usize;
-    let mut guillemets = 0u32;
+    let mut in_guillemets = false;
     let mut straight_open = false;
     let mut i = 0;
     while i < chars.len() {
         let c = chars[i].1;
         match (c, roles[i]) {
-            ('«', _) => guillemets += 1,
-            ('»', _) => guillemets = guillemets.saturating_sub(1),
+            ('«', _) => in_guillemets = closed_later[i],
+            ('»', _) => in_guillemets = false,
             (_, Some(QuoteRole::Open)) => straight_open = true,
             (_, Some(QuoteRole::Close)) => straight_open = false,
             (_, Some(QuoteRole::Either)) => straight_open = !straight_open,
             _ => {}
+        }
+        if c == ';' {
+            if let Some(next) = opener_after_semicolon(text, &chars, i) {
+                push_trimmed(text, start..chars[i].0 + 1, &mut sentences);
+                start = chars[next].0;
+                i = next;
+                continue;
+            }
+        }
+        if c == ':' {
+            if let Some(next) = label_end(text, &chars, start, i) {
+                let end_byte = chars[i].0 + 1;
+                push_trimmed(text, start..end_byte, &mut sentences);
+                start = chars[next].0;
+                i = next;
+                continue;
+            }
         }
         if !is_terminal(c) {
             i += 1;
@@ -191,7 +211,7 @@ pub(crate) fn split_sentences(text: &str) -> Vec<Range<usize>> {
                 break;
             }
             match closer {
-                '»' => guillemets = guillemets.saturating_sub(1),
+                '»' => in_guillemets = false,
                 '"' => straight_open = false,
                 _ => {}
             }
@@ -212,14 +232,14 @@ pub(crate) fn split_sentences(text: &str) -> Vec<Range<usize>> {
         if !(next_char.is_uppercase() || next_char.is_ascii_digit() || is_opening(next_char)) {
             continue;
         }
-        let (guillemets_ahead, straight_ahead) = closers_after[end];
-        let inside_quote =
-            (guillemets > 0 && guillemets_ahead > 0) || (straight_open && straight_ahead > 0);
-        if inside_quote {
+        // Inside « … » a quoted passage stays whole. Straight quotes are too often unbalanced
+        // or wrapped around several sentences in news text to be trusted the same way.
+        if in_guillemets {
             continue;
         }
         let single_stop = run_end - run_start == 1 && chars[run_start].1 == '.';
-        if single_stop && !ends_sentence_after_stop(text, chars[run_start].0, chars[next].0) {
+        if single_stop && !ends_sentence_after_stop(text, start, chars[run_start].0, chars[next].0)
+        {
             continue;
         }
         let end_byte = chars.get(end).map_or(text.len(), |&(byte, _)| byte);
@@ -230,6 +250,62 @@ pub(crate) fn split_sentences(text: &str) -> Vec<Range<usize>> {
     push_trimmed(text, start..text.len(), &mut sentences);
     sentences
 }
+
+/// French puts no capital after a semicolon, so "; Il …" or "; Les …" means the writer
+/// ended a sentence there (common in lists and in text pasted from tables). A capitalised
+/// name after the semicolon ("avec 91; Fernando Torres") does not count: only the common
+/// sentence openers of [`SENTENCE_OPENERS`].
+fn opener_after_semicolon(text: &str, chars: &[(usize, char)], semicolon: usize) -> Option<usize> {
+    let mut next = semicolon + 1;
+    if next >= chars.len() || !is_space(chars[next].1) {
+        return None;
+    }
+    while next < chars.len() && is_space(chars[next].1) {
+        next += 1;
+    }
+    let opener = next_word(&text[chars.get(next)?.0..]);
+    SENTENCE_OPENERS.contains(&opener.as_str()).then_some(next)
+}
+
+/// The word at the start of `rest`, with its apostrophe when elided ("L'", "Qu'").
+fn next_word(rest: &str) -> String {
+    let letters_end = rest
+        .find(|c: char| !c.is_alphabetic())
+        .unwrap_or(rest.len());
+    match rest[letters_end..].chars().next() {
+        Some('\'' | '’') => format!("{}'", &rest[..letters_end]),
+        _ => rest[..letters_end].to_string(),
+    }
+}
+
+/// A label closed by a colon ends a segment: "Zone euro: les taux grimpent",
+/// "Histoire d'une marque: L'innovateur". Returns where the next segment starts when the
+/// colon at `colon` closes a short label (at most [`LABEL_MAX_WORDS`] words since the
+/// segment began) and a capital or an opening quote follows.
+fn label_end(text: &str, chars: &[(usize, char)], start: usize, colon: usize) -> Option<usize> {
+    let mut next = colon + 1;
+    if next >= chars.len() || !is_space(chars[next].1) {
+        return None;
+    }
+    while next < chars.len() && is_space(chars[next].1) {
+        next += 1;
+    }
+    let first = chars.get(next)?.1;
+    if !(first.is_uppercase() || matches!(first, '"' | '“')) {
+        return None;
+    }
+    // Only at the start of a paragraph, where headings and labels stand, and only with the
+    // colon attached to its word: French running text puts a space before the colon
+    // ("Il a ajouté : « Nous … »"), and that introduces a quote rather than ending a label.
+    if start != 0 || colon == 0 || is_space(chars[colon - 1].1) || first == '«' {
+        return None;
+    }
+    let label = &text[start..chars[colon].0];
+    let words = label.split(is_space).filter(|w| !w.is_empty()).count();
+    (words <= LABEL_MAX_WORDS).then_some(next)
+}
+
+const LABEL_MAX_WORDS: usize = 6;
 
 /// What a straight double quote does, judged from its neighbours.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -263,8 +339,9 @@ fn quote_role(chars: &[(usize, char)], k: usize) -> Option<QuoteRole> {
 }
 
 /// Decides whether a single full stop at byte `stop` ends a sentence, from the word before
-/// it and the word that starts at byte `next`.
-fn ends_sentence_after_stop(text: &str, stop: usize, next: usize) -> bool {
+/// it and the word that starts at byte `next`; `segment_start` is where the current
+/// segment began.
+fn ends_sentence_after_stop(text: &str, segment_start: usize, stop: usize, next: usize) -> bool {
     let before = &text[..stop];
     let word_start = before
         .rfind(|c: char| is_space(c) || matches!(c, '(' | '«' | '"' | '“' | '[' | '/'))
@@ -272,10 +349,19 @@ fn ends_sentence_after_stop(text: &str, stop: usize, next: usize) -> bool {
             p + before[p..].chars().next().map_or(1, char::len_utf8)
         });
     let word = &before[word_start..];
-    if word.is_empty() {
+    // "(etc.)." or "« U.E. »." : the stop follows a closed bracket or quote, so whatever
+    // was abbreviated inside it, this stop ends the sentence.
+    if word.is_empty() || word.ends_with([')', ']', '»', '"', '”']) {
         return true;
     }
     if TITLES.contains(&word) {
+        return false;
+    }
+    // "1. Tout individu …": a number opening its segment is a list label, not a sentence.
+    let opens_segment = text[segment_start.min(word_start)..word_start]
+        .trim_matches(is_space)
+        .is_empty();
+    if opens_segment && word.len() <= 3 && word.chars().all(|c| c.is_ascii_digit()) {
         return false;
     }
     // The next word, with its apostrophe when elided ("L'", "Qu'").
@@ -448,6 +534,42 @@ mod tests {
                 "Des pommes, des poires, etc.",
                 "Le reste suit."
             ]
+        );
+    }
+
+    #[test]
+    fn a_list_number_stays_with_its_item() {
+        assert_eq!(
+            split("Dans le monde. 1. Tout individu a droit. 2. Nul ne peut."),
+            [
+                "Dans le monde.",
+                "1. Tout individu a droit.",
+                "2. Nul ne peut."
+            ]
+        );
+    }
+
+    #[test]
+    fn a_capitalised_opener_after_a_semicolon_starts_a_sentence() {
+        assert_eq!(
+            split("Il vient; Les autres partent. Avec 91; Fernando Torres, avec 81."),
+            [
+                "Il vient;",
+                "Les autres partent.",
+                "Avec 91; Fernando Torres, avec 81."
+            ]
+        );
+    }
+
+    #[test]
+    fn a_label_with_a_colon_opens_a_paragraph() {
+        assert_eq!(
+            split("Zone euro: Les taux grimpent."),
+            ["Zone euro:", "Les taux grimpent."]
+        );
+        assert_eq!(
+            split("Il a ajouté : « Nous partons. »"),
+            ["Il a ajouté : « Nous partons. »"]
         );
     }
 
