@@ -14,7 +14,7 @@ use std::ops::Range;
 /// (`M. Le Pen`, `Dr. Martin`). Compared case-sensitively with the word before the stop.
 const TITLES: &[&str] = &[
     "M", "MM", "Mme", "Mmes", "Mlle", "Mlles", "Dr", "Drs", "Pr", "Me", "Mgr", "St", "Ste", "Sts",
-    "Stes", "Gén", "Gal", "Col", "Cdt", "Lt", "Sgt", "Mr", "Mrs", "Ms", "Jr", "Sr",
+    "Stes", "Gén", "Gal", "Col", "Cdt", "Lt", "Sgt", "Mr", "Mrs", "Ms",
 ];
 
 /// Abbreviations after which a full stop usually does not end a sentence, unless a common
@@ -22,7 +22,7 @@ const TITLES: &[&str] = &[
 const ABBREVIATIONS: &[&str] = &[
     "p", "pp", "cf", "Cf", "art", "Art", "vol", "Vol", "chap", "éd", "ed", "fig", "Fig", "no", "n",
     "N", "env", "av", "apr", "ex", "coll", "op", "cit", "ibid", "id", "resp", "réf", "tél", "Tél",
-    "dir", "trad", "approx",
+    "dir", "trad", "approx", "Jr", "Sr",
 ];
 
 /// Capitalised words that start sentences far more often than they continue names:
@@ -162,6 +162,12 @@ pub(crate) fn split_sentences(text: &str) -> Vec<Range<usize>> {
             (_, Some(QuoteRole::Either)) => straight_open = !straight_open,
             _ => {}
         }
+        if let Some(next) = quote_follows_quote(&chars, &roles, i) {
+            push_trimmed(text, start..chars[i].0 + c.len_utf8(), &mut sentences);
+            start = chars[next].0;
+            i = next;
+            continue;
+        }
         if c == ';' {
             if let Some(next) = opener_after_semicolon(text, &chars, i) {
                 push_trimmed(text, start..chars[i].0 + 1, &mut sentences);
@@ -249,6 +255,33 @@ pub(crate) fn split_sentences(text: &str) -> Vec<Range<usize>> {
     }
     push_trimmed(text, start..text.len(), &mut sentences);
     sentences
+}
+
+/// Two quotations side by side are two utterances: `"… institutions" "Je ne …"` or
+/// `« … » « Nous … »`, even without a full stop between them. Returns where the second
+/// starts when the closing quote at `close` is followed by an opening quote and a capital.
+fn quote_follows_quote(
+    chars: &[(usize, char)],
+    roles: &[Option<QuoteRole>],
+    close: usize,
+) -> Option<usize> {
+    let closes = chars[close].1 == '»' || roles[close] == Some(QuoteRole::Close);
+    if !closes || close == 0 || is_terminal(chars[close - 1].1) {
+        return None;
+    }
+    let mut next = close + 1;
+    while next < chars.len() && is_space(chars[next].1) {
+        next += 1;
+    }
+    if next == close + 1 || next >= chars.len() {
+        return None;
+    }
+    let opens = chars[next].1 == '«' || roles[next] == Some(QuoteRole::Open);
+    let capital = chars[next + 1..]
+        .iter()
+        .find(|(_, c)| !is_space(*c))
+        .is_some_and(|(_, c)| c.is_uppercase());
+    (opens && capital).then_some(next)
 }
 
 /// French puts no capital after a semicolon, so "; Il …" or "; Les …" means the writer
@@ -534,6 +567,21 @@ mod tests {
                 "Des pommes, des poires, etc.",
                 "Le reste suit."
             ]
+        );
+    }
+
+    #[test]
+    fn side_by_side_quotations_are_two_segments() {
+        assert_eq!(
+            split("\"Il a de grandes capacités\" \"Il serait capable\", dit-il."),
+            [
+                "\"Il a de grandes capacités\"",
+                "\"Il serait capable\", dit-il."
+            ]
+        );
+        assert_eq!(
+            split("le mot \"oui\" \"non\" aussi"),
+            ["le mot \"oui\" \"non\" aussi"]
         );
     }
 
