@@ -47,6 +47,7 @@ fn main() -> Result<()> {
         beam_size,
         batch_tokens: 1024,
         max_input_tokens: 512,
+        max_segment_tokens: 200,
     };
 
     // The same sentences for the raw engine.

@@ -98,6 +98,16 @@ pub fn align(
             ),
         ));
     }
+    if translation.pieces > 1 {
+        flags.push(Flag::new(
+            "split",
+            Severity::Info,
+            format!(
+                "too long for the model ({} tokens): translated in {} pieces cut at clause boundaries",
+                translation.source_tokens, translation.pieces
+            ),
+        ));
+    }
     if translation.output_truncated {
         flags.push(Flag::new(
             "truncated",

@@ -59,6 +59,10 @@ pub struct TranslateArgs {
     /// Inputs longer than this many tokens are cut (and flagged).
     #[arg(long, default_value_t = 512)]
     pub max_input_tokens: usize,
+    /// Sentences longer than this many tokens are split at clause boundaries (; : — ,),
+    /// translated in pieces and rejoined.
+    #[arg(long, default_value_t = 200)]
+    pub max_segment_tokens: usize,
     /// Never download: fail if the model is missing.
     #[arg(long)]
     pub offline: bool,

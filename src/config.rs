@@ -83,6 +83,8 @@ pub struct EngineSettings {
     pub beam_size: usize,
     pub batch_tokens: usize,
     pub max_input_tokens: usize,
+    /// Sentences longer than this many tokens are split at clause boundaries.
+    pub max_segment_tokens: usize,
 }
 
 impl TranslateSettings {
@@ -100,6 +102,12 @@ impl TranslateSettings {
         }
         if args.max_input_tokens == 0 {
             bail!("--max-input-tokens must be at least 1");
+        }
+        if args.max_segment_tokens < 8 || args.max_segment_tokens > args.max_input_tokens {
+            bail!(
+                "--max-segment-tokens must be between 8 and --max-input-tokens ({})",
+                args.max_input_tokens
+            );
         }
         let cores = std::thread::available_parallelism().map_or(1, usize::from);
         let threads = args.threads.unwrap_or(cores);
@@ -125,6 +133,7 @@ impl TranslateSettings {
                 beam_size: args.beam_size,
                 batch_tokens: args.batch_tokens,
                 max_input_tokens: args.max_input_tokens,
+                max_segment_tokens: args.max_segment_tokens,
             },
             offline: args.offline,
             quiet: args.quiet,

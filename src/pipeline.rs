@@ -77,6 +77,7 @@ pub struct OptionsReport {
     pub replicas: usize,
     pub threads_per_replica: usize,
     pub max_input_tokens: usize,
+    pub max_segment_tokens: usize,
 }
 
 #[derive(Debug, Default, Serialize)]
@@ -88,6 +89,8 @@ pub struct Counts {
     pub unique_segments: usize,
     pub segments_flagged: usize,
     pub segments_failed: usize,
+    /// Segments too long for the model, translated in clause-split pieces.
+    pub segments_split: usize,
     pub glossary_entries: usize,
     pub term_matches: usize,
     pub terms_ok: usize,
@@ -260,8 +263,15 @@ pub(crate) fn run_stages(
         tokens_per_call: settings.engine.batch_tokens,
         calls_in_flight: settings.engine.replicas,
         max_decoding_length: 512,
+        max_segment_tokens: settings.engine.max_segment_tokens,
     };
-    let translations = batch::translate_all(engine, &unique, &plan, &|n| progress.advance(n));
+    let translations = batch::translate_all(
+        engine,
+        &unique,
+        &plan,
+        &|total| progress.set_total(total),
+        &|n| progress.advance(n),
+    );
     progress.finish();
     timings.translate = clock.elapsed().as_secs_f64();
 
@@ -317,6 +327,10 @@ pub(crate) fn run_stages(
             .iter()
             .filter(|s| s.flags.iter().any(|f| f.check == "error"))
             .count(),
+        segments_split: slots
+            .iter()
+            .filter(|&&slot| translations[slot].pieces > 1)
+            .count(),
         glossary_entries,
         term_matches: aligned.iter().map(|s| s.terms.len()).sum(),
         terms_ok: count_terms(&aligned, TermStatus::Ok),
@@ -352,6 +366,7 @@ pub(crate) fn run_stages(
             replicas: settings.engine.replicas,
             threads_per_replica: settings.engine.threads_per_replica,
             max_input_tokens: settings.engine.max_input_tokens,
+            max_segment_tokens: settings.engine.max_segment_tokens,
         },
         counts,
         throughput: Throughput {

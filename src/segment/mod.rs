@@ -5,6 +5,7 @@
 //! the byte span of the sentence in the article text, so no later stage has to search the
 //! text again to find where a sentence came from.
 
+mod long;
 pub mod print;
 mod rules;
 
@@ -14,6 +15,7 @@ use serde::Serialize;
 
 use crate::read::Article;
 
+pub use long::split_long;
 pub(crate) use rules::split_sentences;
 
 /// One sentence of one paragraph of one article.
@@ -162,5 +164,109 @@ mod tests {
     fn a_lone_marker_is_not_a_paragraph() {
         assert!(paragraphs("- \n#\n").iter().all(|p| !p.span.is_empty()));
         assert_eq!(paragraphs("  \n\t\n").len(), 0);
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    //! Whatever the input, segmentation never panics, and the segments with what lies
+    //! between them rebuild the article exactly.
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// Text that stresses the rules: French punctuation, quotes, spaces of every kind,
+    /// markers, digits, control characters and arbitrary Unicode.
+    fn tricky_text() -> impl Strategy<Value = String> {
+        let pieces = prop_oneof![
+            Just("M.".to_string()),
+            Just("J.-C.".to_string()),
+            Just("« ".to_string()),
+            Just(" »".to_string()),
+            Just("\"".to_string()),
+            Just("...".to_string()),
+            Just("…".to_string()),
+            Just(". ".to_string()),
+            Just("? ".to_string()),
+            Just("; Le ".to_string()),
+            Just(": ".to_string()),
+            Just("\n".to_string()),
+            Just("\r\n".to_string()),
+            Just("\u{00A0}".to_string()),
+            Just("\u{202F}".to_string()),
+            Just("- ".to_string()),
+            Just("## ".to_string()),
+            Just("1. ".to_string()),
+            Just("U.E. ".to_string()),
+            "[A-Za-zÉéèàç]{1,8}".prop_map(String::from),
+            "[0-9]{1,4}".prop_map(String::from),
+            any::<char>().prop_map(String::from),
+        ];
+        prop::collection::vec(pieces, 0..60).prop_map(|v| v.concat())
+    }
+
+    fn check(text: &str) {
+        let article = Article {
+            id: "p".into(),
+            origin: "p".into(),
+            text: text.to_string(),
+        };
+        let segments = segment_article(0, &article);
+        let mut last = 0;
+        for s in &segments {
+            assert!(s.span.start >= last, "spans out of order in {text:?}");
+            assert!(s.span.start < s.span.end, "empty segment in {text:?}");
+            assert!(text.is_char_boundary(s.span.start) && text.is_char_boundary(s.span.end));
+            assert_eq!(&text[s.span.clone()], s.text);
+            // Between segments: white space and line markers only.
+            let gap = &text[last..s.span.start];
+            assert!(
+                gap.chars()
+                    .all(|c| c.is_whitespace() || "#-*+>0123456789.)".contains(c)),
+                "{gap:?} lost between segments of {text:?}"
+            );
+            last = s.span.end;
+        }
+        assert!(
+            text[last..].chars().all(char::is_whitespace),
+            "tail lost in {text:?}"
+        );
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn any_tricky_text_is_rebuilt(text in tricky_text()) {
+            check(&text);
+        }
+
+        #[test]
+        fn any_unicode_is_rebuilt(text in any::<String>()) {
+            check(&text);
+        }
+
+        #[test]
+        fn split_sentences_covers_every_non_space_character(text in tricky_text()) {
+            let text = text.replace(['\n', '\r'], " ");
+            let ranges = split_sentences(&text);
+            let mut rebuilt = String::new();
+            let mut last = 0;
+            for r in &ranges {
+                assert!(text[last..r.start].chars().all(char::is_whitespace));
+                rebuilt.push_str(&text[r.clone()]);
+                last = r.end;
+            }
+            assert!(text[last..].chars().all(char::is_whitespace));
+            let squeeze = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+            assert_eq!(squeeze(&rebuilt), squeeze(&text));
+        }
+    }
+
+    #[test]
+    fn a_very_long_line_without_spaces() {
+        check(&"a.".repeat(200_000));
+        check(&"«".repeat(50_000));
     }
 }

@@ -16,6 +16,8 @@ pub struct BatchPlan {
     pub calls_in_flight: usize,
     /// Upper bound for `max_decoding_length`.
     pub max_decoding_length: usize,
+    /// Texts longer than this many tokens are split at clause boundaries.
+    pub max_segment_tokens: usize,
 }
 
 /// The result for one input text.
@@ -31,6 +33,8 @@ pub struct Translation {
     pub output_truncated: bool,
     /// Why the engine failed on this text, if it did.
     pub error: Option<String>,
+    /// How many pieces the text was translated in (1 unless it was too long).
+    pub pieces: usize,
 }
 
 impl Translation {
@@ -43,6 +47,7 @@ impl Translation {
             input_truncated: false,
             output_truncated: false,
             error: Some(error.to_string()),
+            pieces: 1,
         }
     }
 }
@@ -55,35 +60,42 @@ pub fn decoding_budget(longest: usize, cap: usize) -> usize {
 }
 
 /// Translates `texts` (already unique) and returns one result per text, in order.
-/// `on_done` is called with the number of texts finished after each engine call.
+///
+/// Progress is counted in engine inputs, which outnumber texts when long texts are split
+/// (see [`crate::segment::split_long`]): `on_total` is told their number once, and
+/// `on_done` how many finished after each engine call.
 pub fn translate_all(
     engine: &dyn Engine,
     texts: &[String],
     plan: &BatchPlan,
+    on_total: &dyn Fn(usize),
     on_done: &(dyn Fn(usize) + Sync),
 ) -> Vec<Translation> {
-    let encoded: Vec<Result<Vec<String>, EngineError>> =
-        texts.par_iter().map(|t| engine.encode(t)).collect();
-    let mut results: Vec<Option<Translation>> = vec![None; texts.len()];
-    let mut order: Vec<usize> = Vec::with_capacity(texts.len());
-    for (index, tokens) in encoded.iter().enumerate() {
-        match tokens {
-            Ok(_) => order.push(index),
-            Err(error) => {
-                results[index] = Some(Translation::failed(0, error));
-                on_done(1);
-            }
+    // Each text becomes one or more pieces, each with its tokens.
+    let pieces: Vec<Result<Vec<Vec<String>>, EngineError>> = texts
+        .par_iter()
+        .map(|text| encode_pieces(engine, text, plan.max_segment_tokens))
+        .collect();
+    let mut units: Vec<(usize, usize)> = Vec::new();
+    for (text_index, encoded) in pieces.iter().enumerate() {
+        if let Ok(encoded) = encoded {
+            units.extend((0..encoded.len()).map(|piece| (text_index, piece)));
         }
     }
-    let tokens = |i: usize| encoded[i].as_ref().expect("only encoded texts are ordered");
-    order.sort_by_key(|&i| (tokens(i).len(), i));
+    let tokens = |(text, piece): (usize, usize)| -> &Vec<String> {
+        &pieces[text]
+            .as_ref()
+            .expect("only encoded texts have units")[piece]
+    };
+    units.sort_by_key(|&unit| (tokens(unit).len(), unit));
+    on_total(units.len());
 
-    let mut calls: Vec<Vec<usize>> = Vec::new();
+    let mut calls: Vec<Vec<(usize, usize)>> = Vec::new();
     let mut current = Vec::new();
     let mut current_tokens = 0;
-    for index in order {
-        current_tokens += tokens(index).len();
-        current.push(index);
+    for unit in units {
+        current_tokens += tokens(unit).len();
+        current.push(unit);
         if current_tokens >= plan.tokens_per_call {
             calls.push(std::mem::take(&mut current));
             current_tokens = 0;
@@ -97,24 +109,94 @@ pub fn translate_all(
         .num_threads(plan.calls_in_flight.max(1))
         .build()
         .expect("a thread pool for engine calls");
-    let translated: Vec<Vec<(usize, Translation)>> = pool.install(|| {
+    let translated: Vec<Vec<((usize, usize), Translation)>> = pool.install(|| {
         calls
             .par_iter()
             .map(|call| {
-                let inputs: Vec<Vec<String>> = call.iter().map(|&i| tokens(i).clone()).collect();
+                let inputs: Vec<Vec<String>> = call.iter().map(|&u| tokens(u).clone()).collect();
                 let done = translate_call(engine, &inputs, plan.max_decoding_length);
                 on_done(call.len());
                 call.iter().copied().zip(done).collect()
             })
             .collect()
     });
-    for (index, translation) in translated.into_iter().flatten() {
-        results[index] = Some(translation);
+
+    // Reassemble each text from its pieces, in order.
+    let mut by_text: Vec<Vec<Option<Translation>>> = pieces
+        .iter()
+        .map(|p| vec![None; p.as_ref().map_or(0, Vec::len)])
+        .collect();
+    for ((text, piece), translation) in translated.into_iter().flatten() {
+        by_text[text][piece] = Some(translation);
     }
-    results
-        .into_iter()
-        .map(|r| r.expect("every text has a result"))
+    pieces
+        .iter()
+        .zip(by_text)
+        .map(|(encoded, parts)| match encoded {
+            Err(error) => Translation::failed(0, error),
+            Ok(_) => join(
+                parts
+                    .into_iter()
+                    .map(|p| p.expect("every piece has a result")),
+            ),
+        })
         .collect()
+}
+
+/// The pieces of one text, tokenised: the whole text when it fits in `max_tokens`,
+/// otherwise its clause-split pieces.
+fn encode_pieces(
+    engine: &dyn Engine,
+    text: &str,
+    max_tokens: usize,
+) -> Result<Vec<Vec<String>>, EngineError> {
+    let whole = engine.encode(text)?;
+    if whole.len() <= max_tokens {
+        return Ok(vec![whole]);
+    }
+    let fits = |piece: &str| engine.encode(piece).map_or(true, |t| t.len() <= max_tokens);
+    crate::segment::split_long(text, &fits)
+        .into_iter()
+        .map(|range| engine.encode(&text[range]))
+        .collect()
+}
+
+/// One translation from the translations of a text's pieces.
+fn join(parts: impl Iterator<Item = Translation>) -> Translation {
+    let parts: Vec<Translation> = parts.collect();
+    if parts.len() == 1 {
+        return parts.into_iter().next().expect("one part");
+    }
+    let target_tokens: usize = parts.iter().map(|p| p.target_tokens).sum();
+    // The score of the whole is the token-weighted mean of the pieces' scores.
+    let score = parts
+        .iter()
+        .map(|p| {
+            p.score
+                .map(|s| (s * p.target_tokens.max(1) as f32, p.target_tokens.max(1)))
+        })
+        .collect::<Option<Vec<_>>>()
+        .map(|weighted| {
+            let (sum, n) = weighted
+                .iter()
+                .fold((0.0, 0), |(s, n), (ws, w)| (s + ws, n + w));
+            sum / n as f32
+        });
+    Translation {
+        text: parts
+            .iter()
+            .map(|p| p.text.trim())
+            .filter(|t| !t.is_empty())
+            .collect::<Vec<_>>()
+            .join(" "),
+        score,
+        source_tokens: parts.iter().map(|p| p.source_tokens).sum(),
+        target_tokens,
+        input_truncated: parts.iter().any(|p| p.input_truncated),
+        output_truncated: parts.iter().any(|p| p.output_truncated),
+        error: parts.iter().find_map(|p| p.error.clone()),
+        pieces: parts.len(),
+    }
 }
 
 /// One engine call. If the call fails as a whole, each input is retried alone so that one
@@ -137,6 +219,7 @@ fn translate_call(engine: &dyn Engine, inputs: &[Vec<String>], cap: usize) -> Ve
                         input_truncated: input.len() > engine.max_input_length(),
                         output_truncated: target_tokens >= budget,
                         error: None,
+                        pieces: 1,
                     },
                     Err(error) => Translation::failed(input.len(), &error),
                 }
@@ -172,6 +255,7 @@ mod tests {
             tokens_per_call,
             calls_in_flight: 2,
             max_decoding_length: 256,
+            max_segment_tokens: 1000,
         }
     }
 
@@ -181,9 +265,15 @@ mod tests {
             .map(String::from)
             .to_vec();
         let done = AtomicUsize::new(0);
-        let out = translate_all(&FakeEngine { max_input: 100 }, &texts, &plan(3), &|n| {
-            done.fetch_add(n, Ordering::Relaxed);
-        });
+        let out = translate_all(
+            &FakeEngine { max_input: 100 },
+            &texts,
+            &plan(3),
+            &|_| {},
+            &|n| {
+                done.fetch_add(n, Ordering::Relaxed);
+            },
+        );
         let texts: Vec<_> = out.iter().map(|t| t.text.as_str()).collect();
         assert_eq!(
             texts,
@@ -198,7 +288,13 @@ mod tests {
         let texts: Vec<String> = ["bon texte", "texte FAIL", "autre"]
             .map(String::from)
             .to_vec();
-        let out = translate_all(&FakeEngine { max_input: 100 }, &texts, &plan(1000), &|_| {});
+        let out = translate_all(
+            &FakeEngine { max_input: 100 },
+            &texts,
+            &plan(1000),
+            &|_| {},
+            &|_| {},
+        );
         assert_eq!(out[0].text, "BON TEXTE");
         assert_eq!(out[1].error.as_deref(), Some("fake failure"));
         assert_eq!(out[2].text, "AUTRE");
@@ -207,7 +303,13 @@ mod tests {
     #[test]
     fn flags_inputs_and_outputs_that_hit_a_limit() {
         let texts = vec!["a b c d e f".to_string()];
-        let out = translate_all(&FakeEngine { max_input: 3 }, &texts, &plan(10), &|_| {});
+        let out = translate_all(
+            &FakeEngine { max_input: 3 },
+            &texts,
+            &plan(10),
+            &|_| {},
+            &|_| {},
+        );
         assert!(out[0].input_truncated);
         let out = translate_all(
             &FakeEngine { max_input: 100 },
@@ -217,9 +319,34 @@ mod tests {
                 ..plan(10)
             },
             &|_| {},
+            &|_| {},
         );
         assert!(out[0].output_truncated);
         assert_eq!(out[0].text, "A B");
+    }
+
+    #[test]
+    fn long_texts_are_split_translated_and_rejoined() {
+        let texts = vec!["un deux trois, quatre cinq six ; sept huit neuf".to_string()];
+        let done = AtomicUsize::new(0);
+        let out = translate_all(
+            &FakeEngine { max_input: 100 },
+            &texts,
+            &BatchPlan {
+                max_segment_tokens: 5,
+                ..plan(1000)
+            },
+            &|_| {},
+            &|n| {
+                done.fetch_add(n, Ordering::Relaxed);
+            },
+        );
+        assert_eq!(
+            out[0].text,
+            "UN DEUX TROIS, QUATRE CINQ SIX ; SEPT HUIT NEUF"
+        );
+        assert_eq!(out[0].pieces, 3);
+        assert_eq!(done.load(Ordering::Relaxed), 3);
     }
 
     #[test]

@@ -277,3 +277,30 @@ fn the_seed_article_finds_every_glossary_occurrence() {
         matches
     );
 }
+
+#[test]
+fn a_sentence_too_long_for_the_model_is_split_and_rejoined_in_one_row() {
+    let fx = Fixture::new();
+    let clause = "le gouvernement a présenté un projet de loi sur la défense";
+    let sentence = format!("Hier, {}.", [clause; 12].join(", "));
+    fx.write("long.txt", format!("Avant. {sentence} Après."));
+    let output = fx.translate(&["long.txt"], &["--max-segment-tokens", "40"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let rows = fx.aligned();
+    assert_eq!(rows.len(), 3, "one row per source sentence");
+    assert_eq!(rows[1]["source"], sentence.as_str());
+    let flags: Vec<&str> = rows[1]["flags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["check"].as_str().unwrap())
+        .collect();
+    assert!(flags.contains(&"split"), "{flags:?}");
+    assert!(!rows[1]["target"].as_str().unwrap().is_empty());
+    assert_eq!(fx.run_json()["counts"]["segments_split"], 1);
+    assert!(rows[0]["flags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|f| f["check"] != "split"));
+}
