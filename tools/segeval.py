@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Evaluate `passeur segment` against gold sentence segmentation.
 
-Usage: python3 tools/segeval.py [--bin PATH] [--errors N] GOLD.jsonl...
+Usage: python3 tools/segeval.py [--bin PATH] [--cmd 'COMMAND {file}'] [--errors N] GOLD.jsonl...
 
 Each gold file holds one JSON object per line: {"id", "text", "sentences", "meta"}, where
 `text` is made only of `sentences` (see ../shared/README.md). Boundaries are compared as
@@ -14,10 +14,16 @@ how sentences were joined. Reported per file:
 - exact-sentence accuracy: gold sentences whose start and end are both predicted, with no
   split inside;
 - the first N errors, with context (--errors).
+
+--cmd scores another segmenter the same way: the command, with {file} replaced by the gold
+file's path, must print one JSON object per record with its `id` and `spans` (byte offsets
+into the record's text), as `passeur segment` does. That is how sentencex and the SRX rules
+were compared with passeur's own rules (see src/segment/rules.rs).
 """
 
 import argparse
 import json
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -36,11 +42,11 @@ def boundaries(sentences):
     return out[:-1], total
 
 
-def run_passeur(binary, path):
+def run_segmenter(command, path):
     """Predicted sentence spans (byte offsets into each record's text), by record id."""
-    result = subprocess.run([binary, "segment", str(path)], capture_output=True, check=False)
+    result = subprocess.run(command, capture_output=True, check=False)
     if result.returncode not in (0, 1):
-        sys.exit(f"passeur segment failed: {result.stderr.decode()}")
+        sys.exit(f"{command[0]} failed: {result.stderr.decode()}")
     out = {}
     for line in result.stdout.decode().splitlines():
         record = json.loads(line)
@@ -113,13 +119,18 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--bin", default="target/release/passeur", help="passeur binary")
     parser.add_argument("--errors", type=int, default=10, help="errors to show per file")
+    parser.add_argument("--cmd", help="another segmenter: a command with {file}")
     parser.add_argument("--json", action="store_true", help="print the scores as JSON")
     parser.add_argument("gold", nargs="+", type=Path)
     args = parser.parse_args()
     results = {}
     for path in args.gold:
         records = [json.loads(l) for l in path.read_text(encoding="utf-8").splitlines() if l.strip()]
-        predicted = run_passeur(args.bin, path)
+        if args.cmd:
+            command = [part.replace("{file}", str(path)) for part in shlex.split(args.cmd)]
+        else:
+            command = [args.bin, "segment", str(path)]
+        predicted = run_segmenter(command, path)
         results[path.stem] = evaluate(records, predicted, args.errors)
     if args.json:
         print(json.dumps(results, indent=2, ensure_ascii=False))
