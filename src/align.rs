@@ -5,9 +5,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::glossary::{self, Injected, Matcher, TermMatch, TermStatus};
+use crate::glossary::{Prepared, TermMatch, TermStatus};
 use crate::segment::Segment;
-use crate::translate::batch::Translation;
+use crate::translate::repair::Enforced;
 
 /// One line of `aligned.jsonl`: a source sentence, its translation and its provenance.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -62,15 +62,18 @@ impl Flag {
     }
 }
 
-/// Pairs a segment with its translation, verifies its glossary terms and flags problems.
+/// Pairs a segment with its translation and its terms' statuses, and flags problems.
 pub fn align(
     article_id: &str,
     segment: &Segment,
-    injected: &Injected,
-    translation: &Translation,
-    targets: &Matcher,
+    prepared: &Prepared,
+    enforced: &Enforced,
 ) -> AlignedSegment {
-    let mut terms = injected.terms.clone();
+    let translation = &enforced.translation;
+    let mut terms = prepared.terms.clone();
+    for (term, status) in terms.iter_mut().zip(&enforced.statuses) {
+        term.status = *status;
+    }
     let mut flags = Vec::new();
     if let Some(error) = &translation.error {
         flags.push(Flag::new(
@@ -78,15 +81,12 @@ pub fn align(
             Severity::Error,
             format!("translation failed: {error}"),
         ));
-    } else {
-        glossary::verify(&mut terms, &translation.text, targets);
-        if translation.text.trim().is_empty() {
-            flags.push(Flag::new(
-                "untranslated",
-                Severity::Error,
-                "the translation is empty",
-            ));
-        }
+    } else if translation.text.trim().is_empty() {
+        flags.push(Flag::new(
+            "untranslated",
+            Severity::Error,
+            "the translation is empty",
+        ));
     }
     if translation.input_truncated {
         flags.push(Flag::new(
@@ -118,6 +118,9 @@ pub fn align(
             ),
         ));
     }
+    for note in &enforced.notes {
+        flags.push(Flag::new("term-repair", Severity::Info, note.clone()));
+    }
     let missing: Vec<&str> = terms
         .iter()
         .filter(|t| t.status == TermStatus::Missing)
@@ -140,7 +143,7 @@ pub fn align(
         span: [segment.span.start, segment.span.end],
         source: segment.text.clone(),
         target: translation.text.clone(),
-        model_input: (injected.text != segment.text).then(|| injected.text.clone()),
+        model_input: (prepared.text != segment.text).then(|| prepared.text.clone()),
         terms,
         score: translation.score,
         source_tokens: translation.source_tokens,

@@ -17,13 +17,14 @@ use serde::Serialize;
 
 use crate::align::{self, AlignedSegment};
 use crate::config::{TranslateSettings, DEFAULT_REPO};
-use crate::glossary::{self, Injected, Matcher, TermStatus};
+use crate::glossary::{self, Matcher, Prepared, TermStatus};
 use crate::model::{self, info};
 use crate::progress::Progress;
 use crate::read::{self, Article, Input};
 use crate::segment::{self, Segment};
 use crate::translate::batch::{self, BatchPlan};
 use crate::translate::ct2::Ct2Engine;
+use crate::translate::repair::{self, Job};
 use crate::translate::Engine;
 use crate::write::{self, AlignedJsonl, Writer};
 
@@ -94,7 +95,11 @@ pub struct Counts {
     pub glossary_entries: usize,
     pub term_matches: usize,
     pub terms_ok: usize,
+    pub terms_normalised: usize,
+    pub terms_repaired: usize,
     pub terms_missing: usize,
+    /// Terms present in the output (ok, normalised or repaired) over terms matched.
+    pub term_hit_rate: Option<f64>,
 }
 
 #[derive(Debug, Default, Serialize)]
@@ -104,6 +109,7 @@ pub struct Timings {
     pub segment: f64,
     pub glossary: f64,
     pub translate: f64,
+    pub repair: f64,
     pub align: f64,
     pub write: f64,
     pub total: f64,
@@ -239,21 +245,25 @@ pub(crate) fn run_stages(
     let glossary_entries = entries.len();
     let targets = Matcher::for_targets(&entries);
     let matcher = Matcher::new(entries);
-    let injected: Vec<Injected> = segments
+    let prepared: Vec<Prepared> = segments
         .par_iter()
-        .map(|s| glossary::inject(&matcher, &s.text))
+        .map(|s| glossary::prepare(&matcher, &s.text, false))
         .collect();
     timings.glossary = clock.elapsed().as_secs_f64();
 
-    // translate: identical model inputs are translated once.
+    // translate: identical model inputs (with identical terms) are translated once.
     let clock = Instant::now();
     let mut unique: Vec<String> = Vec::new();
-    let mut slot_of: HashMap<&str, usize> = HashMap::new();
-    let slots: Vec<usize> = injected
+    let mut first_of_slot: Vec<usize> = Vec::new();
+    let mut slot_of: HashMap<(&str, Vec<&str>), usize> = HashMap::new();
+    let slots: Vec<usize> = prepared
         .iter()
-        .map(|inj| {
-            *slot_of.entry(inj.text.as_str()).or_insert_with(|| {
-                unique.push(inj.text.clone());
+        .enumerate()
+        .map(|(index, p)| {
+            let key = (p.text.as_str(), p.terms.iter().map(|t| t.target.as_str()).collect());
+            *slot_of.entry(key).or_insert_with(|| {
+                unique.push(p.text.clone());
+                first_of_slot.push(index);
                 unique.len() - 1
             })
         })
@@ -275,20 +285,28 @@ pub(crate) fn run_stages(
     progress.finish();
     timings.translate = clock.elapsed().as_secs_f64();
 
+    // enforce terminology: placeholders, verification, repair.
+    let clock = Instant::now();
+    let jobs: Vec<Job> = first_of_slot
+        .iter()
+        .zip(translations)
+        .map(|(&index, translation)| Job {
+            source: segments[index].text.clone(),
+            prepared: prepared[index].clone(),
+            translation,
+        })
+        .collect();
+    let enforced = repair::enforce(engine, &matcher, &targets, jobs, plan.max_decoding_length);
+    timings.repair = clock.elapsed().as_secs_f64();
+
     // align & check
     let clock = Instant::now();
     let aligned: Vec<AlignedSegment> = segments
         .par_iter()
-        .zip(&injected)
+        .zip(&prepared)
         .zip(&slots)
-        .map(|((segment, injected), &slot)| {
-            align::align(
-                &articles[segment.article].id,
-                segment,
-                injected,
-                &translations[slot],
-                &targets,
-            )
+        .map(|((segment, prepared), &slot)| {
+            align::align(&articles[segment.article].id, segment, prepared, &enforced[slot])
         })
         .collect();
     for (segment, row) in segments.iter().zip(&aligned) {
@@ -329,15 +347,22 @@ pub(crate) fn run_stages(
             .count(),
         segments_split: slots
             .iter()
-            .filter(|&&slot| translations[slot].pieces > 1)
+            .filter(|&&slot| enforced[slot].translation.pieces > 1)
             .count(),
         glossary_entries,
         term_matches: aligned.iter().map(|s| s.terms.len()).sum(),
-        terms_ok: count_terms(&aligned, TermStatus::Ok),
-        terms_missing: count_terms(&aligned, TermStatus::Missing),
+        terms_ok: count_terms(&aligned, |s| s == TermStatus::Ok),
+        terms_normalised: count_terms(&aligned, |s| s == TermStatus::Normalised),
+        terms_repaired: count_terms(&aligned, TermStatus::is_repaired),
+        terms_missing: count_terms(&aligned, |s| s == TermStatus::Missing),
+        term_hit_rate: {
+            let matched = aligned.iter().map(|s| s.terms.len()).sum::<usize>();
+            let present = count_terms(&aligned, TermStatus::is_present);
+            (matched > 0).then(|| present as f64 / matched as f64)
+        },
     };
-    let source_tokens: usize = translations.iter().map(|t| t.source_tokens).sum();
-    let target_tokens: usize = translations.iter().map(|t| t.target_tokens).sum();
+    let source_tokens: usize = enforced.iter().map(|e| e.translation.source_tokens).sum();
+    let target_tokens: usize = enforced.iter().map(|e| e.translation.target_tokens).sum();
     let per_second = |n: usize| {
         if timings.translate > 0.0 {
             n as f64 / timings.translate
@@ -382,11 +407,11 @@ pub(crate) fn run_stages(
     Ok(RunOutcome { report, failed })
 }
 
-fn count_terms(aligned: &[AlignedSegment], status: TermStatus) -> usize {
+fn count_terms(aligned: &[AlignedSegment], keep: impl Fn(TermStatus) -> bool) -> usize {
     aligned
         .iter()
         .flat_map(|s| &s.terms)
-        .filter(|t| t.status == status)
+        .filter(|t| keep(t.status))
         .count()
 }
 
@@ -471,7 +496,12 @@ pub fn summary(report: &RunReport) -> String {
         report.output
     );
     if c.term_matches > 0 {
-        line += &format!("; terms {}/{} present", c.terms_ok, c.term_matches);
+        line += &format!(
+            "; terms {}/{} present ({} repaired)",
+            c.term_matches - c.terms_missing,
+            c.term_matches,
+            c.terms_repaired
+        );
     }
     if !report.failures.is_empty() {
         line += &format!("; {} problem(s), see run.json", report.failures.len());

@@ -1,36 +1,87 @@
 //! Finding glossary terms in text: one Aho-Corasick automaton over all spellings of all
-//! entries, run on the normalised view, longest match first, whole words only.
+//! entries (given forms, variants, hyphenation variants, simple plurals), run on the
+//! normalised view, longest match first, whole words only unless an entry says otherwise.
 
 use aho_corasick::{AhoCorasick, MatchKind};
 
 use super::normalize::{is_word_char, Normalized};
 use super::{Entry, TermMatch, TermStatus};
 
+/// Which language's plural rules make the plural spellings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Language {
+    French,
+    English,
+}
+
+/// One spelling the automaton looks for.
+#[derive(Debug, Clone)]
+struct Pattern {
+    entry: usize,
+    /// Case-kept normalised form, for case-sensitive entries.
+    form: String,
+    /// A plural spelling: the target is pluralised too.
+    plural: bool,
+}
+
 /// The compiled glossary.
 #[derive(Debug, Clone)]
 pub struct Matcher {
     entries: Vec<Entry>,
     automaton: Option<AhoCorasick>,
-    /// For each automaton pattern, the entry it spells and its case-kept normalised form.
-    patterns: Vec<(usize, String)>,
+    patterns: Vec<Pattern>,
 }
 
 impl Matcher {
-    /// Compiles entries; later entries lose to earlier ones only when spans are equal.
+    /// Compiles French source terms.
     pub fn new(entries: Vec<Entry>) -> Matcher {
-        let mut patterns = Vec::new();
+        Matcher::build(entries, Language::French)
+    }
+
+    /// A matcher that finds the target terms of the same entries (same indices) in
+    /// English text, for verification.
+    pub fn for_targets(entries: &[Entry]) -> Matcher {
+        let targets = entries
+            .iter()
+            .map(|e| {
+                let mut target = Entry::new(&e.target, &e.target, &e.origin);
+                target.case_sensitive = false;
+                target
+            })
+            .collect();
+        Matcher::build(targets, Language::English)
+    }
+
+    fn build(entries: Vec<Entry>, language: Language) -> Matcher {
+        let mut patterns: Vec<Pattern> = Vec::new();
         for (index, entry) in entries.iter().enumerate() {
-            for spelling in std::iter::once(&entry.source).chain(&entry.variants) {
-                for form in spellings(spelling) {
-                    if !patterns.iter().any(|(i, p)| *i == index && *p == form) {
-                        patterns.push((index, form));
+            let given = std::iter::once(&entry.source).chain(&entry.variants);
+            for spelling in given {
+                let mut forms: Vec<(String, bool)> =
+                    spellings(spelling).into_iter().map(|f| (f, false)).collect();
+                if !entry.case_sensitive && entry.whole_word {
+                    let plural = match language {
+                        Language::French => french_plural(spelling),
+                        Language::English => english_plural(spelling),
+                    };
+                    if let Some(plural) = plural.filter(|p| p != spelling) {
+                        forms.extend(spellings(&plural).into_iter().map(|f| (f, true)));
+                    }
+                }
+                for (form, plural) in forms {
+                    if !patterns.iter().any(|p| p.entry == index && p.form == form) {
+                        patterns.push(Pattern {
+                            entry: index,
+                            form,
+                            plural,
+                        });
                     }
                 }
             }
         }
         let folded: Vec<String> = patterns
             .iter()
-            .map(|(_, p)| Normalized::new(p, true).text)
+            .map(|p| Normalized::new(&p.form, true).text)
             .collect();
         let automaton = (!folded.is_empty()).then(|| {
             AhoCorasick::builder()
@@ -45,23 +96,6 @@ impl Matcher {
         }
     }
 
-    /// A matcher that finds the target terms of the same entries, for verification.
-    pub fn for_targets(entries: &[Entry]) -> Matcher {
-        Matcher::new(
-            entries
-                .iter()
-                .map(|e| Entry {
-                    source: e.target.clone(),
-                    target: e.target.clone(),
-                    variants: vec![],
-                    case_sensitive: false,
-                    note: None,
-                    origin: e.origin.clone(),
-                })
-                .collect(),
-        )
-    }
-
     pub fn entries(&self) -> &[Entry] {
         &self.entries
     }
@@ -70,7 +104,8 @@ impl Matcher {
         self.entries.is_empty()
     }
 
-    /// All terms in `text`, left to right, the longest one where several overlap.
+    /// All terms in `text`, left to right, the longest one where several overlap (the
+    /// earlier entry where two are as long).
     pub fn find(&self, text: &str) -> Vec<TermMatch> {
         let Some(automaton) = &self.automaton else {
             return Vec::new();
@@ -78,31 +113,47 @@ impl Matcher {
         let folded = Normalized::new(text, true);
         let mut candidates: Vec<(usize, usize, usize)> = Vec::new();
         for found in automaton.find_overlapping_iter(&folded.text) {
-            let (entry_index, form) = &self.patterns[found.pattern().as_usize()];
+            let pattern_index = found.pattern().as_usize();
+            let pattern = &self.patterns[pattern_index];
+            let entry = &self.entries[pattern.entry];
             let range = folded.original_range(found.start()..found.end());
-            if !on_word_boundaries(text, range.clone()) {
+            if entry.whole_word && !on_word_boundaries(text, range.clone()) {
                 continue;
             }
-            let entry = &self.entries[*entry_index];
-            if entry.case_sensitive && Normalized::new(&text[range.clone()], false).text != *form {
+            if entry.case_sensitive
+                && Normalized::new(&text[range.clone()], false).text != pattern.form
+            {
                 continue;
             }
-            candidates.push((range.start, range.end, *entry_index));
+            candidates.push((range.start, range.end, pattern_index));
         }
-        // Longest first at each start, then earliest entry; then keep non-overlapping.
-        candidates.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
+        candidates.sort_by(|a, b| {
+            let entry = |c: &(usize, usize, usize)| self.patterns[c.2].entry;
+            a.0.cmp(&b.0)
+                .then(b.1.cmp(&a.1))
+                .then(entry(a).cmp(&entry(b)))
+        });
         let mut matches: Vec<TermMatch> = Vec::new();
         let mut covered = 0;
-        for (start, end, entry_index) in candidates {
+        for (start, end, pattern_index) in candidates {
             if start < covered {
                 continue;
             }
             covered = end;
+            let pattern = &self.patterns[pattern_index];
+            let entry = &self.entries[pattern.entry];
+            let target = if pattern.plural {
+                english_plural(&entry.target).unwrap_or_else(|| entry.target.clone())
+            } else {
+                entry.target.clone()
+            };
             matches.push(TermMatch {
-                entry: entry_index,
+                entry_index: pattern.entry,
+                entry: entry.origin.clone(),
                 source: text[start..end].to_string(),
-                target: self.entries[entry_index].target.clone(),
+                target,
                 span: start..end,
+                policy: entry.policy,
                 status: TermStatus::Pending,
             });
         }
@@ -120,11 +171,10 @@ fn spellings(term: &str) -> Vec<String> {
         .split(['-', ' '])
         .filter(|p| !p.is_empty())
         .collect();
-    if parts.len() > 1 && parts.len() <= 4 {
-        let joiners = ["", " ", "-", "- ", " -", " - "];
-        // Every joiner between every pair of parts would explode for long terms; the same
-        // joiner throughout covers what real text does.
-        for joiner in joiners {
+    // Only two- and three-part compounds vary this way; longer terms are phrases
+    // ("Organisation pour la sécurité …") whose spaces do not close up.
+    if ((2..=3).contains(&parts.len()) && normalized.contains('-')) || parts.len() == 2 {
+        for joiner in ["", " ", "-", "- ", " -", " - "] {
             let form = parts.join(joiner);
             if !forms.contains(&form) {
                 forms.push(form);
@@ -132,6 +182,69 @@ fn spellings(term: &str) -> Vec<String> {
         }
     }
     forms
+}
+
+/// Words after which a French noun phrase's complement starts: they and what follows stay
+/// singular in the plural (`bureaux de liaison`).
+const FRENCH_LINKS: &[&str] = &[
+    "de", "du", "des", "d'", "à", "au", "aux", "en", "pour", "sur", "et", "ou", "la", "le",
+    "les", "l'",
+];
+
+/// The regular French plural of a noun phrase: every word before the first preposition or
+/// article is pluralised (`secrétaire général` → `secrétaires généraux`, `bureau de
+/// liaison` → `bureaux de liaison`). None for terms that do not inflect this way
+/// (acronyms, single capitalised names, hyphenated compounds).
+fn french_plural(term: &str) -> Option<String> {
+    let words: Vec<&str> = term.split(' ').collect();
+    if words.iter().any(|w| w.contains('-')) || term.chars().next()?.is_uppercase() && words.len() == 1 {
+        return None;
+    }
+    let mut plural = Vec::with_capacity(words.len());
+    let mut in_head = true;
+    for word in words {
+        let lower = word.to_lowercase();
+        if FRENCH_LINKS.contains(&lower.as_str()) || lower.ends_with('\'') {
+            in_head = false;
+        }
+        plural.push(if in_head { french_plural_word(word) } else { word.to_string() });
+    }
+    Some(plural.join(" "))
+}
+
+fn french_plural_word(word: &str) -> String {
+    let lower = word.to_lowercase();
+    if lower.ends_with(['s', 'x', 'z']) {
+        word.to_string()
+    } else if lower.ends_with("al") && !["bal", "carnaval", "festival", "récital"].contains(&lower.as_str()) {
+        format!("{}aux", &word[..word.len() - 2])
+    } else if lower.ends_with("eau") || lower.ends_with("au") || lower.ends_with("eu") {
+        format!("{word}x")
+    } else {
+        format!("{word}s")
+    }
+}
+
+/// The regular English plural of a phrase's last word (`liaison office` → `liaison
+/// offices`, `policy` → `policies`). None for acronyms and other all-caps terms.
+fn english_plural(term: &str) -> Option<String> {
+    if !term.chars().any(char::is_lowercase) {
+        return None;
+    }
+    let (head, last) = term.rsplit_once(' ').map_or(("", term), |(h, l)| (h, l));
+    let lower = last.to_lowercase();
+    let plural_last = if lower.ends_with(['s', 'x', 'z']) || lower.ends_with("ch") || lower.ends_with("sh") {
+        format!("{last}es")
+    } else if lower.ends_with('y') && !lower.ends_with("ay") && !lower.ends_with("ey") && !lower.ends_with("oy") {
+        format!("{}ies", &last[..last.len() - 1])
+    } else {
+        format!("{last}s")
+    };
+    Some(if head.is_empty() {
+        plural_last
+    } else {
+        format!("{head} {plural_last}")
+    })
 }
 
 fn on_word_boundaries(text: &str, range: std::ops::Range<usize>) -> bool {
@@ -148,15 +261,8 @@ fn on_word_boundaries(text: &str, range: std::ops::Range<usize>) -> bool {
 mod tests {
     use super::*;
 
-    fn entry(source: &str, target: &str, case_sensitive: bool) -> Entry {
-        Entry {
-            source: source.into(),
-            target: target.into(),
-            variants: vec![],
-            case_sensitive,
-            note: None,
-            origin: "test".into(),
-        }
+    fn entry(source: &str, target: &str) -> Entry {
+        Entry::new(source, target, "test")
     }
 
     fn found(matcher: &Matcher, text: &str) -> Vec<String> {
@@ -165,36 +271,74 @@ mod tests {
 
     #[test]
     fn finds_elided_and_cased_forms() {
-        let m = Matcher::new(vec![entry("OTAN", "NATO", false)]);
+        let mut otan = entry("OTAN", "NATO");
+        otan.case_sensitive = false;
+        let m = Matcher::new(vec![otan]);
         assert_eq!(
-            found(&m, "L'OTAN, l’OTAN, de l'Otan et otan."),
-            ["OTAN", "OTAN", "Otan", "otan"]
+            found(&m, "L'OTAN, l’OTAN, de l'Otan, jusqu’à l‘OTAN et otan."),
+            ["OTAN", "OTAN", "Otan", "OTAN", "otan"]
         );
     }
 
     #[test]
-    fn never_matches_inside_a_word() {
-        let m = Matcher::new(vec![entry("UE", "EU", true), entry("OTAN", "NATO", false)]);
-        assert!(found(&m, "une rue, des OTANiens, la queue").is_empty());
-        assert_eq!(found(&m, "l'UE et l'ue"), ["UE"]);
+    fn acronyms_match_their_case_only() {
+        let m = Matcher::new(vec![entry("UE", "EU"), entry("OTAN", "NATO")]);
+        assert!(found(&m, "une rue, des OTANiens, la queue, l'Otan").is_empty());
+        assert_eq!(found(&m, "l'UE et l'ue, l’OTAN"), ["UE", "OTAN"]);
     }
 
     #[test]
-    fn finds_hyphen_and_space_variants() {
-        let m = Matcher::new(vec![entry("indo-pacifique", "Indo-Pacific", false)]);
-        let text = "indo-pacifique, indopacifique, indo- pacifique , Indo pacifique, indo\u{2011}pacifique";
-        assert_eq!(found(&m, text).len(), 5);
+    fn finds_hyphen_space_and_dash_variants() {
+        let m = Matcher::new(vec![entry("indo-pacifique", "Indo-Pacific")]);
+        let text = "indo-pacifique, indopacifique, indo- pacifique , Indo pacifique, \
+                    indo\u{2011}pacifique, INDO–PACIFIQUE, indo\u{00AD}pacifique";
+        assert_eq!(found(&m, text).len(), 7);
+    }
+
+    #[test]
+    fn finds_no_break_spaces_and_decomposed_accents() {
+        let m = Matcher::new(vec![entry("Corée du Sud", "South Korea")]);
+        assert_eq!(found(&m, "la Corée\u{00A0}du\u{202F}Sud").len(), 1);
+        assert_eq!(found(&m, "la Core\u{0301}e du Sud").len(), 1);
+    }
+
+    #[test]
+    fn finds_simple_plurals_and_pluralises_the_target() {
+        let m = Matcher::new(vec![
+            entry("bureau de liaison", "liaison office"),
+            entry("secrétaire général", "Secretary General"),
+        ]);
+        let matches = m.find("deux bureaux de liaison et les secrétaires généraux");
+        assert_eq!(matches[0].source, "bureaux de liaison");
+        assert_eq!(matches[0].target, "liaison offices");
+        assert_eq!(matches[1].source, "secrétaires généraux");
+    }
+
+    #[test]
+    fn whole_word_can_be_turned_off() {
+        let mut prefix = entry("cyber", "cyber");
+        prefix.whole_word = false;
+        let m = Matcher::new(vec![prefix]);
+        assert_eq!(found(&m, "la cybersécurité"), ["cyber"]);
     }
 
     #[test]
     fn longest_match_wins() {
         let m = Matcher::new(vec![
-            entry("secrétaire", "secretary", false),
-            entry("secrétaire général", "Secretary General", false),
+            entry("secrétaire", "secretary"),
+            entry("secrétaire général", "Secretary General"),
         ]);
         let matches = m.find("Le secrétaire général a parlé au secrétaire.");
         assert_eq!(matches.len(), 2);
         assert_eq!(matches[0].target, "Secretary General");
         assert_eq!(matches[1].target, "secretary");
+    }
+
+    #[test]
+    fn english_targets_are_found_in_plural_too() {
+        let entries = vec![entry("bureau de liaison", "liaison office")];
+        let targets = Matcher::for_targets(&entries);
+        let matches = targets.find("two liaison offices");
+        assert_eq!(matches[0].target, "liaison offices");
     }
 }

@@ -1,23 +1,54 @@
-//! Stage 3, glossary: segments in, segments with terminology applied out.
+//! Stage 3, glossary: segments in, model inputs with terminology applied out; and, after
+//! translation, the proof that each term reached the English.
 //!
 //! A glossary maps French terms to the English terms the translation must use (OTAN→NATO).
-//! Terms are found on a normalised view of each segment ([`normalize`]): case folded,
-//! apostrophes and dashes unified, no-break spaces made plain, with a byte map back to the
-//! original, so `l’OTAN`, `l'Otan` and `indo- pacifique` are found and their exact spans
-//! recorded. Each found term is then injected: replaced by its target term in the text sent
-//! to the model, which copies names and acronyms well. After translation, [`verify`] checks
-//! that every injected term reached the output.
+//! Terms are found on a normalised view of each segment ([`normalize`]): Unicode NFC, case
+//! folded, apostrophes and dashes unified, no-break spaces made plain, soft hyphens dropped,
+//! with a byte map back to the original, so `l’OTAN`, `l'Otan`, `indo- pacifique` and
+//! `bureaux de liaison` are found and their exact spans recorded ([`matcher`]).
+//!
+//! Each found term is then enforced by its entry's [`Policy`] ([`prepare`]): injected
+//! (replaced by its target in the text sent to the model, which copies names and acronyms
+//! well), protected by a placeholder restored after decoding, or only checked. After
+//! translation, [`verify`] looks for every term in the output, tolerant of case and
+//! hyphenation drift, and rewrites drifted spellings to the glossary's (`Indo-pacific` →
+//! `Indo-Pacific`). Terms still missing go to repair ([`crate::translate::repair`]).
 
 mod load;
 mod matcher;
 mod normalize;
+pub mod tools;
 
 use std::ops::Range;
 
 use serde::{Deserialize, Serialize};
 
-pub use load::{load_glossary, GlossaryError};
+pub use load::{load_glossary, parse_glossary_text, Format, GlossaryError};
 pub use matcher::Matcher;
+
+/// How a term is enforced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Policy {
+    /// The target term replaces the source term in the text sent to the model.
+    #[default]
+    Inject,
+    /// A protected token replaces the term and is restored after decoding, so the span
+    /// comes out byte-identical (URLs, codes, numbers with units).
+    Placeholder,
+    /// The model translates freely; the term is only verified.
+    Check,
+}
+
+impl Policy {
+    pub fn name(self) -> &'static str {
+        match self {
+            Policy::Inject => "inject",
+            Policy::Placeholder => "placeholder",
+            Policy::Check => "check",
+        }
+    }
+}
 
 /// One terminology entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,44 +57,84 @@ pub struct Entry {
     pub source: String,
     /// The English term the translation must use.
     pub target: String,
-    /// Other French forms of the term (spellings, plurals).
+    /// Other French forms of the term (spellings, irregular plurals).
     pub variants: Vec<String>,
     /// Match case exactly. All-caps acronyms (`UE`) default to true, so that they do not
     /// match ordinary words; everything else defaults to false.
     pub case_sensitive: bool,
+    /// Match whole words only (default). False lets a term match inside a word.
+    pub whole_word: bool,
+    pub policy: Policy,
     /// A note for reviewers.
     pub note: Option<String>,
-    /// The glossary file and entry number, for messages.
+    /// A subject field, such as `defence`.
+    pub domain: Option<String>,
+    /// The glossary file and entry number (`glossaries/fr-en.json#3`), for messages.
     pub origin: String,
 }
 
-/// A glossary term found in a segment.
+impl Entry {
+    /// An entry with the defaults of the JSON format.
+    pub fn new(source: &str, target: &str, origin: &str) -> Entry {
+        Entry {
+            source: source.to_string(),
+            target: target.to_string(),
+            variants: Vec::new(),
+            case_sensitive: load::is_acronym(source),
+            whole_word: true,
+            policy: Policy::Inject,
+            note: None,
+            domain: None,
+            origin: origin.to_string(),
+        }
+    }
+}
+
+/// A glossary term found in a segment, and what became of it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TermMatch {
     /// Index of the entry in the merged glossary.
     #[serde(skip)]
-    pub entry: usize,
+    pub entry_index: usize,
+    /// The entry: its glossary file and number.
+    pub entry: String,
     /// The source text as it appears in the segment (`l’OTAN` gives `OTAN`).
     pub source: String,
-    /// The target term.
+    /// The target term, in the form required here (plural when the source was plural).
     pub target: String,
     /// Byte span of the term in the segment, written `[start, end]`.
     #[serde(with = "span_pair")]
     pub span: Range<usize>,
-    /// Whether the target term was found in the translation (set by [`verify`]).
+    pub policy: Policy,
     pub status: TermStatus,
 }
 
-/// What verification found for a term.
+/// What verification and repair found for a term.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum TermStatus {
     /// Not verified yet.
     Pending,
-    /// The target term is in the translation.
+    /// The target term is in the translation as written in the glossary.
     Ok,
-    /// The target term is not in the translation.
+    /// It was there with other case or hyphenation, and was rewritten as the glossary's.
+    Normalised,
+    /// Missing from the best translation; found in another of the model's n-best.
+    RepairedNbest,
+    /// Missing; put in by decoding again with the term forced as a target prefix.
+    RepairedPrefix,
+    /// Missing from the final translation.
     Missing,
+}
+
+impl TermStatus {
+    pub fn is_present(self) -> bool {
+        !matches!(self, TermStatus::Pending | TermStatus::Missing)
+    }
+
+    pub fn is_repaired(self) -> bool {
+        matches!(self, TermStatus::RepairedNbest | TermStatus::RepairedPrefix)
+    }
 }
 
 /// Byte ranges as `[start, end]` pairs in JSON, like the segment spans.
@@ -82,48 +153,104 @@ mod span_pair {
     }
 }
 
-/// A segment's text as sent to the model, with the terms that were injected into it.
+/// A segment's text as sent to the model, with its terms and the placeholders in it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Injected {
+pub struct Prepared {
+    /// The text sent to the model.
     pub text: String,
     pub terms: Vec<TermMatch>,
+    /// Placeholder tokens in `text` and the text each one stands for in the output.
+    pub placeholders: Vec<(String, String)>,
 }
 
-/// Replaces every term found in `text` by its target term.
-pub fn inject(matcher: &Matcher, text: &str) -> Injected {
+/// The placeholder for the `n`th protected span of a segment: short, Latin, all capitals
+/// and digits, which translation models copy through unchanged like an acronym or a code.
+pub fn placeholder(n: usize) -> String {
+    format!("XPH{n}X")
+}
+
+/// Applies each term's policy to a segment: inject replaces the term by its target,
+/// placeholder by a protected token, check leaves it. With `force_inject`, placeholders
+/// are injected instead (the fallback when the model lost one).
+pub fn prepare(matcher: &Matcher, text: &str, force_inject: bool) -> Prepared {
     let terms = matcher.find(text);
-    if terms.is_empty() {
-        return Injected {
-            text: text.to_string(),
-            terms,
-        };
-    }
     let mut out = String::with_capacity(text.len());
+    let mut placeholders = Vec::new();
     let mut last = 0;
     for term in &terms {
+        let policy = match term.policy {
+            Policy::Placeholder if force_inject => Policy::Inject,
+            policy => policy,
+        };
         out.push_str(&text[last..term.span.start]);
-        out.push_str(&term.target);
+        match policy {
+            Policy::Inject => out.push_str(&term.target),
+            Policy::Placeholder => {
+                let token = placeholder(placeholders.len() + 1);
+                out.push_str(&token);
+                placeholders.push((token, term.target.clone()));
+            }
+            Policy::Check => out.push_str(&text[term.span.clone()]),
+        }
         last = term.span.end;
     }
     out.push_str(&text[last..]);
-    Injected { text: out, terms }
+    Prepared {
+        text: out,
+        terms,
+        placeholders,
+    }
 }
 
-/// Marks each term `ok` or `missing` in the translation. `targets` is
-/// [`Matcher::for_targets`] of the same entries, so the check is as tolerant of case,
-/// apostrophes, dashes and closed-up compounds as matching is (`Indopacific` counts).
-pub fn verify(terms: &mut [TermMatch], translation: &str, targets: &Matcher) {
-    if terms.is_empty() {
-        return;
+/// Puts the protected text back in place of each placeholder. Returns the restored text,
+/// or `None` if the model lost or mangled a placeholder.
+pub fn restore_placeholders(translation: &str, placeholders: &[(String, String)]) -> Option<String> {
+    let mut text = translation.to_string();
+    for (token, original) in placeholders {
+        let at = text.find(token.as_str())?;
+        text.replace_range(at..at + token.len(), original);
     }
-    let present: Vec<usize> = targets.find(translation).iter().map(|m| m.entry).collect();
-    for term in terms {
-        term.status = if present.contains(&term.entry) {
-            TermStatus::Ok
-        } else {
-            TermStatus::Missing
-        };
+    Some(text)
+}
+
+/// Looks for each target term in `translation` and rewrites drifted spellings
+/// (`indo-pacific`, `Indopacific`) to the glossary's. Returns the translation (rewritten
+/// where needed) and, per term in order, whether it is present and how.
+pub fn verify(targets: &Matcher, translation: &str, wanted: &[String]) -> (String, Vec<TermStatus>) {
+    let found = targets.find(translation);
+    let mut text = String::with_capacity(translation.len());
+    let mut last = 0;
+    let mut statuses = vec![TermStatus::Missing; wanted.len()];
+    let mut used = vec![false; found.len()];
+    for (i, target) in wanted.iter().enumerate() {
+        let key = normalize::Normalized::new(target, true).text;
+        // Each occurrence in the output accounts for one term occurrence in the source.
+        let hit = found.iter().enumerate().find(|(j, f)| {
+            !used[*j] && normalize::Normalized::new(&f.target, true).text == key
+        });
+        if let Some((j, f)) = hit {
+            used[j] = true;
+            statuses[i] = if translation[f.span.clone()] == *target {
+                TermStatus::Ok
+            } else {
+                TermStatus::Normalised
+            };
+        }
     }
+    let mut rewrites: Vec<(Range<usize>, String)> = found
+        .iter()
+        .zip(&used)
+        .filter(|(f, used)| **used && translation[f.span.clone()] != f.target)
+        .map(|(f, _)| (f.span.clone(), f.target.clone()))
+        .collect();
+    rewrites.sort_by_key(|(span, _)| span.start);
+    for (span, canonical) in rewrites {
+        text.push_str(&translation[last..span.start]);
+        text.push_str(&canonical);
+        last = span.end;
+    }
+    text.push_str(&translation[last..]);
+    (text, statuses)
 }
 
 #[cfg(test)]
@@ -131,14 +258,7 @@ mod tests {
     use super::*;
 
     fn entry(source: &str, target: &str) -> Entry {
-        Entry {
-            source: source.into(),
-            target: target.into(),
-            variants: vec![],
-            case_sensitive: false,
-            note: None,
-            origin: "test".into(),
-        }
+        Entry::new(source, target, "test")
     }
 
     #[test]
@@ -147,24 +267,44 @@ mod tests {
             entry("OTAN", "NATO"),
             entry("indo-pacifique", "Indo-Pacific"),
         ]);
-        let injected = inject(&matcher, "L’OTAN vise la région indo- pacifique.");
-        assert_eq!(injected.text, "L’NATO vise la région Indo-Pacific.");
-        assert_eq!(injected.terms.len(), 2);
-        assert_eq!(injected.terms[0].source, "OTAN");
-        assert_eq!(injected.terms[1].source, "indo- pacifique");
+        let prepared = prepare(&matcher, "L’OTAN vise la région indo- pacifique.", false);
+        assert_eq!(prepared.text, "L’NATO vise la région Indo-Pacific.");
+        assert_eq!(prepared.terms.len(), 2);
+        assert_eq!(prepared.terms[0].source, "OTAN");
+        assert_eq!(prepared.terms[1].source, "indo- pacifique");
     }
 
     #[test]
-    fn verification_tolerates_case_and_dashes() {
-        let entries = vec![entry("indo-pacifique", "Indo-Pacific")];
+    fn placeholders_protect_and_restore_spans() {
+        let mut url = entry("www.otan.int", "www.otan.int");
+        url.policy = Policy::Placeholder;
+        let mut check = entry("Japon", "Japan");
+        check.policy = Policy::Check;
+        let matcher = Matcher::new(vec![url, check]);
+        let prepared = prepare(&matcher, "Le Japon et www.otan.int.", false);
+        assert_eq!(prepared.text, "Le Japon et XPH1X.");
+        assert_eq!(
+            restore_placeholders("Japan and XPH1X.", &prepared.placeholders).as_deref(),
+            Some("Japan and www.otan.int.")
+        );
+        assert_eq!(restore_placeholders("Japan and XPH.", &prepared.placeholders), None);
+        let forced = prepare(&matcher, "Le Japon et www.otan.int.", true);
+        assert_eq!(forced.text, "Le Japon et www.otan.int.");
+        assert!(forced.placeholders.is_empty());
+    }
+
+    #[test]
+    fn verification_tolerates_and_normalises_drift() {
+        let entries = vec![entry("indo-pacifique", "Indo-Pacific"), entry("OTAN", "NATO")];
         let targets = Matcher::for_targets(&entries);
-        let matcher = Matcher::new(entries);
-        let mut terms = inject(&matcher, "la région indopacifique").terms;
-        verify(&mut terms, "the indo‑pacific region", &targets);
-        assert_eq!(terms[0].status, TermStatus::Ok);
-        verify(&mut terms, "the Indopacific region", &targets);
-        assert_eq!(terms[0].status, TermStatus::Ok);
-        verify(&mut terms, "the Pacific region", &targets);
-        assert_eq!(terms[0].status, TermStatus::Missing);
+        let wanted = vec!["Indo-Pacific".to_string(), "NATO".to_string()];
+        let (text, statuses) = verify(&targets, "the indo‑pacific region and NATO", &wanted);
+        assert_eq!(text, "the Indo-Pacific region and NATO");
+        assert_eq!(statuses, [TermStatus::Normalised, TermStatus::Ok]);
+        let (text, statuses) = verify(&targets, "the Indopacific region", &wanted);
+        assert_eq!(text, "the Indo-Pacific region");
+        assert_eq!(statuses, [TermStatus::Normalised, TermStatus::Missing]);
+        let (_, statuses) = verify(&targets, "the Pacific region", &wanted[..1]);
+        assert_eq!(statuses, [TermStatus::Missing]);
     }
 }

@@ -3,6 +3,9 @@
 //! Folding is done character by character so that every byte of the view knows which byte
 //! of the original it came from: spans found in the view are exact spans in the original.
 
+use unicode_normalization::char::canonical_combining_class;
+use unicode_normalization::UnicodeNormalization;
+
 /// A normalised copy of a text and, for each of its bytes, the offset of the original
 /// character it came from (plus one entry for the end of the text).
 #[derive(Debug, Clone)]
@@ -14,16 +17,32 @@ pub(crate) struct Normalized {
 }
 
 impl Normalized {
-    /// Builds the view. With `fold_case`, letters are lower-cased.
+    /// Builds the view. With `fold_case`, letters are lower-cased. Each character and the
+    /// combining marks after it are composed to Unicode NFC together (`e` + U+0301 → `é`),
+    /// so decomposed text, as some editors and PDFs produce, matches composed terms.
     pub fn new(original: &str, fold_case: bool) -> Normalized {
         let mut text = String::with_capacity(original.len());
         let mut origin = Vec::with_capacity(original.len() + 1);
-        for (offset, c) in original.char_indices() {
+        let mut chars = original.char_indices().peekable();
+        let mut cluster = String::new();
+        while let Some((offset, c)) = chars.next() {
+            cluster.clear();
+            cluster.push(c);
+            while let Some(&(_, mark)) = chars.peek() {
+                if canonical_combining_class(mark) == 0 {
+                    break;
+                }
+                cluster.push(mark);
+                chars.next();
+            }
             let before = text.len();
-            match fold_char(c) {
-                Folded::Drop => continue,
-                Folded::Char(c) if fold_case => text.extend(c.to_lowercase()),
-                Folded::Char(c) => text.push(c),
+            let composed: String = if cluster.is_ascii() { cluster.clone() } else { cluster.nfc().collect() };
+            for c in composed.chars() {
+                match fold_char(c) {
+                    Folded::Drop => {}
+                    Folded::Char(c) if fold_case => text.extend(c.to_lowercase()),
+                    Folded::Char(c) => text.push(c),
+                }
             }
             origin.extend(std::iter::repeat_n(offset, text.len() - before));
         }

@@ -18,6 +18,7 @@ use crate::config::{ComputeKind, DeviceKind, EngineSettings};
 pub struct Ct2Engine {
     translator: Translator,
     tokenizer: AutoTokenizer,
+    target_encoder: TargetEncoder,
     beam_size: usize,
     batch_tokens: usize,
     max_input_length: usize,
@@ -61,11 +62,84 @@ impl Ct2Engine {
         Ok(Ct2Engine {
             translator,
             tokenizer,
+            target_encoder: TargetEncoder::load(dir)?,
             beam_size: settings.beam_size,
             batch_tokens: settings.batch_tokens,
             max_input_length: settings.max_input_tokens,
         })
     }
+}
+
+/// Target-side tokenisation, for target prefixes. ct2rs only encodes the source side.
+enum TargetEncoder {
+    SentencePiece(sentencepiece::SentencePieceProcessor),
+    HuggingFace(Box<tokenizers::Tokenizer>),
+    None,
+}
+
+impl TargetEncoder {
+    fn load(dir: &Path) -> Result<TargetEncoder, EngineError> {
+        let hf = dir.join("tokenizer.json");
+        if hf.is_file() {
+            return tokenizers::Tokenizer::from_file(&hf)
+                .map(|t| TargetEncoder::HuggingFace(Box::new(t)))
+                .map_err(|e| EngineError(format!("{}: {e}", hf.display())));
+        }
+        let spm = dir.join("target.spm");
+        if spm.is_file() {
+            return sentencepiece::SentencePieceProcessor::open(&spm)
+                .map(TargetEncoder::SentencePiece)
+                .map_err(|e| EngineError(format!("{}: {e}", spm.display())));
+        }
+        Ok(TargetEncoder::None)
+    }
+
+    fn encode(&self, text: &str) -> Result<Vec<String>, EngineError> {
+        match self {
+            TargetEncoder::SentencePiece(spm) => Ok(spm
+                .encode(text)
+                .map_err(|e| EngineError(e.to_string()))?
+                .into_iter()
+                .map(|p| p.piece)
+                .collect()),
+            TargetEncoder::HuggingFace(t) => Ok(t
+                .encode(text, false)
+                .map_err(|e| EngineError(e.to_string()))?
+                .get_tokens()
+                .to_vec()),
+            TargetEncoder::None => Err(EngineError(
+                "this model has no target tokenizer, so terms cannot be forced".into(),
+            )),
+        }
+    }
+}
+
+impl Ct2Engine {
+    fn options(&self, max_decoding_length: usize, n: usize) -> TranslationOptions<String, String> {
+        TranslationOptions {
+            beam_size: self.beam_size.max(n),
+            num_hypotheses: n,
+            max_batch_size: self.batch_tokens,
+            batch_type: BatchType::Tokens,
+            max_input_length: self.max_input_length,
+            max_decoding_length,
+            return_scores: true,
+            ..TranslationOptions::default()
+        }
+    }
+}
+
+fn hypotheses(result: ct2rs::sys::TranslationResult) -> Vec<Hypothesis> {
+    let scores = result.scores;
+    result
+        .hypotheses
+        .into_iter()
+        .enumerate()
+        .map(|(i, tokens)| Hypothesis {
+            tokens,
+            score: scores.get(i).copied(),
+        })
+        .collect()
 }
 
 impl Engine for Ct2Engine {
@@ -78,23 +152,52 @@ impl Engine for Ct2Engine {
         sources: &[Vec<String>],
         max_decoding_length: usize,
     ) -> Result<Vec<Hypothesis>, EngineError> {
-        let options = TranslationOptions {
-            beam_size: self.beam_size,
-            max_batch_size: self.batch_tokens,
-            batch_type: BatchType::Tokens,
-            max_input_length: self.max_input_length,
-            max_decoding_length,
-            return_scores: true,
-            ..TranslationOptions::default()
-        };
+        let options = self.options(max_decoding_length, 1);
         let results = self.translator.translate_batch(sources, &options, None)?;
         Ok(results
             .into_iter()
-            .map(|result| Hypothesis {
-                score: result.score(),
-                tokens: result.hypotheses.into_iter().next().unwrap_or_default(),
-            })
+            .map(|result| hypotheses(result).into_iter().next().unwrap_or(Hypothesis {
+                tokens: Vec::new(),
+                score: None,
+            }))
             .collect())
+    }
+
+    fn translate_nbest(
+        &self,
+        sources: &[Vec<String>],
+        n: usize,
+        max_decoding_length: usize,
+    ) -> Result<Vec<Vec<Hypothesis>>, EngineError> {
+        let options = self.options(max_decoding_length, n.max(1));
+        let results = self.translator.translate_batch(sources, &options, None)?;
+        Ok(results.into_iter().map(hypotheses).collect())
+    }
+
+    fn translate_with_prefix(
+        &self,
+        sources: &[Vec<String>],
+        prefixes: &[Vec<String>],
+        max_decoding_length: usize,
+    ) -> Result<Vec<Hypothesis>, EngineError> {
+        let options = self.options(max_decoding_length, 1);
+        let results = self.translator.translate_batch_with_target_prefix(
+            sources,
+            prefixes,
+            &options,
+            None,
+        )?;
+        Ok(results
+            .into_iter()
+            .map(|result| hypotheses(result).into_iter().next().unwrap_or(Hypothesis {
+                tokens: Vec::new(),
+                score: None,
+            }))
+            .collect())
+    }
+
+    fn encode_target(&self, text: &str) -> Result<Vec<String>, EngineError> {
+        self.target_encoder.encode(text)
     }
 
     fn decode(&self, tokens: &[String]) -> Result<String, EngineError> {

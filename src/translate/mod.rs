@@ -8,6 +8,7 @@
 
 pub mod batch;
 pub mod ct2;
+pub mod repair;
 
 use thiserror::Error;
 
@@ -40,6 +41,23 @@ pub trait Engine: Send + Sync {
         sources: &[Vec<String>],
         max_decoding_length: usize,
     ) -> Result<Vec<Hypothesis>, EngineError>;
+    /// The `n` best hypotheses for each source, best first.
+    fn translate_nbest(
+        &self,
+        sources: &[Vec<String>],
+        n: usize,
+        max_decoding_length: usize,
+    ) -> Result<Vec<Vec<Hypothesis>>, EngineError>;
+    /// Translates with each output forced to start with its prefix (target tokens). The
+    /// returned tokens include the prefix.
+    fn translate_with_prefix(
+        &self,
+        sources: &[Vec<String>],
+        prefixes: &[Vec<String>],
+        max_decoding_length: usize,
+    ) -> Result<Vec<Hypothesis>, EngineError>;
+    /// Target text to target tokens (for prefixes), without an end token.
+    fn encode_target(&self, text: &str) -> Result<Vec<String>, EngineError>;
     /// Target tokens to text.
     fn decode(&self, tokens: &[String]) -> Result<String, EngineError>;
     /// Inputs longer than this many tokens are cut by the engine.
@@ -49,7 +67,10 @@ pub trait Engine: Send + Sync {
 #[cfg(test)]
 pub(crate) mod fake {
     //! A deterministic engine for unit tests: it "translates" by upper-casing each
-    //! whitespace token, and fails on any input containing `FAIL`.
+    //! whitespace token, and fails on any input containing `FAIL`. It drops any token
+    //! containing `DROP` from its best hypothesis (a term the model loses), keeps it in its
+    //! second-best one, loses placeholders in sentences containing `perdre`, and honours
+    //! target prefixes, so that repair can be tested.
 
     use super::*;
 
@@ -78,6 +99,8 @@ pub(crate) mod fake {
                     tokens: tokens
                         .iter()
                         .filter(|t| *t != "</s>")
+                        .filter(|t| !t.contains("DROP"))
+                        .filter(|t| !(t.contains("XPH") && tokens.iter().any(|w| w == "perdre")))
                         .take(self.max_input)
                         .take(max_decoding_length)
                         .map(|t| t.to_uppercase())
@@ -85,6 +108,55 @@ pub(crate) mod fake {
                     score: Some(-0.5),
                 })
                 .collect())
+        }
+
+        fn translate_nbest(
+            &self,
+            sources: &[Vec<String>],
+            n: usize,
+            max_decoding_length: usize,
+        ) -> Result<Vec<Vec<Hypothesis>>, EngineError> {
+            let best = self.translate(sources, max_decoding_length)?;
+            Ok(sources
+                .iter()
+                .zip(best)
+                .map(|(source, best)| {
+                    let second = Hypothesis {
+                        tokens: source
+                            .iter()
+                            .filter(|t| *t != "</s>")
+                            .map(|t| t.to_uppercase())
+                            .collect(),
+                        score: Some(-0.9),
+                    };
+                    std::iter::once(best).chain(std::iter::once(second)).take(n).collect()
+                })
+                .collect())
+        }
+
+        fn translate_with_prefix(
+            &self,
+            sources: &[Vec<String>],
+            prefixes: &[Vec<String>],
+            max_decoding_length: usize,
+        ) -> Result<Vec<Hypothesis>, EngineError> {
+            let best = self.translate(sources, max_decoding_length)?;
+            Ok(best
+                .into_iter()
+                .zip(prefixes)
+                .map(|(hypothesis, prefix)| {
+                    let mut tokens = prefix.clone();
+                    tokens.extend(hypothesis.tokens.into_iter().skip(prefix.len()));
+                    Hypothesis {
+                        tokens,
+                        score: hypothesis.score,
+                    }
+                })
+                .collect())
+        }
+
+        fn encode_target(&self, text: &str) -> Result<Vec<String>, EngineError> {
+            Ok(text.split_whitespace().map(str::to_string).collect())
         }
 
         fn decode(&self, tokens: &[String]) -> Result<String, EngineError> {

@@ -113,7 +113,7 @@ fn an_invalid_glossary_entry_is_skipped_and_the_others_used() {
     assert_partial(
         &fx,
         &output,
-        "g.json: entry 2 (\"ONU\"): the target term is empty",
+        "g.json:1: entry 2 (\"ONU\"): the target term is empty",
     );
     assert_eq!(fx.aligned()[0]["terms"][0]["target"], "NATO");
 }

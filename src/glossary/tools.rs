@@ -1,0 +1,1 @@
+//! `passeur glossary …`: maintaining glossaries.

@@ -1,0 +1,415 @@
+//! Enforcing terminology after translation: placeholders restored, terms verified, and
+//! missing terms repaired.
+//!
+//! CTranslate2 has no lexically constrained decoding, so passeur enforces terms in steps,
+//! each only for the sentences that still need it:
+//! 1. restore placeholders; if the model lost one, translate the sentence again with the
+//!    term injected instead;
+//! 2. verify every term, rewriting drifted spellings to the glossary's ([`glossary::verify`]);
+//! 3. look through the model's n-best hypotheses for one that has every term;
+//! 4. decode again with the missing term forced through `target_prefix`, cut into the best
+//!    hypothesis where the term's source position says it belongs;
+//! 5. whatever is still missing is reported `missing`, never silently dropped.
+
+use super::batch::{decoding_budget, Translation};
+use super::Engine;
+use crate::glossary::{self, Matcher, Prepared, TermStatus};
+
+/// Hypotheses searched for a missing term.
+const NBEST: usize = 8;
+/// Missing terms forced one after the other, at most, in one sentence.
+const PREFIX_ROUNDS: usize = 8;
+
+/// One translated model input with its glossary terms.
+#[derive(Debug, Clone)]
+pub struct Job {
+    /// The source sentence (to inject again when a placeholder was lost).
+    pub source: String,
+    pub prepared: Prepared,
+    pub translation: Translation,
+}
+
+/// What enforcement made of a job.
+#[derive(Debug, Clone)]
+pub struct Enforced {
+    pub translation: Translation,
+    /// Per term of the job's `prepared.terms`, in order.
+    pub statuses: Vec<TermStatus>,
+    /// What was done, for reviewers ("placeholder lost: …").
+    pub notes: Vec<String>,
+}
+
+/// Enforces the terms of every job. Jobs without terms pass through unchanged.
+pub fn enforce(engine: &dyn Engine, matcher: &Matcher, targets: &Matcher, jobs: Vec<Job>, cap: usize) -> Vec<Enforced> {
+    let mut states: Vec<State> = jobs.into_iter().map(State::new).collect();
+
+    // 1. Placeholders: restore, or fall back to injection for the sentence.
+    let lost: Vec<usize> = (0..states.len())
+        .filter(|&i| states[i].error().is_none() && !states[i].restore())
+        .collect();
+    if !lost.is_empty() {
+        let inputs: Vec<Prepared> = lost
+            .iter()
+            .map(|&i| glossary::prepare(matcher, &states[i].job.source, true))
+            .collect();
+        let texts: Vec<String> = inputs.iter().map(|p| p.text.clone()).collect();
+        let plan = super::batch::BatchPlan {
+            tokens_per_call: usize::MAX,
+            calls_in_flight: 1,
+            max_decoding_length: cap,
+            max_segment_tokens: usize::MAX,
+        };
+        let again = super::batch::translate_all(engine, &texts, &plan, &|_| {}, &|_| {});
+        for ((&i, prepared), translation) in lost.iter().zip(inputs).zip(again) {
+            let state = &mut states[i];
+            state.notes.push("the model lost a placeholder: the sentence was translated again with its terms injected".into());
+            state.job.prepared = prepared;
+            state.job.translation = translation;
+            state.text = state.job.translation.text.clone();
+        }
+    }
+
+    // 2. Verify.
+    for state in &mut states {
+        if state.error().is_none() {
+            state.verify(targets);
+        }
+    }
+
+    // 3. N-best.
+    let missing: Vec<usize> = (0..states.len()).filter(|&i| states[i].missing()).collect();
+    if !missing.is_empty() {
+        let sources: Vec<Vec<String>> = missing.iter().filter_map(|&i| states[i].tokens(engine)).collect();
+        if sources.len() == missing.len() {
+            let budget = budget(&sources, engine, cap);
+            match engine.translate_nbest(&sources, NBEST, budget) {
+                Ok(nbest) => {
+                    for (&i, hypotheses) in missing.iter().zip(nbest) {
+                        states[i].try_nbest(engine, targets, hypotheses);
+                    }
+                }
+                Err(e) => missing.iter().for_each(|&i| states[i].notes.push(format!("n-best search failed: {e}"))),
+            }
+        }
+    }
+
+    // 4. Target prefixes, one missing term per round.
+    for _ in 0..PREFIX_ROUNDS {
+        let missing: Vec<usize> = (0..states.len()).filter(|&i| states[i].missing()).collect();
+        if missing.is_empty() {
+            break;
+        }
+        let mut rows = Vec::new();
+        for &i in &missing {
+            if let Some((source, prefix)) = states[i].prefix(engine) {
+                rows.push((i, source, prefix));
+            }
+        }
+        if rows.is_empty() {
+            break;
+        }
+        let sources: Vec<Vec<String>> = rows.iter().map(|r| r.1.clone()).collect();
+        let prefixes: Vec<Vec<String>> = rows.iter().map(|r| r.2.clone()).collect();
+        let longest = prefixes.iter().map(Vec::len).max().unwrap_or(0);
+        let budget = (budget(&sources, engine, cap) + longest).min(cap);
+        match engine.translate_with_prefix(&sources, &prefixes, budget) {
+            Ok(hypotheses) => {
+                for ((i, _, _), hypothesis) in rows.iter().zip(hypotheses) {
+                    states[*i].try_prefix(engine, targets, hypothesis, budget);
+                }
+            }
+            Err(e) => {
+                for (i, _, _) in &rows {
+                    states[*i].notes.push(format!("prefix repair failed: {e}"));
+                    states[*i].gave_up = true;
+                }
+            }
+        }
+    }
+
+    states.into_iter().map(State::finish).collect()
+}
+
+/// Decodes a hypothesis into which terms were forced, each ending at one of `ends` (token
+/// indices). The model may go on from a forced term without a word marker (`office` +
+/// `id`); a forced term must stay a word of its own, so what follows it is set apart by a
+/// space unless it is a plural ending (`office` + `s`).
+fn decode_forced(engine: &dyn Engine, tokens: &[String], ends: &[usize]) -> Option<String> {
+    let mut text = String::new();
+    let mut start = 0;
+    for &end in ends.iter().filter(|&&e| e > 0 && e < tokens.len()) {
+        if end <= start {
+            continue;
+        }
+        text.push_str(&engine.decode(&tokens[start..end]).ok()?);
+        if !matches!(tokens[end].as_str(), "s" | "es") {
+            text.push(' ');
+        }
+        start = end;
+    }
+    text.push_str(&engine.decode(&tokens[start..]).ok()?);
+    Some(text)
+}
+
+/// Whether a target token begins a word: SentencePiece marks word starts with `▁`, GPT-2
+/// style byte-level BPE with `Ġ`; anything else (such as `</s>`) is treated as a start.
+fn starts_word(token: &str) -> bool {
+    token.starts_with('▁') || token.starts_with('Ġ') || !token.chars().next().is_some_and(char::is_alphanumeric)
+}
+
+fn budget(sources: &[Vec<String>], engine: &dyn Engine, cap: usize) -> usize {
+    let longest = sources.iter().map(Vec::len).max().unwrap_or(0);
+    decoding_budget(longest.min(engine.max_input_length()), cap)
+}
+
+struct State {
+    job: Job,
+    /// The current output text (placeholders restored, spellings normalised).
+    text: String,
+    statuses: Vec<TermStatus>,
+    notes: Vec<String>,
+    /// The target tokens of the current best output, for prefixes.
+    best_tokens: Option<Vec<String>>,
+    /// Tokens at the start of `best_tokens` that were forced and must be kept.
+    forced: usize,
+    /// Where each forced term ends in `best_tokens`.
+    forced_ends: Vec<usize>,
+    /// The prefix length of the round in progress.
+    pending_forced: usize,
+    gave_up: bool,
+}
+
+impl State {
+    fn new(job: Job) -> State {
+        let statuses = vec![TermStatus::Pending; job.prepared.terms.len()];
+        State {
+            text: job.translation.text.clone(),
+            statuses,
+            notes: Vec::new(),
+            best_tokens: None,
+            forced: 0,
+            forced_ends: Vec::new(),
+            pending_forced: 0,
+            gave_up: false,
+            job,
+        }
+    }
+
+    fn error(&self) -> Option<&str> {
+        self.job.translation.error.as_deref()
+    }
+
+    fn wanted(&self) -> Vec<String> {
+        self.job.prepared.terms.iter().map(|t| t.target.clone()).collect()
+    }
+
+    /// Restores placeholders in the current text; false if one was lost.
+    fn restore(&mut self) -> bool {
+        match glossary::restore_placeholders(&self.text, &self.job.prepared.placeholders) {
+            Some(text) => {
+                self.text = text;
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn verify(&mut self, targets: &Matcher) {
+        let (text, statuses) = glossary::verify(targets, &self.text, &self.wanted());
+        self.text = text;
+        self.statuses = statuses;
+    }
+
+    fn missing(&self) -> bool {
+        !self.gave_up && self.error().is_none() && self.statuses.contains(&TermStatus::Missing)
+    }
+
+    fn tokens(&self, engine: &dyn Engine) -> Option<Vec<String>> {
+        engine.encode(&self.job.prepared.text).ok()
+    }
+
+    /// Checks a candidate output: placeholders restored, every term present.
+    fn check(&self, targets: &Matcher, text: &str) -> Option<(String, Vec<TermStatus>)> {
+        let restored = glossary::restore_placeholders(text, &self.job.prepared.placeholders)?;
+        let (text, statuses) = glossary::verify(targets, &restored, &self.wanted());
+        statuses.iter().all(|s| s.is_present()).then_some((text, statuses))
+    }
+
+    fn try_nbest(&mut self, engine: &dyn Engine, targets: &Matcher, hypotheses: Vec<super::Hypothesis>) {
+        if let Some(first) = hypotheses.first() {
+            self.best_tokens = Some(first.tokens.clone());
+        }
+        for (rank, hypothesis) in hypotheses.iter().enumerate() {
+            let Ok(text) = engine.decode(&hypothesis.tokens) else {
+                continue;
+            };
+            if let Some((text, statuses)) = self.check(targets, &text) {
+                self.adopt(text, statuses, TermStatus::RepairedNbest, hypothesis);
+                self.notes.push(format!("terms repaired from the model's hypothesis number {}", rank + 1));
+                return;
+            }
+        }
+    }
+
+    /// The source tokens and a prefix that forces the first missing term: the best
+    /// hypothesis up to where the term sits in the source (proportionally), then the term.
+    fn prefix(&mut self, engine: &dyn Engine) -> Option<(Vec<String>, Vec<String>)> {
+        let missing = self.statuses.iter().position(|s| *s == TermStatus::Missing)?;
+        let term = &self.job.prepared.terms[missing];
+        let source = self.tokens(engine)?;
+        let best = self.best_tokens.clone().unwrap_or_default();
+        let position = term.span.start as f64 / self.job.source.len().max(1) as f64;
+        // Never cut into what an earlier round forced, and only between words.
+        let mut cut = (((best.len() as f64) * position).round() as usize)
+            .max(self.forced)
+            .min(best.len());
+        while cut < best.len() && !starts_word(&best[cut]) {
+            cut += 1;
+        }
+        let mut prefix: Vec<String> = best[..cut].to_vec();
+        match engine.encode_target(&term.target) {
+            Ok(tokens) if !tokens.is_empty() => prefix.extend(tokens),
+            _ => {
+                self.gave_up = true;
+                return None;
+            }
+        }
+        self.pending_forced = prefix.len();
+        Some((source, prefix))
+    }
+
+    fn try_prefix(&mut self, engine: &dyn Engine, targets: &Matcher, hypothesis: super::Hypothesis, budget: usize) {
+        let mut ends = self.forced_ends.clone();
+        ends.push(self.pending_forced);
+        let Some(text) = decode_forced(engine, &hypothesis.tokens, &ends) else {
+            self.gave_up = true;
+            return;
+        };
+        let Some(restored) = glossary::restore_placeholders(&text, &self.job.prepared.placeholders) else {
+            self.gave_up = true;
+            return;
+        };
+        let (text, statuses) = glossary::verify(targets, &restored, &self.wanted());
+        let before = self.statuses.iter().filter(|s| s.is_present()).count();
+        let after = statuses.iter().filter(|s| s.is_present()).count();
+        if after <= before {
+            // Forcing the term did not bring it in (or lost another): keep the best output.
+            self.gave_up = true;
+            return;
+        }
+        let previous = self.statuses.clone();
+        self.forced = self.pending_forced;
+        self.forced_ends = ends;
+        self.text = text;
+        self.best_tokens = Some(hypothesis.tokens.clone());
+        self.job.translation.output_truncated |= hypothesis.tokens.len() >= budget;
+        self.job.translation.target_tokens = hypothesis.tokens.len();
+        self.job.translation.score = hypothesis.score;
+        self.statuses = statuses
+            .into_iter()
+            .zip(previous)
+            .map(|(new, old)| match (old, new.is_present()) {
+                (TermStatus::Missing, true) => TermStatus::RepairedPrefix,
+                (old, true) if old.is_present() => old,
+                (_, _) => new,
+            })
+            .collect();
+        self.notes.push("a missing term was forced into the translation as a target prefix".into());
+    }
+
+    fn adopt(&mut self, text: String, statuses: Vec<TermStatus>, how: TermStatus, hypothesis: &super::Hypothesis) {
+        self.statuses = self
+            .statuses
+            .iter()
+            .zip(statuses)
+            .map(|(old, new)| if *old == TermStatus::Missing { how } else { new })
+            .collect();
+        self.text = text;
+        self.best_tokens = Some(hypothesis.tokens.clone());
+        self.job.translation.target_tokens = hypothesis.tokens.len();
+        self.job.translation.score = hypothesis.score;
+    }
+
+    fn finish(mut self) -> Enforced {
+        if self.error().is_none() {
+            self.job.translation.text = self.text;
+        }
+        Enforced {
+            translation: self.job.translation,
+            statuses: self.statuses,
+            notes: self.notes,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::batch::{translate_all, BatchPlan};
+    use super::super::fake::FakeEngine;
+    use super::*;
+    use crate::glossary::{Entry, Policy};
+
+    fn run(entries: Vec<Entry>, sources: &[&str]) -> Vec<Enforced> {
+        let engine = FakeEngine { max_input: 100 };
+        let targets = Matcher::for_targets(&entries);
+        let matcher = Matcher::new(entries);
+        let prepared: Vec<Prepared> = sources.iter().map(|s| glossary::prepare(&matcher, s, false)).collect();
+        let texts: Vec<String> = prepared.iter().map(|p| p.text.clone()).collect();
+        let plan = BatchPlan {
+            tokens_per_call: 100,
+            calls_in_flight: 1,
+            max_decoding_length: 100,
+            max_segment_tokens: 100,
+        };
+        let translations = translate_all(&engine, &texts, &plan, &|_| {}, &|_| {});
+        let jobs = sources
+            .iter()
+            .zip(prepared)
+            .zip(translations)
+            .map(|((s, p), t)| Job {
+                source: s.to_string(),
+                prepared: p,
+                translation: t,
+            })
+            .collect();
+        enforce(&engine, &matcher, &targets, jobs, 100)
+    }
+
+    #[test]
+    fn present_terms_are_ok() {
+        let out = run(vec![Entry::new("OTAN", "NATO", "g#1")], &["l' OTAN arrive"]);
+        assert_eq!(out[0].statuses, [TermStatus::Ok]);
+        assert_eq!(out[0].translation.text, "L' NATO ARRIVE");
+    }
+
+    #[test]
+    fn a_dropped_term_is_repaired_from_the_nbest() {
+        // The fake engine drops tokens containing DROP from its best hypothesis only.
+        let out = run(vec![Entry::new("zone", "DROPZONE", "g#1")], &["la zone est calme"]);
+        assert_eq!(out[0].statuses, [TermStatus::RepairedNbest], "{:?}", out[0]);
+        assert_eq!(out[0].translation.text, "LA DROPZONE EST CALME");
+    }
+
+    #[test]
+    fn a_term_the_model_never_produces_is_forced_by_prefix() {
+        let mut check = Entry::new("région", "territory", "g#1");
+        check.policy = Policy::Check;
+        let out = run(vec![check], &["la région est calme"]);
+        assert_eq!(out[0].statuses, [TermStatus::RepairedPrefix], "{:?}", out[0]);
+        assert!(out[0].translation.text.contains("territory"));
+    }
+
+    #[test]
+    fn a_lost_placeholder_falls_back_to_injection() {
+        // The fake engine loses placeholders in sentences containing "perdre".
+        let mut url = Entry::new("www.otan.int", "www.otan.int", "g#1");
+        url.policy = Policy::Placeholder;
+        let kept = run(vec![url.clone()], &["voir www.otan.int ici"]);
+        assert_eq!(kept[0].statuses, [TermStatus::Ok]);
+        assert_eq!(kept[0].translation.text, "VOIR www.otan.int ICI");
+        let lost = run(vec![url], &["perdre www.otan.int ici"]);
+        assert!(lost[0].notes[0].contains("lost a placeholder"), "{:?}", lost[0].notes);
+        assert_eq!(lost[0].statuses, [TermStatus::Normalised]);
+        assert_eq!(lost[0].translation.text, "PERDRE www.otan.int ICI");
+    }
+}
