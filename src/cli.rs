@@ -22,6 +22,9 @@ pub enum Command {
     /// Download or inspect CTranslate2 models.
     #[command(subcommand)]
     Model(ModelCommand),
+    /// Maintain glossaries: list, add, remove, lint, import, export, check.
+    #[command(subcommand)]
+    Glossary(GlossaryCommand),
 }
 
 #[derive(Debug, Args)]
@@ -120,4 +123,84 @@ pub struct FetchArgs {
     /// No progress bar.
     #[arg(short, long)]
     pub quiet: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum GlossaryCommand {
+    /// List a glossary's entries (JSON, TSV, CSV or TBX).
+    List {
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
+    /// Add an entry to a JSON glossary, in place (the rest of the file is kept as it is).
+    Add(AddArgs),
+    /// Remove the entries with this source term from a JSON glossary, in place.
+    Remove {
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// The source term (compared without regard to case, apostrophes or dashes).
+        #[arg(value_name = "SOURCE")]
+        source: String,
+    },
+    /// Check glossaries for duplicates, conflicts, shadowed entries, padded terms, terms that
+    /// do not match themselves and suspicious case. Exits 1 when something is found.
+    Lint {
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
+    /// Convert a glossary to JSON (from TSV, CSV or TBX; formats follow the file endings).
+    Import {
+        #[arg(value_name = "FROM")]
+        from: PathBuf,
+        #[arg(value_name = "TO")]
+        to: PathBuf,
+    },
+    /// Convert a glossary from JSON to TSV, CSV or TBX (formats follow the file endings).
+    Export {
+        #[arg(value_name = "FROM")]
+        from: PathBuf,
+        #[arg(value_name = "TO")]
+        to: PathBuf,
+    },
+    /// Count which entries occur in a set of articles, and with --output, list the articles
+    /// of a translation folder that render a term inconsistently.
+    Check {
+        /// Articles (files, folders, .jsonl).
+        #[arg(required = true, value_name = "INPUT")]
+        inputs: Vec<PathBuf>,
+        /// Glossary files.
+        #[arg(short, long = "glossary", required = true, value_name = "FILE")]
+        glossaries: Vec<PathBuf>,
+        /// An output folder of `passeur translate` to check for inconsistent terms.
+        #[arg(short, long, value_name = "OUT_DIR")]
+        output: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// The French term.
+    #[arg(long)]
+    pub source: String,
+    /// The English term.
+    #[arg(long)]
+    pub target: String,
+    /// Another French form (repeatable).
+    #[arg(long = "variant")]
+    pub variants: Vec<String>,
+    /// inject (default), placeholder or check.
+    #[arg(long)]
+    pub policy: Option<String>,
+    /// Match case exactly (default: only for all-caps acronyms).
+    #[arg(long)]
+    pub case_sensitive: Option<bool>,
+    /// Let the term match inside words.
+    #[arg(long)]
+    pub inside_words: bool,
+    #[arg(long)]
+    pub note: Option<String>,
+    #[arg(long)]
+    pub domain: Option<String>,
 }

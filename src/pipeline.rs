@@ -260,7 +260,10 @@ pub(crate) fn run_stages(
         .iter()
         .enumerate()
         .map(|(index, p)| {
-            let key = (p.text.as_str(), p.terms.iter().map(|t| t.target.as_str()).collect());
+            let key = (
+                p.text.as_str(),
+                p.terms.iter().map(|t| t.target.as_str()).collect(),
+            );
             *slot_of.entry(key).or_insert_with(|| {
                 unique.push(p.text.clone());
                 first_of_slot.push(index);
@@ -306,7 +309,12 @@ pub(crate) fn run_stages(
         .zip(&prepared)
         .zip(&slots)
         .map(|((segment, prepared), &slot)| {
-            align::align(&articles[segment.article].id, segment, prepared, &enforced[slot])
+            align::align(
+                &articles[segment.article].id,
+                segment,
+                prepared,
+                &enforced[slot],
+            )
         })
         .collect();
     for (segment, row) in segments.iter().zip(&aligned) {

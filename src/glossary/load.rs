@@ -158,12 +158,7 @@ pub fn parse_glossary_text(
     text: &str,
     format: Format,
 ) -> Result<(Vec<Entry>, Vec<GlossaryError>), GlossaryError> {
-    let raw = match format {
-        Format::Json => parse_json(name, text)?,
-        Format::Tsv => parse_delimited(name, text, b'\t')?,
-        Format::Csv => parse_delimited(name, text, b',')?,
-        Format::Tbx => parse_tbx(name, text)?,
-    };
+    let raw = read_raw(name, text, format)?;
     let mut entries = Vec::new();
     let mut errors = Vec::new();
     for (number, (line, raw)) in raw.into_iter().enumerate().map(|(i, r)| (i + 1, r)) {
@@ -176,7 +171,7 @@ pub fn parse_glossary_text(
 }
 
 /// Builds an entry from its raw form, or says what is wrong with it.
-fn validate(
+pub(crate) fn validate(
     name: &str,
     line: usize,
     number: usize,
@@ -213,9 +208,37 @@ fn validate(
     })
 }
 
-type RawEntries = Vec<(usize, Result<RawEntry, String>)>;
+pub(crate) type RawEntries = Vec<(usize, Result<RawEntry, String>)>;
 
-fn parse_json(name: &str, text: &str) -> Result<RawEntries, GlossaryError> {
+/// The byte range of each entry of a JSON glossary in its text, for editing in place.
+pub(crate) fn json_entry_ranges(
+    name: &str,
+    text: &str,
+) -> Result<Vec<std::ops::Range<usize>>, GlossaryError> {
+    Ok(json_values(name, text)?
+        .into_iter()
+        .map(|value| {
+            let start = value.get().as_ptr() as usize - text.as_ptr() as usize;
+            start..start + value.get().len()
+        })
+        .collect())
+}
+
+/// The raw entries of a glossary file with their lines, before validation (for lint).
+pub(crate) fn read_raw(
+    name: &str,
+    text: &str,
+    format: Format,
+) -> Result<RawEntries, GlossaryError> {
+    match format {
+        Format::Json => parse_json(name, text),
+        Format::Tsv => parse_delimited(name, text, b'\t'),
+        Format::Csv => parse_delimited(name, text, b','),
+        Format::Tbx => parse_tbx(name, text),
+    }
+}
+
+fn json_values<'a>(name: &str, text: &'a str) -> Result<Vec<&'a RawValue>, GlossaryError> {
     let syntax = |e: serde_json::Error| GlossaryError::Syntax {
         path: name.into(),
         line: e.line(),
@@ -223,15 +246,20 @@ fn parse_json(name: &str, text: &str) -> Result<RawEntries, GlossaryError> {
         message: strip_position(&e.to_string()),
     };
     // Chosen by the first character rather than with an untagged enum, whose error would
-    // hide the line and the reason. Entries are kept raw first so that each one's line in
-    // the file is known for its own errors.
-    let raw: Vec<&RawValue> = if text.trim_start().starts_with('{') {
-        serde_json::from_str::<GlossaryObject>(text)
+    // hide the line and the reason.
+    if text.trim_start().starts_with('{') {
+        Ok(serde_json::from_str::<GlossaryObject>(text)
             .map_err(syntax)?
-            .entries
+            .entries)
     } else {
-        serde_json::from_str(text).map_err(syntax)?
-    };
+        serde_json::from_str(text).map_err(syntax)
+    }
+}
+
+fn parse_json(name: &str, text: &str) -> Result<RawEntries, GlossaryError> {
+    // Entries are kept raw first so that each one's line in the file is known for its own
+    // errors.
+    let raw = json_values(name, text)?;
     Ok(raw
         .into_iter()
         .map(|value| {
@@ -272,7 +300,10 @@ fn parse_delimited(name: &str, text: &str, delimiter: u8) -> Result<RawEntries, 
             continue;
         }
         let entry = if record.len() < 2 {
-            Err(format!("expected source and target, found {} column", record.len()))
+            Err(format!(
+                "expected source and target, found {} column",
+                record.len()
+            ))
         } else {
             Ok(RawEntry {
                 source: field(0),
@@ -344,8 +375,12 @@ fn parse_tbx(name: &str, text: &str) -> Result<RawEntries, GlossaryError> {
                 if let (Some((_, fr, en, extra)), Some(f)) = (concept.as_mut(), field.as_deref()) {
                     let value = buffer.trim().to_string();
                     match f {
-                        "term" if lang.as_deref().is_some_and(|l| l.starts_with("fr")) => fr.push(value),
-                        "term" if lang.as_deref().is_some_and(|l| l.starts_with("en")) => en.push(value),
+                        "term" if lang.as_deref().is_some_and(|l| l.starts_with("fr")) => {
+                            fr.push(value)
+                        }
+                        "term" if lang.as_deref().is_some_and(|l| l.starts_with("en")) => {
+                            en.push(value)
+                        }
                         "note" | "descrip:definition" => extra.note = Some(value),
                         "descrip:subjectField" => extra.domain = Some(value),
                         "admin:x-passeur" => apply_settings(extra, &value),
@@ -364,7 +399,10 @@ fn parse_tbx(name: &str, text: &str) -> Result<RawEntries, GlossaryError> {
                                     extra.variants = fr[1..].to_vec();
                                     Ok(extra)
                                 }
-                                _ => Err("a concept needs a French (fr) and an English (en) term".into()),
+                                _ => {
+                                    Err("a concept needs a French (fr) and an English (en) term"
+                                        .into())
+                                }
                             };
                             out.push((line, entry));
                         }
@@ -387,7 +425,8 @@ fn apply_settings(entry: &mut RawEntry, settings: &str) {
         };
         match key.trim() {
             "policy" => {
-                entry.policy = serde_json::from_value(serde_json::Value::String(value.trim().into())).ok()
+                entry.policy =
+                    serde_json::from_value(serde_json::Value::String(value.trim().into())).ok()
             }
             "case_sensitive" => entry.case_sensitive = value.trim().parse().ok(),
             "whole_word" => entry.whole_word = value.trim().parse().ok(),
@@ -405,7 +444,10 @@ pub fn write_glossary(entries: &[Entry], format: Format) -> String {
                 .iter()
                 .map(|e| {
                     let raw = RawEntry::from_entry(e);
-                    format!("  {}", serde_json::to_string(&raw).expect("entries serialise"))
+                    format!(
+                        "  {}",
+                        serde_json::to_string(&raw).expect("entries serialise")
+                    )
                 })
                 .collect();
             if lines.is_empty() {
@@ -426,14 +468,21 @@ pub fn write_glossary(entries: &[Entry], format: Format) -> String {
                 })
                 .from_writer(Vec::new());
             for e in entries {
-                let clean = |s: &str| if format == Format::Tsv { s.replace(['\t', '\n'], " ") } else { s.to_string() };
+                let clean = |s: &str| {
+                    if format == Format::Tsv {
+                        s.replace(['\t', '\n'], " ")
+                    } else {
+                        s.to_string()
+                    }
+                };
                 let mut row = vec![clean(&e.source), clean(&e.target)];
                 if let Some(note) = &e.note {
                     row.push(clean(note));
                 }
                 writer.write_record(&row).expect("writing to memory");
             }
-            String::from_utf8(writer.into_inner().expect("writing to memory")).expect("UTF-8 in, UTF-8 out")
+            String::from_utf8(writer.into_inner().expect("writing to memory"))
+                .expect("UTF-8 in, UTF-8 out")
         }
         Format::Tbx => write_tbx(entries),
     }
@@ -450,7 +499,10 @@ fn write_tbx(entries: &[Entry]) -> String {
     for (i, e) in entries.iter().enumerate() {
         out += &format!("      <conceptEntry id=\"c{}\">\n", i + 1);
         if let Some(domain) = &e.domain {
-            out += &format!("        <descrip type=\"subjectField\">{}</descrip>\n", esc(domain));
+            out += &format!(
+                "        <descrip type=\"subjectField\">{}</descrip>\n",
+                esc(domain)
+            );
         }
         if let Some(note) = &e.note {
             out += &format!("        <note>{}</note>\n", esc(note));
@@ -467,14 +519,23 @@ fn write_tbx(entries: &[Entry]) -> String {
             settings.push(format!("whole_word={whole}"));
         }
         if !settings.is_empty() {
-            out += &format!("        <admin type=\"x-passeur\">{}</admin>\n", settings.join(";"));
+            out += &format!(
+                "        <admin type=\"x-passeur\">{}</admin>\n",
+                settings.join(";")
+            );
         }
         out += "        <langSec xml:lang=\"fr\">\n";
         for term in std::iter::once(&e.source).chain(&e.variants) {
-            out += &format!("          <termSec>\n            <term>{}</term>\n          </termSec>\n", esc(term));
+            out += &format!(
+                "          <termSec>\n            <term>{}</term>\n          </termSec>\n",
+                esc(term)
+            );
         }
         out += "        </langSec>\n        <langSec xml:lang=\"en\">\n";
-        out += &format!("          <termSec>\n            <term>{}</term>\n          </termSec>\n", esc(&e.target));
+        out += &format!(
+            "          <termSec>\n            <term>{}</term>\n          </termSec>\n",
+            esc(&e.target)
+        );
         out += "        </langSec>\n      </conceptEntry>\n";
     }
     out += "    </body>\n  </text>\n</tbx>\n";
@@ -517,14 +578,21 @@ mod tests {
         assert!(!entries[1].case_sensitive);
         assert_eq!(entries[1].policy, Policy::Check);
         assert_eq!(entries[1].origin, "g#2");
-        let (entries, _) = parse(r#"{"entries": [{"source": "UE", "target": "EU"}]}"#, Format::Json);
+        let (entries, _) = parse(
+            r#"{"entries": [{"source": "UE", "target": "EU"}]}"#,
+            Format::Json,
+        );
         assert_eq!(entries[0].target, "EU");
     }
 
     #[test]
     fn names_the_line_of_a_syntax_error() {
-        let error = parse_glossary_text("g.json", "[\n{\"source\": \"OTAN\",\n\"target\": }\n]", Format::Json)
-            .unwrap_err();
+        let error = parse_glossary_text(
+            "g.json",
+            "[\n{\"source\": \"OTAN\",\n\"target\": }\n]",
+            Format::Json,
+        )
+        .unwrap_err();
         assert_eq!(error.line(), Some(3));
         assert!(error.to_string().starts_with("g.json:3:"), "{error}");
     }
@@ -536,19 +604,32 @@ mod tests {
             Format::Json,
         );
         assert_eq!(entries.len(), 1);
-        assert_eq!(errors[0].to_string(), "g:3: entry 2 (\" \"): the source term is empty");
-        assert!(errors[1].to_string().starts_with("g:4: entry 3"), "{}", errors[1]);
+        assert_eq!(
+            errors[0].to_string(),
+            "g:3: entry 2 (\" \"): the source term is empty"
+        );
+        assert!(
+            errors[1].to_string().starts_with("g:4: entry 3"),
+            "{}",
+            errors[1]
+        );
         assert!(errors[1].to_string().contains("targte"), "{}", errors[1]);
     }
 
     #[test]
     fn reads_tsv_and_csv_with_notes_and_headers() {
-        let (entries, errors) = parse("source\ttarget\nOTAN\tNATO\tthe alliance\n\n# comment\nONU\tUN\nseul\n", Format::Tsv);
+        let (entries, errors) = parse(
+            "source\ttarget\nOTAN\tNATO\tthe alliance\n\n# comment\nONU\tUN\nseul\n",
+            Format::Tsv,
+        );
         assert_eq!(entries.len(), 2);
         assert_eq!(entries[0].note.as_deref(), Some("the alliance"));
         assert_eq!(errors.len(), 1);
         assert_eq!(errors[0].line(), Some(6));
-        let (entries, _) = parse("\"Corée du Sud\",\"South Korea\",\"pays, Asie\"\n", Format::Csv);
+        let (entries, _) = parse(
+            "\"Corée du Sud\",\"South Korea\",\"pays, Asie\"\n",
+            Format::Csv,
+        );
         assert_eq!(entries[0].note.as_deref(), Some("pays, Asie"));
     }
 
@@ -584,7 +665,14 @@ mod tests {
             let written = write_glossary(&entries, format);
             let (again, errors) = parse(&written, format);
             assert!(errors.is_empty(), "{format:?}: {errors:?}");
-            let strip = |e: &[Entry]| e.iter().map(|e| Entry { origin: String::new(), ..e.clone() }).collect::<Vec<_>>();
+            let strip = |e: &[Entry]| {
+                e.iter()
+                    .map(|e| Entry {
+                        origin: String::new(),
+                        ..e.clone()
+                    })
+                    .collect::<Vec<_>>()
+            };
             assert_eq!(strip(&again), strip(&entries), "{format:?}:\n{written}");
         }
         let tsv = write_glossary(&entries, Format::Tsv);

@@ -57,8 +57,10 @@ impl Matcher {
         for (index, entry) in entries.iter().enumerate() {
             let given = std::iter::once(&entry.source).chain(&entry.variants);
             for spelling in given {
-                let mut forms: Vec<(String, bool)> =
-                    spellings(spelling).into_iter().map(|f| (f, false)).collect();
+                let mut forms: Vec<(String, bool)> = spellings(spelling)
+                    .into_iter()
+                    .map(|f| (f, false))
+                    .collect();
                 if !entry.case_sensitive && entry.whole_word {
                     let plural = match language {
                         Language::French => french_plural(spelling),
@@ -187,8 +189,8 @@ fn spellings(term: &str) -> Vec<String> {
 /// Words after which a French noun phrase's complement starts: they and what follows stay
 /// singular in the plural (`bureaux de liaison`).
 const FRENCH_LINKS: &[&str] = &[
-    "de", "du", "des", "d'", "à", "au", "aux", "en", "pour", "sur", "et", "ou", "la", "le",
-    "les", "l'",
+    "de", "du", "des", "d'", "à", "au", "aux", "en", "pour", "sur", "et", "ou", "la", "le", "les",
+    "l'",
 ];
 
 /// The regular French plural of a noun phrase: every word before the first preposition or
@@ -197,7 +199,9 @@ const FRENCH_LINKS: &[&str] = &[
 /// (acronyms, single capitalised names, hyphenated compounds).
 fn french_plural(term: &str) -> Option<String> {
     let words: Vec<&str> = term.split(' ').collect();
-    if words.iter().any(|w| w.contains('-')) || term.chars().next()?.is_uppercase() && words.len() == 1 {
+    if words.iter().any(|w| w.contains('-'))
+        || term.chars().next()?.is_uppercase() && words.len() == 1
+    {
         return None;
     }
     let mut plural = Vec::with_capacity(words.len());
@@ -207,7 +211,11 @@ fn french_plural(term: &str) -> Option<String> {
         if FRENCH_LINKS.contains(&lower.as_str()) || lower.ends_with('\'') {
             in_head = false;
         }
-        plural.push(if in_head { french_plural_word(word) } else { word.to_string() });
+        plural.push(if in_head {
+            french_plural_word(word)
+        } else {
+            word.to_string()
+        });
     }
     Some(plural.join(" "))
 }
@@ -216,7 +224,9 @@ fn french_plural_word(word: &str) -> String {
     let lower = word.to_lowercase();
     if lower.ends_with(['s', 'x', 'z']) {
         word.to_string()
-    } else if lower.ends_with("al") && !["bal", "carnaval", "festival", "récital"].contains(&lower.as_str()) {
+    } else if lower.ends_with("al")
+        && !["bal", "carnaval", "festival", "récital"].contains(&lower.as_str())
+    {
         format!("{}aux", &word[..word.len() - 2])
     } else if lower.ends_with("eau") || lower.ends_with("au") || lower.ends_with("eu") {
         format!("{word}x")
@@ -233,13 +243,18 @@ fn english_plural(term: &str) -> Option<String> {
     }
     let (head, last) = term.rsplit_once(' ').map_or(("", term), |(h, l)| (h, l));
     let lower = last.to_lowercase();
-    let plural_last = if lower.ends_with(['s', 'x', 'z']) || lower.ends_with("ch") || lower.ends_with("sh") {
-        format!("{last}es")
-    } else if lower.ends_with('y') && !lower.ends_with("ay") && !lower.ends_with("ey") && !lower.ends_with("oy") {
-        format!("{}ies", &last[..last.len() - 1])
-    } else {
-        format!("{last}s")
-    };
+    let plural_last =
+        if lower.ends_with(['s', 'x', 'z']) || lower.ends_with("ch") || lower.ends_with("sh") {
+            format!("{last}es")
+        } else if lower.ends_with('y')
+            && !lower.ends_with("ay")
+            && !lower.ends_with("ey")
+            && !lower.ends_with("oy")
+        {
+            format!("{}ies", &last[..last.len() - 1])
+        } else {
+            format!("{last}s")
+        };
     Some(if head.is_empty() {
         plural_last
     } else {

@@ -204,7 +204,10 @@ pub fn prepare(matcher: &Matcher, text: &str, force_inject: bool) -> Prepared {
 
 /// Puts the protected text back in place of each placeholder. Returns the restored text,
 /// or `None` if the model lost or mangled a placeholder.
-pub fn restore_placeholders(translation: &str, placeholders: &[(String, String)]) -> Option<String> {
+pub fn restore_placeholders(
+    translation: &str,
+    placeholders: &[(String, String)],
+) -> Option<String> {
     let mut text = translation.to_string();
     for (token, original) in placeholders {
         let at = text.find(token.as_str())?;
@@ -216,7 +219,11 @@ pub fn restore_placeholders(translation: &str, placeholders: &[(String, String)]
 /// Looks for each target term in `translation` and rewrites drifted spellings
 /// (`indo-pacific`, `Indopacific`) to the glossary's. Returns the translation (rewritten
 /// where needed) and, per term in order, whether it is present and how.
-pub fn verify(targets: &Matcher, translation: &str, wanted: &[String]) -> (String, Vec<TermStatus>) {
+pub fn verify(
+    targets: &Matcher,
+    translation: &str,
+    wanted: &[String],
+) -> (String, Vec<TermStatus>) {
     let found = targets.find(translation);
     let mut text = String::with_capacity(translation.len());
     let mut last = 0;
@@ -225,9 +232,10 @@ pub fn verify(targets: &Matcher, translation: &str, wanted: &[String]) -> (Strin
     for (i, target) in wanted.iter().enumerate() {
         let key = normalize::Normalized::new(target, true).text;
         // Each occurrence in the output accounts for one term occurrence in the source.
-        let hit = found.iter().enumerate().find(|(j, f)| {
-            !used[*j] && normalize::Normalized::new(&f.target, true).text == key
-        });
+        let hit = found
+            .iter()
+            .enumerate()
+            .find(|(j, f)| !used[*j] && normalize::Normalized::new(&f.target, true).text == key);
         if let Some((j, f)) = hit {
             used[j] = true;
             statuses[i] = if translation[f.span.clone()] == *target {
@@ -287,7 +295,10 @@ mod tests {
             restore_placeholders("Japan and XPH1X.", &prepared.placeholders).as_deref(),
             Some("Japan and www.otan.int.")
         );
-        assert_eq!(restore_placeholders("Japan and XPH.", &prepared.placeholders), None);
+        assert_eq!(
+            restore_placeholders("Japan and XPH.", &prepared.placeholders),
+            None
+        );
         let forced = prepare(&matcher, "Le Japon et www.otan.int.", true);
         assert_eq!(forced.text, "Le Japon et www.otan.int.");
         assert!(forced.placeholders.is_empty());
@@ -295,7 +306,10 @@ mod tests {
 
     #[test]
     fn verification_tolerates_and_normalises_drift() {
-        let entries = vec![entry("indo-pacifique", "Indo-Pacific"), entry("OTAN", "NATO")];
+        let entries = vec![
+            entry("indo-pacifique", "Indo-Pacific"),
+            entry("OTAN", "NATO"),
+        ];
         let targets = Matcher::for_targets(&entries);
         let wanted = vec!["Indo-Pacific".to_string(), "NATO".to_string()];
         let (text, statuses) = verify(&targets, "the indo‑pacific region and NATO", &wanted);

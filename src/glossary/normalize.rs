@@ -36,7 +36,11 @@ impl Normalized {
                 chars.next();
             }
             let before = text.len();
-            let composed: String = if cluster.is_ascii() { cluster.clone() } else { cluster.nfc().collect() };
+            let composed: String = if cluster.is_ascii() {
+                cluster.clone()
+            } else {
+                cluster.nfc().collect()
+            };
             for c in composed.chars() {
                 match fold_char(c) {
                     Folded::Drop => {}

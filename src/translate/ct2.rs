@@ -156,10 +156,12 @@ impl Engine for Ct2Engine {
         let results = self.translator.translate_batch(sources, &options, None)?;
         Ok(results
             .into_iter()
-            .map(|result| hypotheses(result).into_iter().next().unwrap_or(Hypothesis {
-                tokens: Vec::new(),
-                score: None,
-            }))
+            .map(|result| {
+                hypotheses(result).into_iter().next().unwrap_or(Hypothesis {
+                    tokens: Vec::new(),
+                    score: None,
+                })
+            })
             .collect())
     }
 
@@ -181,18 +183,17 @@ impl Engine for Ct2Engine {
         max_decoding_length: usize,
     ) -> Result<Vec<Hypothesis>, EngineError> {
         let options = self.options(max_decoding_length, 1);
-        let results = self.translator.translate_batch_with_target_prefix(
-            sources,
-            prefixes,
-            &options,
-            None,
-        )?;
+        let results = self
+            .translator
+            .translate_batch_with_target_prefix(sources, prefixes, &options, None)?;
         Ok(results
             .into_iter()
-            .map(|result| hypotheses(result).into_iter().next().unwrap_or(Hypothesis {
-                tokens: Vec::new(),
-                score: None,
-            }))
+            .map(|result| {
+                hypotheses(result).into_iter().next().unwrap_or(Hypothesis {
+                    tokens: Vec::new(),
+                    score: None,
+                })
+            })
             .collect())
     }
 

@@ -129,7 +129,10 @@ pub(crate) mod fake {
                             .collect(),
                         score: Some(-0.9),
                     };
-                    std::iter::once(best).chain(std::iter::once(second)).take(n).collect()
+                    std::iter::once(best)
+                        .chain(std::iter::once(second))
+                        .take(n)
+                        .collect()
                 })
                 .collect())
         }

@@ -40,7 +40,13 @@ pub struct Enforced {
 }
 
 /// Enforces the terms of every job. Jobs without terms pass through unchanged.
-pub fn enforce(engine: &dyn Engine, matcher: &Matcher, targets: &Matcher, jobs: Vec<Job>, cap: usize) -> Vec<Enforced> {
+pub fn enforce(
+    engine: &dyn Engine,
+    matcher: &Matcher,
+    targets: &Matcher,
+    jobs: Vec<Job>,
+    cap: usize,
+) -> Vec<Enforced> {
     let mut states: Vec<State> = jobs.into_iter().map(State::new).collect();
 
     // 1. Placeholders: restore, or fall back to injection for the sentence.
@@ -79,7 +85,10 @@ pub fn enforce(engine: &dyn Engine, matcher: &Matcher, targets: &Matcher, jobs: 
     // 3. N-best.
     let missing: Vec<usize> = (0..states.len()).filter(|&i| states[i].missing()).collect();
     if !missing.is_empty() {
-        let sources: Vec<Vec<String>> = missing.iter().filter_map(|&i| states[i].tokens(engine)).collect();
+        let sources: Vec<Vec<String>> = missing
+            .iter()
+            .filter_map(|&i| states[i].tokens(engine))
+            .collect();
         if sources.len() == missing.len() {
             let budget = budget(&sources, engine, cap);
             match engine.translate_nbest(&sources, NBEST, budget) {
@@ -88,7 +97,9 @@ pub fn enforce(engine: &dyn Engine, matcher: &Matcher, targets: &Matcher, jobs: 
                         states[i].try_nbest(engine, targets, hypotheses);
                     }
                 }
-                Err(e) => missing.iter().for_each(|&i| states[i].notes.push(format!("n-best search failed: {e}"))),
+                Err(e) => missing
+                    .iter()
+                    .for_each(|&i| states[i].notes.push(format!("n-best search failed: {e}"))),
             }
         }
     }
@@ -154,7 +165,9 @@ fn decode_forced(engine: &dyn Engine, tokens: &[String], ends: &[usize]) -> Opti
 /// Whether a target token begins a word: SentencePiece marks word starts with `▁`, GPT-2
 /// style byte-level BPE with `Ġ`; anything else (such as `</s>`) is treated as a start.
 fn starts_word(token: &str) -> bool {
-    token.starts_with('▁') || token.starts_with('Ġ') || !token.chars().next().is_some_and(char::is_alphanumeric)
+    token.starts_with('▁')
+        || token.starts_with('Ġ')
+        || !token.chars().next().is_some_and(char::is_alphanumeric)
 }
 
 fn budget(sources: &[Vec<String>], engine: &dyn Engine, cap: usize) -> usize {
@@ -200,7 +213,12 @@ impl State {
     }
 
     fn wanted(&self) -> Vec<String> {
-        self.job.prepared.terms.iter().map(|t| t.target.clone()).collect()
+        self.job
+            .prepared
+            .terms
+            .iter()
+            .map(|t| t.target.clone())
+            .collect()
     }
 
     /// Restores placeholders in the current text; false if one was lost.
@@ -232,10 +250,18 @@ impl State {
     fn check(&self, targets: &Matcher, text: &str) -> Option<(String, Vec<TermStatus>)> {
         let restored = glossary::restore_placeholders(text, &self.job.prepared.placeholders)?;
         let (text, statuses) = glossary::verify(targets, &restored, &self.wanted());
-        statuses.iter().all(|s| s.is_present()).then_some((text, statuses))
+        statuses
+            .iter()
+            .all(|s| s.is_present())
+            .then_some((text, statuses))
     }
 
-    fn try_nbest(&mut self, engine: &dyn Engine, targets: &Matcher, hypotheses: Vec<super::Hypothesis>) {
+    fn try_nbest(
+        &mut self,
+        engine: &dyn Engine,
+        targets: &Matcher,
+        hypotheses: Vec<super::Hypothesis>,
+    ) {
         if let Some(first) = hypotheses.first() {
             self.best_tokens = Some(first.tokens.clone());
         }
@@ -245,7 +271,10 @@ impl State {
             };
             if let Some((text, statuses)) = self.check(targets, &text) {
                 self.adopt(text, statuses, TermStatus::RepairedNbest, hypothesis);
-                self.notes.push(format!("terms repaired from the model's hypothesis number {}", rank + 1));
+                self.notes.push(format!(
+                    "terms repaired from the model's hypothesis number {}",
+                    rank + 1
+                ));
                 return;
             }
         }
@@ -254,7 +283,10 @@ impl State {
     /// The source tokens and a prefix that forces the first missing term: the best
     /// hypothesis up to where the term sits in the source (proportionally), then the term.
     fn prefix(&mut self, engine: &dyn Engine) -> Option<(Vec<String>, Vec<String>)> {
-        let missing = self.statuses.iter().position(|s| *s == TermStatus::Missing)?;
+        let missing = self
+            .statuses
+            .iter()
+            .position(|s| *s == TermStatus::Missing)?;
         let term = &self.job.prepared.terms[missing];
         let source = self.tokens(engine)?;
         let best = self.best_tokens.clone().unwrap_or_default();
@@ -278,14 +310,21 @@ impl State {
         Some((source, prefix))
     }
 
-    fn try_prefix(&mut self, engine: &dyn Engine, targets: &Matcher, hypothesis: super::Hypothesis, budget: usize) {
+    fn try_prefix(
+        &mut self,
+        engine: &dyn Engine,
+        targets: &Matcher,
+        hypothesis: super::Hypothesis,
+        budget: usize,
+    ) {
         let mut ends = self.forced_ends.clone();
         ends.push(self.pending_forced);
         let Some(text) = decode_forced(engine, &hypothesis.tokens, &ends) else {
             self.gave_up = true;
             return;
         };
-        let Some(restored) = glossary::restore_placeholders(&text, &self.job.prepared.placeholders) else {
+        let Some(restored) = glossary::restore_placeholders(&text, &self.job.prepared.placeholders)
+        else {
             self.gave_up = true;
             return;
         };
@@ -314,15 +353,28 @@ impl State {
                 (_, _) => new,
             })
             .collect();
-        self.notes.push("a missing term was forced into the translation as a target prefix".into());
+        self.notes
+            .push("a missing term was forced into the translation as a target prefix".into());
     }
 
-    fn adopt(&mut self, text: String, statuses: Vec<TermStatus>, how: TermStatus, hypothesis: &super::Hypothesis) {
+    fn adopt(
+        &mut self,
+        text: String,
+        statuses: Vec<TermStatus>,
+        how: TermStatus,
+        hypothesis: &super::Hypothesis,
+    ) {
         self.statuses = self
             .statuses
             .iter()
             .zip(statuses)
-            .map(|(old, new)| if *old == TermStatus::Missing { how } else { new })
+            .map(|(old, new)| {
+                if *old == TermStatus::Missing {
+                    how
+                } else {
+                    new
+                }
+            })
             .collect();
         self.text = text;
         self.best_tokens = Some(hypothesis.tokens.clone());
@@ -353,7 +405,10 @@ mod tests {
         let engine = FakeEngine { max_input: 100 };
         let targets = Matcher::for_targets(&entries);
         let matcher = Matcher::new(entries);
-        let prepared: Vec<Prepared> = sources.iter().map(|s| glossary::prepare(&matcher, s, false)).collect();
+        let prepared: Vec<Prepared> = sources
+            .iter()
+            .map(|s| glossary::prepare(&matcher, s, false))
+            .collect();
         let texts: Vec<String> = prepared.iter().map(|p| p.text.clone()).collect();
         let plan = BatchPlan {
             tokens_per_call: 100,
@@ -385,7 +440,10 @@ mod tests {
     #[test]
     fn a_dropped_term_is_repaired_from_the_nbest() {
         // The fake engine drops tokens containing DROP from its best hypothesis only.
-        let out = run(vec![Entry::new("zone", "DROPZONE", "g#1")], &["la zone est calme"]);
+        let out = run(
+            vec![Entry::new("zone", "DROPZONE", "g#1")],
+            &["la zone est calme"],
+        );
         assert_eq!(out[0].statuses, [TermStatus::RepairedNbest], "{:?}", out[0]);
         assert_eq!(out[0].translation.text, "LA DROPZONE EST CALME");
     }
@@ -395,7 +453,12 @@ mod tests {
         let mut check = Entry::new("région", "territory", "g#1");
         check.policy = Policy::Check;
         let out = run(vec![check], &["la région est calme"]);
-        assert_eq!(out[0].statuses, [TermStatus::RepairedPrefix], "{:?}", out[0]);
+        assert_eq!(
+            out[0].statuses,
+            [TermStatus::RepairedPrefix],
+            "{:?}",
+            out[0]
+        );
         assert!(out[0].translation.text.contains("territory"));
     }
 
@@ -408,7 +471,11 @@ mod tests {
         assert_eq!(kept[0].statuses, [TermStatus::Ok]);
         assert_eq!(kept[0].translation.text, "VOIR www.otan.int ICI");
         let lost = run(vec![url], &["perdre www.otan.int ici"]);
-        assert!(lost[0].notes[0].contains("lost a placeholder"), "{:?}", lost[0].notes);
+        assert!(
+            lost[0].notes[0].contains("lost a placeholder"),
+            "{:?}",
+            lost[0].notes
+        );
         assert_eq!(lost[0].statuses, [TermStatus::Normalised]);
         assert_eq!(lost[0].translation.text, "PERDRE www.otan.int ICI");
     }

@@ -4,5 +4,6 @@
 mod bad_input;
 mod fake_hub;
 mod fixture;
+mod glossary;
 mod model_fetch;
 mod translate;

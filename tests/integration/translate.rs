@@ -260,18 +260,26 @@ fn the_seed_article_finds_every_glossary_occurrence() {
             match status {
                 // Present: the term is in the English, as the glossary writes it.
                 "ok" | "normalised" | "repaired-nbest" | "repaired-prefix" => {
-                    assert!(target.contains(wanted), "{status} but {wanted:?} not in {target:?}")
+                    assert!(
+                        target.contains(wanted),
+                        "{status} but {wanted:?} not in {target:?}"
+                    )
                 }
                 // Missing: flagged for the reviewer.
                 "missing" => assert!(
-                    row["flags"].as_array().unwrap().iter().any(|f| f["check"] == "missing-term"),
+                    row["flags"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .any(|f| f["check"] == "missing-term"),
                     "{row}"
                 ),
                 other => panic!("unexpected status {other}"),
             }
             let span = term["span"].as_array().unwrap();
             let source = row["source"].as_str().unwrap();
-            let text = &source[span[0].as_u64().unwrap() as usize..span[1].as_u64().unwrap() as usize];
+            let text =
+                &source[span[0].as_u64().unwrap() as usize..span[1].as_u64().unwrap() as usize];
             assert_eq!(text, term["source"].as_str().unwrap());
             assert!(term["entry"].as_str().unwrap().contains("fr-en.json#"));
         }
@@ -285,10 +293,15 @@ fn the_seed_article_finds_every_glossary_occurrence() {
     let counts = &run["counts"];
     let matches = counts["term_matches"].as_u64().unwrap();
     assert!(matches >= 23);
-    let sum = ["terms_ok", "terms_normalised", "terms_repaired", "terms_missing"]
-        .iter()
-        .map(|k| counts[*k].as_u64().unwrap())
-        .sum::<u64>();
+    let sum = [
+        "terms_ok",
+        "terms_normalised",
+        "terms_repaired",
+        "terms_missing",
+    ]
+    .iter()
+    .map(|k| counts[*k].as_u64().unwrap())
+    .sum::<u64>();
     assert_eq!(sum, matches);
     // The tiny model's own output is gibberish: the terms are there because prefix repair
     // forced them in.
