@@ -97,6 +97,8 @@ fn main() -> Result<()> {
         model_is_default: false,
         glossaries,
         engine,
+        formats: vec!["jsonl".into()],
+        memory: out.path().join("memory.sqlite"),
         offline: true,
         quiet: true,
     };

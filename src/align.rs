@@ -33,6 +33,9 @@ pub struct AlignedSegment {
     pub target_tokens: usize,
     /// What a reviewer should look at.
     pub flags: Vec<Flag>,
+    /// The target is an approved translation from the translation memory, not the model's.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub memory: bool,
 }
 
 /// A QA finding on a segment.
@@ -52,8 +55,27 @@ pub enum Severity {
     Error,
 }
 
+impl Severity {
+    pub fn name(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Severity> {
+        match name {
+            "info" => Some(Severity::Info),
+            "warning" => Some(Severity::Warning),
+            "error" => Some(Severity::Error),
+            _ => None,
+        }
+    }
+}
+
 impl Flag {
-    fn new(check: &str, severity: Severity, reason: impl Into<String>) -> Flag {
+    pub(crate) fn new(check: &str, severity: Severity, reason: impl Into<String>) -> Flag {
         Flag {
             check: check.into(),
             severity,
@@ -118,6 +140,13 @@ pub fn align(
             ),
         ));
     }
+    if translation.error.is_none() {
+        flags.extend(crate::check::check(&crate::check::Pair {
+            source: &segment.text,
+            target: &translation.text,
+            score: translation.score,
+        }));
+    }
     for note in &enforced.notes {
         flags.push(Flag::new("term-repair", Severity::Info, note.clone()));
     }
@@ -149,5 +178,43 @@ pub fn align(
         source_tokens: translation.source_tokens,
         target_tokens: translation.target_tokens,
         flags,
+        memory: false,
     }
+}
+
+/// Pairs a segment with an approved translation from the translation memory. Terms are
+/// verified but the reviewer's text is kept as it is: a missing term is flagged, not
+/// repaired.
+pub fn align_approved(
+    article_id: &str,
+    segment: &Segment,
+    prepared: &Prepared,
+    approved: &str,
+    targets: &crate::glossary::Matcher,
+) -> AlignedSegment {
+    let wanted: Vec<String> = prepared.terms.iter().map(|t| t.target.clone()).collect();
+    let (_, statuses) = crate::glossary::verify(targets, approved, &wanted);
+    let enforced = Enforced {
+        translation: crate::translate::batch::Translation {
+            text: approved.to_string(),
+            score: None,
+            source_tokens: 0,
+            target_tokens: 0,
+            input_truncated: false,
+            output_truncated: false,
+            error: None,
+            pieces: 1,
+        },
+        statuses,
+        notes: Vec::new(),
+    };
+    let mut row = align(article_id, segment, prepared, &enforced);
+    row.model_input = None;
+    row.memory = true;
+    row.flags.push(Flag::new(
+        "memory",
+        Severity::Info,
+        "approved translation from the translation memory",
+    ));
+    row
 }

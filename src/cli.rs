@@ -22,6 +22,9 @@ pub enum Command {
     /// Download or inspect CTranslate2 models.
     #[command(subcommand)]
     Model(ModelCommand),
+    /// Review an output folder: summary, formats written again, --fail-on; or import
+    /// reviewed translations into the translation memory.
+    Review(ReviewArgs),
     /// Maintain glossaries: list, add, remove, lint, import, export, check.
     #[command(subcommand)]
     Glossary(GlossaryCommand),
@@ -66,6 +69,13 @@ pub struct TranslateArgs {
     /// translated in pieces and rejoined.
     #[arg(long, default_value_t = 200)]
     pub max_segment_tokens: usize,
+    /// Review formats to write besides aligned.jsonl: tmx, xliff, tsv, html, or all
+    /// (repeatable; default all).
+    #[arg(long = "format", value_name = "FORMAT")]
+    pub formats: Vec<String>,
+    /// Translation memory of approved translations (default: OUT_DIR/memory.sqlite).
+    #[arg(long, value_name = "FILE")]
+    pub memory: Option<PathBuf>,
     /// Never download: fail if the model is missing.
     #[arg(long)]
     pub offline: bool,
@@ -203,4 +213,34 @@ pub struct AddArgs {
     pub note: Option<String>,
     #[arg(long)]
     pub domain: Option<String>,
+}
+
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct ReviewArgs {
+    #[command(subcommand)]
+    pub action: Option<ReviewAction>,
+    /// An output folder of `passeur translate`.
+    #[arg(value_name = "OUT_DIR")]
+    pub out_dir: Option<PathBuf>,
+    /// Formats to write again from aligned.jsonl: tmx, xliff, tsv, html, or all (default).
+    #[arg(long = "format", value_name = "FORMAT")]
+    pub formats: Vec<String>,
+    /// Exit with status 1 when a flag of this severity or worse exists: info, warning, error.
+    #[arg(long, value_name = "SEVERITY")]
+    pub fail_on: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReviewAction {
+    /// Store the approved translations of a reviewed XLIFF 1.2 or TSV file in the
+    /// translation memory, for the next `translate` to reuse.
+    Import {
+        /// The reviewed file (.xlf or .tsv).
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// The translation memory (default: memory.sqlite beside FILE).
+        #[arg(long, value_name = "FILE")]
+        memory: Option<PathBuf>,
+    },
 }

@@ -23,6 +23,10 @@ pub struct TranslateSettings {
     pub model_is_default: bool,
     pub glossaries: Vec<PathBuf>,
     pub engine: EngineSettings,
+    /// Review formats written besides `aligned.jsonl` (names from `write::FORMATS`).
+    pub formats: Vec<String>,
+    /// The translation memory consulted before the model.
+    pub memory: PathBuf,
     pub offline: bool,
     pub quiet: bool,
 }
@@ -119,6 +123,10 @@ impl TranslateSettings {
             bail!("--replicas must be between 1 and the number of threads ({threads})");
         }
         let model_is_default = args.model.is_none();
+        let formats = resolve_formats(&args.formats)?;
+        let memory = args
+            .memory
+            .unwrap_or_else(|| args.output.join(crate::memory::MEMORY_FILE));
         Ok(TranslateSettings {
             inputs: args.inputs.iter().map(|p| Input::from_arg(p)).collect(),
             out_dir: args.output,
@@ -135,10 +143,40 @@ impl TranslateSettings {
                 max_input_tokens: args.max_input_tokens,
                 max_segment_tokens: args.max_segment_tokens,
             },
+            formats,
+            memory,
             offline: args.offline,
             quiet: args.quiet,
         })
     }
+}
+
+/// `--format` values, checked; none means every format.
+pub fn resolve_formats(names: &[String]) -> Result<Vec<String>> {
+    if names.is_empty() || names.iter().any(|n| n == "all") {
+        return Ok(crate::write::FORMATS
+            .iter()
+            .map(|f| f.to_string())
+            .collect());
+    }
+    let mut formats = Vec::new();
+    for name in names {
+        let name = if name == "xlf" {
+            "xliff"
+        } else {
+            name.as_str()
+        };
+        if !crate::write::FORMATS.contains(&name) {
+            bail!(
+                "unknown --format {name:?} ({}, or all)",
+                crate::write::FORMATS.join(", ")
+            );
+        }
+        if !formats.iter().any(|f| f == name) {
+            formats.push(name.to_string());
+        }
+    }
+    Ok(formats)
 }
 
 /// Everything `passeur model fetch` needs.

@@ -16,13 +16,16 @@
 //! [`pipeline`] is the orchestrator that runs them in that order.
 
 pub mod align;
+pub mod check;
 pub mod cli;
 pub mod config;
 pub mod glossary;
+pub mod memory;
 pub mod model;
 pub mod pipeline;
 pub mod progress;
 pub mod read;
+pub mod review;
 pub mod segment;
 pub mod translate;
 pub mod write;
@@ -101,6 +104,7 @@ pub fn run(cli: Cli) -> Result<Status> {
             Ok(Status::Success)
         }
         Command::Glossary(command) => run_glossary(command),
+        Command::Review(args) => run_review(args),
         Command::Model(ModelCommand::Info { dir }) => {
             let dir = dir.unwrap_or_else(|| config::DEFAULT_MODEL_DIR.into());
             let info = model::info::inspect(&dir)?;
@@ -259,4 +263,45 @@ fn run_glossary(command: GlossaryCommand) -> Result<Status> {
             Ok(status)
         }
     }
+}
+
+/// `passeur review …`.
+fn run_review(args: cli::ReviewArgs) -> Result<Status> {
+    if let Some(cli::ReviewAction::Import { file, memory }) = args.action {
+        let memory_path = memory.unwrap_or_else(|| {
+            file.parent()
+                .unwrap_or(std::path::Path::new("."))
+                .join(memory::MEMORY_FILE)
+        });
+        let approved = review::read_approved(&file)?;
+        let mut tm = memory::Memory::open(&memory_path)?;
+        let stored = tm.store(&approved)?;
+        println!(
+            "stored {stored} approved translation{} in {} ({} in all)",
+            if stored == 1 { "" } else { "s" },
+            memory_path.display(),
+            tm.len()?
+        );
+        return Ok(Status::Success);
+    }
+    let Some(out_dir) = args.out_dir else {
+        anyhow::bail!("review needs an output folder (passeur review OUT_DIR) or `import FILE`");
+    };
+    let fail_on = args
+        .fail_on
+        .as_deref()
+        .map(|s| {
+            align::Severity::parse(s)
+                .ok_or_else(|| anyhow::anyhow!("unknown --fail-on {s:?} (info, warning or error)"))
+        })
+        .transpose()?;
+    let formats = config::resolve_formats(&args.formats)?;
+    let rows = review::load_aligned(&out_dir)?;
+    print!("{}", review::summary(&rows));
+    let written = review::write_formats(&out_dir, &rows, &formats)?;
+    println!("\nwrote {} in {}", written.join(", "), out_dir.display());
+    Ok(match fail_on {
+        Some(severity) if review::has_flag_at_least(&rows, severity) => Status::Partial,
+        _ => Status::Success,
+    })
 }

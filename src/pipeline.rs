@@ -18,6 +18,7 @@ use serde::Serialize;
 use crate::align::{self, AlignedSegment};
 use crate::config::{TranslateSettings, DEFAULT_REPO};
 use crate::glossary::{self, Matcher, Prepared, TermStatus};
+use crate::memory::Memory;
 use crate::model::{self, info};
 use crate::progress::Progress;
 use crate::read::{self, Article, Input};
@@ -26,7 +27,7 @@ use crate::translate::batch::{self, BatchPlan};
 use crate::translate::ct2::Ct2Engine;
 use crate::translate::repair::{self, Job};
 use crate::translate::Engine;
-use crate::write::{self, AlignedJsonl, Writer};
+use crate::write;
 
 /// Something that went wrong with one input, glossary, segment or output file.
 #[derive(Debug, Clone, Serialize)]
@@ -92,6 +93,8 @@ pub struct Counts {
     pub segments_failed: usize,
     /// Segments too long for the model, translated in clause-split pieces.
     pub segments_split: usize,
+    /// Segments whose approved translation came from the translation memory.
+    pub segments_from_memory: usize,
     pub glossary_entries: usize,
     pub term_matches: usize,
     pub terms_ok: usize,
@@ -251,24 +254,46 @@ pub(crate) fn run_stages(
         .collect();
     timings.glossary = clock.elapsed().as_secs_f64();
 
+    // translation memory: approved translations of identical sentences replace the model.
+    let approved: Vec<Option<String>> = match Memory::open_existing(&settings.memory) {
+        Ok(Some(memory)) => segments
+            .iter()
+            .map(|s| memory.lookup(&s.text).unwrap_or(None))
+            .collect(),
+        Ok(None) => vec![None; segments.len()],
+        Err(e) => {
+            failures.push(Failure {
+                stage: "memory",
+                input: settings.memory.display().to_string(),
+                line: None,
+                error: e.to_string(),
+            });
+            vec![None; segments.len()]
+        }
+    };
+
     // translate: identical model inputs (with identical terms) are translated once.
     let clock = Instant::now();
     let mut unique: Vec<String> = Vec::new();
     let mut first_of_slot: Vec<usize> = Vec::new();
     let mut slot_of: HashMap<(&str, Vec<&str>), usize> = HashMap::new();
-    let slots: Vec<usize> = prepared
+    let slots: Vec<Option<usize>> = prepared
         .iter()
+        .zip(&approved)
         .enumerate()
-        .map(|(index, p)| {
+        .map(|(index, (p, approved))| {
+            if approved.is_some() {
+                return None;
+            }
             let key = (
                 p.text.as_str(),
                 p.terms.iter().map(|t| t.target.as_str()).collect(),
             );
-            *slot_of.entry(key).or_insert_with(|| {
+            Some(*slot_of.entry(key).or_insert_with(|| {
                 unique.push(p.text.clone());
                 first_of_slot.push(index);
                 unique.len() - 1
-            })
+            }))
         })
         .collect();
     let progress = Progress::segments(unique.len(), settings.quiet);
@@ -307,14 +332,16 @@ pub(crate) fn run_stages(
     let aligned: Vec<AlignedSegment> = segments
         .par_iter()
         .zip(&prepared)
-        .zip(&slots)
-        .map(|((segment, prepared), &slot)| {
-            align::align(
-                &articles[segment.article].id,
-                segment,
-                prepared,
-                &enforced[slot],
-            )
+        .zip(slots.par_iter().zip(&approved))
+        .map(|((segment, prepared), (slot, approved))| {
+            let id = &articles[segment.article].id;
+            match (slot, approved) {
+                (Some(slot), _) => align::align(id, segment, prepared, &enforced[*slot]),
+                (None, Some(approved)) => {
+                    align::align_approved(id, segment, prepared, approved, &targets)
+                }
+                (None, None) => unreachable!("a segment is either approved or translated"),
+            }
         })
         .collect();
     for (segment, row) in segments.iter().zip(&aligned) {
@@ -336,6 +363,7 @@ pub(crate) fn run_stages(
     let clock = Instant::now();
     failures.extend(write_outputs(
         &settings.out_dir,
+        &settings.formats,
         &articles,
         &paragraphs,
         &aligned,
@@ -355,8 +383,10 @@ pub(crate) fn run_stages(
             .count(),
         segments_split: slots
             .iter()
+            .flatten()
             .filter(|&&slot| enforced[slot].translation.pieces > 1)
             .count(),
+        segments_from_memory: approved.iter().filter(|a| a.is_some()).count(),
         glossary_entries,
         term_matches: aligned.iter().map(|s| s.terms.len()).sum(),
         terms_ok: count_terms(&aligned, |s| s == TermStatus::Ok),
@@ -430,9 +460,11 @@ fn input_name(input: &Input) -> String {
     }
 }
 
-/// Writes the English articles and `aligned.jsonl`; returns the files that failed.
+/// Writes the English articles, `aligned.jsonl` and the review formats; returns the files
+/// that failed.
 fn write_outputs(
     out_dir: &Path,
+    formats: &[String],
     articles: &[Article],
     paragraphs: &[Vec<segment::Paragraph>],
     aligned: &[AlignedSegment],
@@ -459,9 +491,13 @@ fn write_outputs(
         let text = write::render_article(&article.text, paragraphs, mine);
         record(&path, write::write_atomic(&path, text.as_bytes()));
     }
-    let writer = AlignedJsonl;
-    let path = out_dir.join(writer.file_name());
-    record(&path, write::write_atomic(&path, &writer.render(aligned)));
+    let writers = std::iter::once("jsonl")
+        .chain(formats.iter().map(String::as_str).filter(|f| *f != "jsonl"))
+        .filter_map(write::writer);
+    for writer in writers {
+        let path = out_dir.join(writer.file_name());
+        record(&path, write::write_atomic(&path, &writer.render(aligned)));
+    }
     failures
 }
 

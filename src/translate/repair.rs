@@ -187,8 +187,9 @@ struct State {
     forced: usize,
     /// Where each forced term ends in `best_tokens`.
     forced_ends: Vec<usize>,
-    /// The prefix length of the round in progress.
+    /// The prefix length and the term of the round in progress.
     pending_forced: usize,
+    pending_term: String,
     gave_up: bool,
 }
 
@@ -203,6 +204,7 @@ impl State {
             forced: 0,
             forced_ends: Vec::new(),
             pending_forced: 0,
+            pending_term: String::new(),
             gave_up: false,
             job,
         }
@@ -307,6 +309,7 @@ impl State {
             }
         }
         self.pending_forced = prefix.len();
+        self.pending_term = term.target.clone();
         Some((source, prefix))
     }
 

@@ -5,6 +5,11 @@
 //! the previous output intact.
 
 mod articles;
+mod html;
+mod tmx;
+mod tsv;
+mod xliff;
+mod xml;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -14,6 +19,25 @@ use thiserror::Error;
 use crate::align::AlignedSegment;
 
 pub use articles::{article_file_name, render_article};
+pub use html::Html;
+pub use tmx::Tmx;
+pub use tsv::Tsv;
+pub use xliff::{unit_id, Xliff};
+
+/// The review formats, by the names `--format` takes.
+pub const FORMATS: &[&str] = &["jsonl", "tmx", "xliff", "tsv", "html"];
+
+/// The writer for a format name.
+pub fn writer(format: &str) -> Option<Box<dyn Writer + Send + Sync>> {
+    Some(match format {
+        "jsonl" => Box::new(AlignedJsonl),
+        "tmx" => Box::new(Tmx),
+        "xliff" | "xlf" => Box::new(Xliff),
+        "tsv" => Box::new(Tsv),
+        "html" => Box::new(Html),
+        _ => return None,
+    })
+}
 
 #[derive(Debug, Error)]
 #[error("{path}: cannot write: {source}")]
@@ -23,7 +47,8 @@ pub struct WriteError {
     pub source: std::io::Error,
 }
 
-/// One output format, one file (`aligned.jsonl`, and later TMX, XLIFF, the HTML report).
+/// One output format, one file: `aligned.jsonl`, `aligned.tmx`, `aligned.xlf`,
+/// `aligned.tsv`, `review.html`.
 pub trait Writer {
     /// The file's name in the output folder.
     fn file_name(&self) -> &'static str;

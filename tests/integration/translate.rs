@@ -47,10 +47,14 @@ fn translates_the_examples_on_the_real_engine() {
         outputs,
         [
             "aligned.jsonl",
+            "aligned.tmx",
+            "aligned.tsv",
+            "aligned.xlf",
             "conseil-europeen-defense.en.txt",
             "indo-pacifique-coree.en.md",
             "onu-climat.en.txt",
             "otan-japon-bureau-de-liaison.en.txt",
+            "review.html",
             "run.json"
         ]
     );
@@ -137,6 +141,8 @@ fn reads_files_folders_jsonl_and_stdin_together() {
             "-o",
             "out",
             "--quiet",
+            "--format",
+            "jsonl",
             "--model",
         ])
         .arg(crate::fixture::tiny_model())
@@ -211,7 +217,7 @@ fn article_ids_cannot_escape_the_output_folder() {
         "evil.jsonl",
         "{\"id\": \"../../escaped\", \"text\": \"Un.\"}\n{\"id\": \"/etc/abs\", \"text\": \"Deux.\"}\n",
     );
-    let output = fx.translate(&["evil.jsonl"], &[]);
+    let output = fx.translate(&["evil.jsonl"], &["--format", "jsonl"]);
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(!fx.path("escaped.en.txt").exists());
     assert!(!fx

@@ -1,0 +1,161 @@
+//! The translation memory: approved human translations, reused instead of the model.
+//!
+//! `passeur review import` stores the sentences a reviewer approved; the next `translate`
+//! into the same output folder takes an approved translation for an identical source
+//! sentence instead of the model's, and marks it `memory` in `aligned.jsonl`.
+//!
+//! Stored in SQLite (`memory.sqlite` in the output folder) rather than a JSON file: imports
+//! are transactions, so an interrupted import leaves the memory as it was; lookups are
+//! indexed; and reviewers and other tools can query it with any SQLite client.
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::{params, Connection, OptionalExtension};
+use thiserror::Error;
+
+/// The memory's file name in an output folder.
+pub const MEMORY_FILE: &str = "memory.sqlite";
+
+#[derive(Debug, Error)]
+#[error("{path}: translation memory: {source}")]
+pub struct MemoryError {
+    pub path: String,
+    #[source]
+    pub source: rusqlite::Error,
+}
+
+/// An approved translation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Approved {
+    pub source: String,
+    pub target: String,
+    /// Where it was approved: the reviewed file and unit.
+    pub origin: String,
+}
+
+/// A translation memory file.
+pub struct Memory {
+    connection: Connection,
+    path: PathBuf,
+}
+
+impl Memory {
+    /// Opens (creating if needed) the memory at `path`.
+    pub fn open(path: &Path) -> Result<Memory, MemoryError> {
+        let error = |source| MemoryError {
+            path: path.display().to_string(),
+            source,
+        };
+        let connection = Connection::open(path).map_err(error)?;
+        connection
+            .execute_batch(
+                "CREATE TABLE IF NOT EXISTS approved (
+                    source TEXT PRIMARY KEY,
+                    target TEXT NOT NULL,
+                    origin TEXT NOT NULL,
+                    approved_at INTEGER NOT NULL
+                );",
+            )
+            .map_err(error)?;
+        Ok(Memory {
+            connection,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// Opens the memory at `path` if the file exists.
+    pub fn open_existing(path: &Path) -> Result<Option<Memory>, MemoryError> {
+        if path.is_file() {
+            Memory::open(path).map(Some)
+        } else {
+            Ok(None)
+        }
+    }
+
+    fn error(&self, source: rusqlite::Error) -> MemoryError {
+        MemoryError {
+            path: self.path.display().to_string(),
+            source,
+        }
+    }
+
+    /// Stores approved translations in one transaction; a later approval of the same
+    /// source replaces an earlier one. Returns how many were stored.
+    pub fn store(&mut self, approved: &[Approved]) -> Result<usize, MemoryError> {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64);
+        let path = self.path.display().to_string();
+        let error = |source| MemoryError {
+            path: path.clone(),
+            source,
+        };
+        let transaction = self.connection.transaction().map_err(error)?;
+        for a in approved {
+            transaction
+                .execute(
+                    "INSERT INTO approved (source, target, origin, approved_at) VALUES (?1, ?2, ?3, ?4)
+                     ON CONFLICT(source) DO UPDATE SET target = excluded.target,
+                         origin = excluded.origin, approved_at = excluded.approved_at",
+                    params![a.source, a.target, a.origin, now],
+                )
+                .map_err(error)?;
+        }
+        transaction.commit().map_err(error)?;
+        Ok(approved.len())
+    }
+
+    /// The approved translation of exactly this source sentence, if any.
+    pub fn lookup(&self, source: &str) -> Result<Option<String>, MemoryError> {
+        self.connection
+            .query_row(
+                "SELECT target FROM approved WHERE source = ?1",
+                params![source],
+                |row| row.get(0),
+            )
+            .optional()
+            .map_err(|e| self.error(e))
+    }
+
+    pub fn len(&self) -> Result<usize, MemoryError> {
+        self.connection
+            .query_row("SELECT COUNT(*) FROM approved", [], |row| {
+                row.get::<_, i64>(0)
+            })
+            .map(|n| n as usize)
+            .map_err(|e| self.error(e))
+    }
+
+    pub fn is_empty(&self) -> Result<bool, MemoryError> {
+        self.len().map(|n| n == 0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stores_replaces_and_finds_exact_sources() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(MEMORY_FILE);
+        let mut memory = Memory::open(&path).unwrap();
+        let approved = |target: &str| Approved {
+            source: "L'OTAN se réunit.".into(),
+            target: target.into(),
+            origin: "a.xlf#p0-s0".into(),
+        };
+        memory.store(&[approved("NATO meets.")]).unwrap();
+        memory.store(&[approved("NATO is meeting.")]).unwrap();
+        assert_eq!(memory.len().unwrap(), 1);
+        let memory = Memory::open_existing(&path).unwrap().unwrap();
+        assert_eq!(
+            memory.lookup("L'OTAN se réunit.").unwrap().as_deref(),
+            Some("NATO is meeting.")
+        );
+        assert_eq!(memory.lookup("L'OTAN se réunit").unwrap(), None);
+        assert!(Memory::open_existing(&dir.path().join("none.sqlite"))
+            .unwrap()
+            .is_none());
+    }
+}

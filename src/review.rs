@@ -1,0 +1,299 @@
+//! `passeur review`: what reviewers do with an output folder.
+//!
+//! - `passeur review OUT_DIR` reads `aligned.jsonl` (the source of truth), prints a summary
+//!   (segments, flags by check and severity, term hit rate, worst segments), and writes the
+//!   review formats again from it; `--fail-on SEVERITY` makes the exit status say whether a
+//!   flag of that severity or worse exists.
+//! - `passeur review import FILE` reads a reviewed XLIFF 1.2 or TSV and stores the approved
+//!   translations in the folder's translation memory ([`crate::memory`]).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use anyhow::{bail, Context, Result};
+use quick_xml::events::Event;
+
+use crate::align::{AlignedSegment, Severity};
+use crate::memory::Approved;
+use crate::write::{self, write_atomic};
+
+/// Reads an output folder's `aligned.jsonl`.
+pub fn load_aligned(out_dir: &Path) -> Result<Vec<AlignedSegment>> {
+    let path = out_dir.join("aligned.jsonl");
+    let text = std::fs::read_to_string(&path).with_context(|| format!("{}", path.display()))?;
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, line)| {
+            serde_json::from_str(line)
+                .with_context(|| format!("{}:{}: invalid aligned row", path.display(), i + 1))
+        })
+        .collect()
+}
+
+/// Writes the given formats of an output folder from its rows.
+pub fn write_formats(
+    out_dir: &Path,
+    rows: &[AlignedSegment],
+    formats: &[String],
+) -> Result<Vec<String>> {
+    let mut written = Vec::new();
+    for format in formats {
+        let writer = write::writer(format).with_context(|| format!("unknown format {format:?}"))?;
+        let path = out_dir.join(writer.file_name());
+        write_atomic(&path, &writer.render(rows))?;
+        written.push(writer.file_name().to_string());
+    }
+    Ok(written)
+}
+
+/// The summary table `passeur review` prints.
+pub fn summary(rows: &[AlignedSegment]) -> String {
+    let mut out = String::new();
+    let articles = {
+        let mut ids: Vec<&str> = rows.iter().map(|r| r.article.as_str()).collect();
+        ids.dedup();
+        ids.len()
+    };
+    let flagged = rows.iter().filter(|r| !r.flags.is_empty()).count();
+    out += &format!(
+        "{articles} articles, {} segments, {flagged} flagged\n",
+        rows.len()
+    );
+    let terms: Vec<_> = rows.iter().flat_map(|r| &r.terms).collect();
+    if !terms.is_empty() {
+        let present = terms.iter().filter(|t| t.status.is_present()).count();
+        let repaired = terms.iter().filter(|t| t.status.is_repaired()).count();
+        out += &format!(
+            "terms: {present}/{} present ({:.1}%), {repaired} repaired\n",
+            terms.len(),
+            100.0 * present as f64 / terms.len() as f64
+        );
+    }
+    let memory = rows.iter().filter(|r| r.memory).count();
+    if memory > 0 {
+        out += &format!("{memory} segments from the translation memory\n");
+    }
+    let mut table: BTreeMap<&str, [usize; 3]> = BTreeMap::new();
+    for f in rows.iter().flat_map(|r| &r.flags) {
+        table.entry(f.check.as_str()).or_default()[f.severity as usize] += 1;
+    }
+    if !table.is_empty() {
+        out += &format!(
+            "\n{:<16} {:>6} {:>8} {:>6}\n",
+            "check", "error", "warning", "info"
+        );
+        for (check, [info, warning, error]) in &table {
+            out += &format!("{check:<16} {error:>6} {warning:>8} {info:>6}\n");
+        }
+    }
+    // Worst first: highest severity, then most flags, then lowest score.
+    let mut worst: Vec<&AlignedSegment> = rows.iter().filter(|r| !r.flags.is_empty()).collect();
+    worst.sort_by(|a, b| {
+        let key = |r: &AlignedSegment| {
+            (
+                r.flags.iter().map(|f| f.severity).max(),
+                r.flags
+                    .iter()
+                    .filter(|f| f.severity > Severity::Info)
+                    .count(),
+            )
+        };
+        key(b)
+            .cmp(&key(a))
+            .then(a.score.unwrap_or(0.0).total_cmp(&b.score.unwrap_or(0.0)))
+    });
+    if !worst.is_empty() {
+        out += "\nworst segments:\n";
+        for r in worst.iter().take(5) {
+            let checks: Vec<&str> = r.flags.iter().map(|f| f.check.as_str()).collect();
+            let source: String = r.source.chars().take(70).collect();
+            out += &format!(
+                "  {} {}.{} [{}] {}{}\n",
+                r.article,
+                r.paragraph + 1,
+                r.index + 1,
+                checks.join(", "),
+                source,
+                if r.source.chars().count() > 70 {
+                    "…"
+                } else {
+                    ""
+                }
+            );
+        }
+    }
+    out
+}
+
+/// Whether any flag is at least `severity`.
+pub fn has_flag_at_least(rows: &[AlignedSegment], severity: Severity) -> bool {
+    rows.iter()
+        .flat_map(|r| &r.flags)
+        .any(|f| f.severity >= severity)
+}
+
+/// Reads the approved translations of a reviewed file: XLIFF 1.2 units whose target has
+/// `state="translated"`, `"final"` or `"signed-off"` (or `approved="yes"`), or TSV rows
+/// (with a `state` column, those marked translated, final or approved; without one, every
+/// row with a target).
+pub fn read_approved(path: &Path) -> Result<Vec<Approved>> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("{}", path.display()))?;
+    let name = path.display().to_string();
+    match path.extension().and_then(|e| e.to_str()) {
+        Some("xlf" | "xliff" | "xml") => read_xliff(&name, &text),
+        Some("tsv" | "txt") => read_tsv(&name, &text),
+        _ => bail!("{name}: expected a .xlf (XLIFF 1.2) or .tsv file"),
+    }
+}
+
+const APPROVED_STATES: &[&str] = &["translated", "final", "signed-off", "approved"];
+
+fn read_xliff(name: &str, text: &str) -> Result<Vec<Approved>> {
+    let mut reader = quick_xml::Reader::from_str(text);
+    let mut approved = Vec::new();
+    let mut file = String::new();
+    let mut unit = String::new();
+    let mut unit_approved = false;
+    let mut state: Option<String> = None;
+    let mut source = String::new();
+    let mut target = String::new();
+    let mut inside: Option<&str> = None;
+    let mut depth_alt = 0;
+    loop {
+        let position = reader.buffer_position();
+        let event = reader.read_event().map_err(|e| {
+            let line = 1 + text[..(position as usize).min(text.len())]
+                .matches('\n')
+                .count();
+            anyhow::anyhow!("{name}:{line}: invalid XLIFF: {e}")
+        })?;
+        let attr = |e: &quick_xml::events::BytesStart, key: &[u8]| {
+            e.attributes()
+                .flatten()
+                .find(|a| a.key.as_ref() == key)
+                .and_then(|a| a.unescape_value().ok().map(|v| v.into_owned()))
+        };
+        match event {
+            Event::Start(e) => match e.local_name().as_ref() {
+                b"file" => file = attr(&e, b"original").unwrap_or_default(),
+                b"trans-unit" => {
+                    unit = attr(&e, b"id").unwrap_or_default();
+                    unit_approved = attr(&e, b"approved").as_deref() == Some("yes");
+                    source.clear();
+                    target.clear();
+                    state = None;
+                }
+                b"alt-trans" => depth_alt += 1,
+                b"source" if depth_alt == 0 => inside = Some("source"),
+                b"target" if depth_alt == 0 => {
+                    inside = Some("target");
+                    state = attr(&e, b"state");
+                }
+                _ => {}
+            },
+            Event::Text(t) => {
+                let value = t.unescape().map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+                match inside {
+                    Some("source") => source.push_str(&value),
+                    Some("target") => target.push_str(&value),
+                    _ => {}
+                }
+            }
+            Event::End(e) => match e.local_name().as_ref() {
+                b"source" | b"target" => inside = None,
+                b"alt-trans" => depth_alt -= 1,
+                b"trans-unit" => {
+                    let ok = unit_approved
+                        || state
+                            .as_deref()
+                            .is_some_and(|s| APPROVED_STATES.contains(&s));
+                    if ok && !target.trim().is_empty() {
+                        approved.push(Approved {
+                            source: source.clone(),
+                            target: target.clone(),
+                            origin: format!("{name}#{file}/{unit}"),
+                        });
+                    }
+                }
+                _ => {}
+            },
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    Ok(approved)
+}
+
+fn read_tsv(name: &str, text: &str) -> Result<Vec<Approved>> {
+    let mut lines = text.lines().enumerate();
+    let Some((_, header)) = lines.next() else {
+        return Ok(Vec::new());
+    };
+    let columns: Vec<&str> = header.split('\t').collect();
+    let find = |wanted: &str| {
+        columns
+            .iter()
+            .position(|c| c.trim().eq_ignore_ascii_case(wanted))
+    };
+    let (Some(source), Some(target)) = (find("source"), find("target")) else {
+        bail!("{name}:1: the header needs `source` and `target` columns");
+    };
+    let state = find("state").or_else(|| find("status"));
+    let mut approved = Vec::new();
+    for (i, line) in lines {
+        let cells: Vec<&str> = line.split('\t').collect();
+        let (Some(s), Some(t)) = (cells.get(source), cells.get(target)) else {
+            if !line.trim().is_empty() {
+                bail!("{name}:{}: expected {} columns", i + 1, columns.len());
+            }
+            continue;
+        };
+        let ok = state.is_none_or(|c| {
+            cells
+                .get(c)
+                .is_some_and(|v| APPROVED_STATES.contains(&v.trim()))
+        });
+        if ok && !t.trim().is_empty() {
+            approved.push(Approved {
+                source: s.to_string(),
+                target: t.to_string(),
+                origin: format!("{name}:{}", i + 1),
+            });
+        }
+    }
+    Ok(approved)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_only_approved_xliff_units() {
+        let xliff = r#"<?xml version="1.0"?>
+<xliff version="1.2" xmlns="urn:oasis:names:tc:xliff:document:1.2"><file original="a.txt" source-language="fr" target-language="en" datatype="plaintext"><body>
+<trans-unit id="p0-s0"><source>Un &amp; deux.</source><target state="translated">One &amp; two.</target></trans-unit>
+<trans-unit id="p0-s1"><source>Trois.</source><target state="needs-review-translation">Tree.</target></trans-unit>
+<trans-unit id="p1-s0" approved="yes"><source>Quatre.</source><target>Four.</target>
+  <alt-trans><source>Quatre.</source><target state="final">4.</target></alt-trans></trans-unit>
+</body></file></xliff>"#;
+        let approved = read_xliff("r.xlf", xliff).unwrap();
+        let pairs: Vec<(&str, &str)> = approved
+            .iter()
+            .map(|a| (a.source.as_str(), a.target.as_str()))
+            .collect();
+        assert_eq!(pairs, [("Un & deux.", "One & two."), ("Quatre.", "Four.")]);
+        assert_eq!(approved[0].origin, "r.xlf#a.txt/p0-s0");
+    }
+
+    #[test]
+    fn reads_tsv_with_and_without_a_state_column() {
+        let with =
+            "article\tsource\ttarget\tstate\na\tUn.\tOne.\tfinal\na\tDeux.\tTwo.\tneeds-review\n";
+        assert_eq!(read_tsv("r.tsv", with).unwrap().len(), 1);
+        let without = "source\ttarget\nUn.\tOne.\nDeux.\t\n";
+        assert_eq!(read_tsv("r.tsv", without).unwrap().len(), 1);
+        assert!(read_tsv("r.tsv", "a\tb\n").is_err());
+    }
+}

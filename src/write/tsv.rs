@@ -1,0 +1,50 @@
+//! `aligned.tsv`: the aligned pairs for spreadsheets, one row per sentence.
+
+use super::Writer;
+use crate::align::AlignedSegment;
+
+pub struct Tsv;
+
+/// Tabs and line breaks would break the columns.
+fn cell(text: &str) -> String {
+    text.replace(['\t', '\n', '\r'], " ")
+}
+
+impl Writer for Tsv {
+    fn file_name(&self) -> &'static str {
+        "aligned.tsv"
+    }
+
+    fn render(&self, segments: &[AlignedSegment]) -> Vec<u8> {
+        let mut out =
+            String::from("article\tparagraph\tindex\tsource\ttarget\tscore\tflags\tterms\n");
+        for s in segments {
+            let flags: Vec<String> = s.flags.iter().map(|f| f.check.clone()).collect();
+            let terms: Vec<String> = s
+                .terms
+                .iter()
+                .map(|t| {
+                    let status = serde_json::to_value(t.status).expect("statuses serialise");
+                    format!(
+                        "{}→{} ({})",
+                        t.source,
+                        t.target,
+                        status.as_str().unwrap_or("?")
+                    )
+                })
+                .collect();
+            out += &format!(
+                "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\n",
+                cell(&s.article),
+                s.paragraph,
+                s.index,
+                cell(&s.source),
+                cell(&s.target),
+                s.score.map_or(String::new(), |v| format!("{v:.4}")),
+                flags.join(" "),
+                cell(&terms.join("; "))
+            );
+        }
+        out.into_bytes()
+    }
+}

@@ -1,0 +1,86 @@
+//! `aligned.xlf`: XLIFF 1.2, the version Okapi, OmegaT, Virtaal and Lokalize all open. One
+//! `<file>` per article, one `<trans-unit>` per sentence, the machine translation as a
+//! target that needs review, and each QA finding as a `<note>`.
+
+use super::xml::escape;
+use super::Writer;
+use crate::align::{AlignedSegment, Severity};
+
+pub struct Xliff;
+
+/// The trans-unit id of a sentence: unique within its article's `<file>`, and how
+/// `review import` finds the sentence again.
+pub fn unit_id(paragraph: usize, index: usize) -> String {
+    format!("p{paragraph}-s{index}")
+}
+
+impl Writer for Xliff {
+    fn file_name(&self) -> &'static str {
+        "aligned.xlf"
+    }
+
+    fn render(&self, segments: &[AlignedSegment]) -> Vec<u8> {
+        let mut out = String::from(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
+             <xliff version=\"1.2\" xmlns=\"urn:oasis:names:tc:xliff:document:1.2\">\n",
+        );
+        let mut rest = segments;
+        while let Some(first) = rest.first() {
+            let count = rest
+                .iter()
+                .take_while(|s| s.article == first.article)
+                .count();
+            let (article, tail) = rest.split_at(count);
+            rest = tail;
+            out += &format!(
+                "  <file original=\"{}\" source-language=\"fr\" target-language=\"en\" datatype=\"plaintext\" tool-id=\"passeur\">\n\
+                 \x20   <header>\n      <tool tool-id=\"passeur\" tool-name=\"passeur\" tool-version=\"{}\"/>\n    </header>\n\
+                 \x20   <body>\n",
+                escape(&first.article),
+                env!("CARGO_PKG_VERSION")
+            );
+            for s in article {
+                out += &format!(
+                    "      <trans-unit id=\"{}\">\n        <source xml:lang=\"fr\">{}</source>\n",
+                    unit_id(s.paragraph, s.index),
+                    escape(&s.source)
+                );
+                let (state, qualifier) = if s.memory {
+                    ("translated", "leveraged-tm")
+                } else {
+                    ("needs-review-translation", "mt-suggestion")
+                };
+                out += &format!(
+                    "        <target xml:lang=\"en\" state=\"{state}\" state-qualifier=\"{qualifier}\">{}</target>\n",
+                    escape(&s.target)
+                );
+                for f in &s.flags {
+                    let priority = match f.severity {
+                        Severity::Error => 1,
+                        Severity::Warning => 3,
+                        Severity::Info => 5,
+                    };
+                    out += &format!(
+                        "        <note from=\"passeur\" priority=\"{priority}\">{} ({}): {}</note>\n",
+                        escape(&f.check),
+                        f.severity.name(),
+                        escape(&f.reason)
+                    );
+                }
+                for t in &s.terms {
+                    out += &format!(
+                        "        <note from=\"passeur-glossary\" priority=\"{}\">term {} → {}: {}</note>\n",
+                        if t.status.is_present() { 8 } else { 2 },
+                        escape(&t.source),
+                        escape(&t.target),
+                        escape(serde_json::to_value(t.status).expect("statuses serialise").as_str().unwrap_or("?"))
+                    );
+                }
+                out += "      </trans-unit>\n";
+            }
+            out += "    </body>\n  </file>\n";
+        }
+        out += "</xliff>\n";
+        out.into_bytes()
+    }
+}
