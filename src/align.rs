@@ -147,8 +147,12 @@ pub fn align(
             score: translation.score,
         }));
     }
-    for note in &enforced.notes {
-        flags.push(Flag::new("term-repair", Severity::Info, note.clone()));
+    if !enforced.notes.is_empty() {
+        flags.push(Flag::new(
+            "term-repair",
+            Severity::Info,
+            enforced.notes.join("; "),
+        ));
     }
     let missing: Vec<&str> = terms
         .iter()

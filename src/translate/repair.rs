@@ -274,7 +274,7 @@ impl State {
             if let Some((text, statuses)) = self.check(targets, &text) {
                 self.adopt(text, statuses, TermStatus::RepairedNbest, hypothesis);
                 self.notes.push(format!(
-                    "terms repaired from the model's hypothesis number {}",
+                    "missing terms found in the model's hypothesis number {}",
                     rank + 1
                 ));
                 return;
@@ -357,7 +357,7 @@ impl State {
             })
             .collect();
         self.notes
-            .push("a missing term was forced into the translation as a target prefix".into());
+            .push(format!("{} forced in by target prefix", self.pending_term));
     }
 
     fn adopt(

@@ -43,6 +43,7 @@ function apply(){
   var shown=0;document.querySelectorAll('tr.seg').forEach(function(r){if(r.offsetParent!==null)shown++;});
   document.getElementById('shown').textContent=shown;
 }
+if(location.hash==='#flagged'){document.getElementById('flagged-only').checked=true;}
 document.getElementById('flagged-only').addEventListener('change',apply);
 document.getElementById('check').addEventListener('change',apply);
 apply();

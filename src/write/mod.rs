@@ -96,3 +96,162 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
     file.persist(path).map_err(|e| error(e.error))?;
     Ok(())
 }
+
+#[cfg(test)]
+mod snapshots {
+    //! One snapshot per writer, on a small fixture with everything a writer must handle:
+    //! two articles, glossary terms in every status, flags of every severity, a translation
+    //! from memory, and text that needs escaping (`<script>`, `&`, quotes, a control
+    //! character XML forbids).
+
+    use super::*;
+    use crate::align::{Flag, Severity};
+    use crate::glossary::{Policy, TermMatch, TermStatus};
+
+    fn term(
+        source: &str,
+        target: &str,
+        span: std::ops::Range<usize>,
+        status: TermStatus,
+    ) -> TermMatch {
+        TermMatch {
+            entry_index: 0,
+            entry: "glossaries/fr-en.json#1".into(),
+            source: source.into(),
+            target: target.into(),
+            span,
+            policy: Policy::Inject,
+            status,
+        }
+    }
+
+    fn fixture() -> Vec<AlignedSegment> {
+        let row = |article: &str, paragraph, index, source: &str, target: &str| AlignedSegment {
+            article: article.into(),
+            paragraph,
+            index,
+            span: [0, source.len()],
+            source: source.into(),
+            target: target.into(),
+            model_input: None,
+            terms: vec![],
+            score: Some(-0.25),
+            source_tokens: 10,
+            target_tokens: 9,
+            flags: vec![],
+            memory: false,
+        };
+        let mut first = row(
+            "otan.txt",
+            0,
+            0,
+            "L'OTAN ouvre un bureau.",
+            "NATO opens an office.",
+        );
+        first.terms = vec![term("OTAN", "NATO", 2..6, TermStatus::Ok)];
+        first.model_input = Some("L'NATO ouvre un bureau.".into());
+        let mut second = row(
+            "otan.txt",
+            0,
+            1,
+            "La région indo-pacifique compte 1 000 îles.",
+            "The region counts 1,000 islands.",
+        );
+        second.terms = vec![term(
+            "indo-pacifique",
+            "Indo-Pacific",
+            10..24,
+            TermStatus::Missing,
+        )];
+        second.flags = vec![
+            Flag::new(
+                "missing-term",
+                Severity::Warning,
+                "glossary term not in the translation: Indo-Pacific",
+            ),
+            Flag::new(
+                "length",
+                Severity::Warning,
+                "the translation is 0.74 times the source's length",
+            ),
+        ];
+        let mut third = row(
+            "a & b <script>.txt",
+            1,
+            0,
+            "Il a écrit « <script>alert('x')</script> » & parti.\u{1}",
+            "He wrote \"<script>alert('x')</script>\" & left.\u{1}",
+        );
+        third.score = Some(-2.5);
+        third.flags = vec![
+            Flag::new(
+                "low-score",
+                Severity::Warning,
+                "model score -2.50 is below -1.5",
+            ),
+            Flag::new(
+                "error",
+                Severity::Error,
+                "translation failed: <boom> & more",
+            ),
+            Flag::new(
+                "punctuation",
+                Severity::Info,
+                "French spacing before ? ! : or ; in English",
+            ),
+        ];
+        let mut fourth = row("a & b <script>.txt", 2, 0, "Le Japon.", "Japan.");
+        fourth.memory = true;
+        fourth.score = None;
+        fourth.flags = vec![Flag::new(
+            "memory",
+            Severity::Info,
+            "approved translation from the translation memory",
+        )];
+        vec![first, second, third, fourth]
+    }
+
+    fn render(format: &str) -> String {
+        String::from_utf8(writer(format).unwrap().render(&fixture())).unwrap()
+    }
+
+    #[test]
+    fn aligned_jsonl() {
+        insta::assert_snapshot!(render("jsonl"));
+    }
+
+    #[test]
+    fn tmx() {
+        insta::assert_snapshot!(render("tmx"));
+    }
+
+    #[test]
+    fn xliff() {
+        insta::assert_snapshot!(render("xliff"));
+    }
+
+    #[test]
+    fn tsv() {
+        insta::assert_snapshot!(render("tsv"));
+    }
+
+    #[test]
+    fn html() {
+        insta::assert_snapshot!(render("html"));
+    }
+
+    #[test]
+    fn aligned_jsonl_reads_back_as_written() {
+        let rows: Vec<AlignedSegment> = render("jsonl")
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        let mut expected = fixture();
+        for row in &mut expected {
+            for term in &mut row.terms {
+                term.entry_index = 0;
+            }
+        }
+        assert_eq!(rows, expected);
+    }
+}

@@ -6,4 +6,5 @@ mod fake_hub;
 mod fixture;
 mod glossary;
 mod model_fetch;
+mod review;
 mod translate;

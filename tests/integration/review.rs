@@ -1,0 +1,259 @@
+//! The review formats as reviewers' tools see them: schema validation with xmllint, the
+//! HTML report in headless Chromium, `passeur review`, and corrections flowing back through
+//! the translation memory.
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::fixture::{repo, stderr, Fixture};
+
+/// A tool the test needs. On CI (where `.ci/run` installs it) its absence fails the test;
+/// elsewhere the test says so and passes.
+fn tool(name: &str) -> Option<&str> {
+    let found = Command::new("sh")
+        .args(["-c", &format!("command -v {name}")])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if found {
+        return Some(name);
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "{name} is missing on CI: .ci/run should install it"
+    );
+    eprintln!("skipping: {name} is not installed");
+    None
+}
+
+fn translate_examples(fx: &Fixture) {
+    let examples = repo().join("examples/articles");
+    let glossary = repo().join("glossaries/fr-en.json");
+    let output = fx.translate(
+        &[examples.to_str().unwrap()],
+        &["-g", glossary.to_str().unwrap()],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+}
+
+#[test]
+fn tmx_and_xliff_are_valid_against_their_schemas() {
+    let Some(xmllint) = tool("xmllint") else {
+        return;
+    };
+    let fx = Fixture::new();
+    translate_examples(&fx);
+    let schemas = repo().join("tests/fixtures/schemas");
+    let check = |args: &[&str]| {
+        let out = Command::new(xmllint).args(args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    let tmx = fx.path("out/aligned.tmx");
+    let xlf = fx.path("out/aligned.xlf");
+    let dtd = schemas.join("tmx14.dtd");
+    let xsd = schemas.join("xliff-1.2-passeur-subset.xsd");
+    check(&[
+        "--noout",
+        "--nonet",
+        "--dtdvalid",
+        dtd.to_str().unwrap(),
+        tmx.to_str().unwrap(),
+    ]);
+    check(&[
+        "--noout",
+        "--nonet",
+        "--schema",
+        xsd.to_str().unwrap(),
+        xlf.to_str().unwrap(),
+    ]);
+}
+
+#[test]
+fn hostile_text_stays_text_in_every_format() {
+    let fx = Fixture::new();
+    fx.write(
+        "in/evil.txt",
+        "Il a écrit <script>document.title='pwned'</script> & \"parti\".\u{1}\nÉtape 2 : <b>gras</b>.",
+    );
+    let output = fx.translate(&["in"], &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let html = fx.read("out/review.html");
+    assert!(
+        html.contains("&lt;script&gt;document.title="),
+        "escaped in HTML"
+    );
+    assert_eq!(
+        html.matches("<script>").count(),
+        1,
+        "only the report's own script"
+    );
+    if let Some(xmllint) = tool("xmllint") {
+        for file in ["aligned.tmx", "aligned.xlf"] {
+            let out = Command::new(xmllint)
+                .args([
+                    "--noout",
+                    "--nonet",
+                    fx.path("out").join(file).to_str().unwrap(),
+                ])
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{file}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+    }
+}
+
+/// Renders a page in headless Chromium and returns the DOM after its script ran.
+fn chromium_dom(chromium: &str, page: &Path, fragment: &str, profile: &Path) -> String {
+    let url = format!("file://{}{fragment}", page.display());
+    let out = Command::new(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            &format!("--user-data-dir={}", profile.display()),
+            "--dump-dom",
+            &url,
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The text of the element with this id in a dumped DOM.
+fn element_text<'a>(dom: &'a str, id: &str) -> &'a str {
+    let start = dom
+        .find(&format!("id=\"{id}\">"))
+        .unwrap_or_else(|| panic!("no #{id}"))
+        + id.len()
+        + 6;
+    &dom[start..start + dom[start..].find('<').unwrap()]
+}
+
+#[test]
+fn the_html_report_renders_in_chromium_escaped_and_filterable() {
+    let Some(chromium) = tool("chromium") else {
+        return;
+    };
+    let fx = Fixture::new();
+    fx.write(
+        "in/a.txt",
+        "<script>document.title='pwned'</script> & L'OTAN se réunit.\nTokyo\nLe Japon",
+    );
+    let seed = repo().join("examples/articles/otan-japon-bureau-de-liaison.txt");
+    std::fs::copy(seed, fx.path("in/seed.txt")).unwrap();
+    let glossary = repo().join("glossaries/fr-en.json");
+    let output = fx.translate(&["in"], &["-g", glossary.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let page = fx.path("out/review.html");
+    let profile = fx.path("chromium-profile");
+
+    let dom = chromium_dom(chromium, &page, "", &profile);
+    assert!(
+        dom.contains("<title>passeur review</title>"),
+        "the article's script did not run"
+    );
+    assert!(dom.contains("&lt;script&gt;document.title='pwned'&lt;/script&gt; &amp; L'"));
+    let rows = fx.aligned();
+    let flagged = rows
+        .iter()
+        .filter(|r| !r["flags"].as_array().unwrap().is_empty())
+        .count();
+    assert_eq!(element_text(&dom, "segments"), rows.len().to_string());
+    assert_eq!(element_text(&dom, "flagged"), flagged.to_string());
+    assert_eq!(element_text(&dom, "shown"), rows.len().to_string());
+    assert!(
+        dom.contains("<mark class=\"repaired-prefix\""),
+        "terms highlighted with their status"
+    );
+
+    let filtered = chromium_dom(chromium, &page, "#flagged", &profile);
+    assert_eq!(element_text(&filtered, "shown"), flagged.to_string());
+    assert!(flagged < rows.len(), "the fixture has clean rows to hide");
+}
+
+#[test]
+fn review_prints_a_summary_rewrites_formats_and_fails_on_severity() {
+    let fx = Fixture::new();
+    fx.write(
+        "a.txt",
+        "Une phrase assez longue pour être tronquée par la limite.",
+    );
+    let output = fx.translate(
+        &["a.txt"],
+        &["--max-input-tokens", "8", "--max-segment-tokens", "8"],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    std::fs::remove_file(fx.path("out/review.html")).unwrap();
+    let review = fx.run(&["review", "out"]);
+    assert!(review.status.success(), "{}", stderr(&review));
+    let text = String::from_utf8_lossy(&review.stdout);
+    assert!(
+        text.starts_with("1 articles, 1 segments, 1 flagged"),
+        "{text}"
+    );
+    assert!(text.contains("worst segments:"), "{text}");
+    assert!(fx.path("out/review.html").is_file());
+    let strict = fx.run(&["review", "out", "--fail-on", "info", "--format", "tsv"]);
+    assert_eq!(strict.status.code(), Some(1));
+    let bad = fx.run(&["review", "out", "--fail-on", "fatal"]);
+    assert_eq!(bad.status.code(), Some(2));
+}
+
+#[test]
+fn approved_translations_flow_back_through_the_memory() {
+    let fx = Fixture::new();
+    fx.write("in/a.txt", "L'OTAN se réunit. Le Japon aussi.");
+    let glossary = repo().join("glossaries/fr-en.json");
+    let glossary = glossary.to_str().unwrap();
+    let first = fx.translate(&["in"], &["-g", glossary]);
+    assert!(first.status.success(), "{}", stderr(&first));
+
+    // A reviewer approves the first sentence with their own text, and leaves the second.
+    let xlf = fx.read("out/aligned.xlf");
+    let start = xlf.find("<target").unwrap();
+    let end = xlf.find("</target>").unwrap() + "</target>".len();
+    let edited = format!(
+        "{}<target xml:lang=\"en\" state=\"translated\">NATO &amp; co are meeting.</target>{}",
+        &xlf[..start],
+        &xlf[end..]
+    );
+    fx.write("reviewed/aligned.xlf", edited);
+    let import = fx.run(&[
+        "review",
+        "import",
+        "reviewed/aligned.xlf",
+        "--memory",
+        "out/memory.sqlite",
+    ]);
+    assert!(import.status.success(), "{}", stderr(&import));
+    assert!(String::from_utf8_lossy(&import.stdout).starts_with("stored 1 approved translation"));
+
+    let second = fx.translate(&["in"], &["-g", glossary]);
+    assert!(second.status.success(), "{}", stderr(&second));
+    let rows = fx.aligned();
+    assert_eq!(rows[0]["target"], "NATO & co are meeting.");
+    assert_eq!(rows[0]["memory"], true);
+    assert_eq!(rows[0]["terms"][0]["status"], "ok");
+    assert!(rows[1].get("memory").is_none());
+    assert_eq!(fx.run_json()["counts"]["segments_from_memory"], 1);
+    assert!(fx
+        .read("out/aligned.xlf")
+        .contains("state=\"translated\" state-qualifier=\"leveraged-tm\""));
+}
