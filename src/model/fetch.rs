@@ -85,6 +85,8 @@ struct Sibling {
 
 #[derive(Debug, Deserialize)]
 struct Lfs {
+    /// `sha256` in the model-info listing; `oid` in the tree listing.
+    #[serde(alias = "oid")]
     sha256: String,
     size: Option<u64>,
 }
