@@ -483,6 +483,7 @@ fn write_outputs(
     let mut rows = aligned;
     let mut used: HashMap<PathBuf, usize> = HashMap::new();
     for (article, paragraphs) in articles.iter().zip(paragraphs) {
+        // Rows come in article order; an article whose rows all failed has none.
         let count = rows.iter().take_while(|r| r.article == article.id).count();
         let (mine, rest) = rows.split_at(count);
         rows = rest;

@@ -142,6 +142,14 @@ fn hypotheses(result: ct2rs::sys::TranslationResult) -> Vec<Hypothesis> {
         .collect()
 }
 
+/// The best hypothesis of a result (an empty one if the engine returned none).
+fn best(result: ct2rs::sys::TranslationResult) -> Hypothesis {
+    hypotheses(result).into_iter().next().unwrap_or(Hypothesis {
+        tokens: Vec::new(),
+        score: None,
+    })
+}
+
 impl Engine for Ct2Engine {
     fn encode(&self, text: &str) -> Result<Vec<String>, EngineError> {
         Ok(self.tokenizer.encode(text)?)
@@ -154,15 +162,7 @@ impl Engine for Ct2Engine {
     ) -> Result<Vec<Hypothesis>, EngineError> {
         let options = self.options(max_decoding_length, 1);
         let results = self.translator.translate_batch(sources, &options, None)?;
-        Ok(results
-            .into_iter()
-            .map(|result| {
-                hypotheses(result).into_iter().next().unwrap_or(Hypothesis {
-                    tokens: Vec::new(),
-                    score: None,
-                })
-            })
-            .collect())
+        Ok(results.into_iter().map(best).collect())
     }
 
     fn translate_nbest(
@@ -186,15 +186,7 @@ impl Engine for Ct2Engine {
         let results = self
             .translator
             .translate_batch_with_target_prefix(sources, prefixes, &options, None)?;
-        Ok(results
-            .into_iter()
-            .map(|result| {
-                hypotheses(result).into_iter().next().unwrap_or(Hypothesis {
-                    tokens: Vec::new(),
-                    score: None,
-                })
-            })
-            .collect())
+        Ok(results.into_iter().map(best).collect())
     }
 
     fn encode_target(&self, text: &str) -> Result<Vec<String>, EngineError> {

@@ -95,14 +95,8 @@ impl Writer for Html {
         }
         out += "</select></label> <span>showing <b id=\"shown\"></b></span></div>\n";
 
-        let mut rest = segments;
-        while let Some(first) = rest.first() {
-            let count = rest
-                .iter()
-                .take_while(|s| s.article == first.article)
-                .count();
-            let (article, tail) = rest.split_at(count);
-            rest = tail;
+        for article in segments.chunk_by(|a, b| a.article == b.article) {
+            let first = &article[0];
             out += &format!("<h2>{}</h2>\n<table>\n", escape(&first.article));
             for s in article {
                 let class = if s.flags.is_empty() {

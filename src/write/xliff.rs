@@ -24,14 +24,8 @@ impl Writer for Xliff {
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
              <xliff version=\"1.2\" xmlns=\"urn:oasis:names:tc:xliff:document:1.2\">\n",
         );
-        let mut rest = segments;
-        while let Some(first) = rest.first() {
-            let count = rest
-                .iter()
-                .take_while(|s| s.article == first.article)
-                .count();
-            let (article, tail) = rest.split_at(count);
-            rest = tail;
+        for article in segments.chunk_by(|a, b| a.article == b.article) {
+            let first = &article[0];
             out += &format!(
                 "  <file original=\"{}\" source-language=\"fr\" target-language=\"en\" datatype=\"plaintext\" tool-id=\"passeur\">\n\
                  \x20   <header>\n      <tool tool-id=\"passeur\" tool-name=\"passeur\" tool-version=\"{}\"/>\n    </header>\n\
