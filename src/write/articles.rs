@@ -57,12 +57,12 @@ pub fn render_article(
 ) -> String {
     let line_count = source_text.split('\n').count();
     let mut lines = vec![String::new(); line_count];
-    for (number, paragraph) in paragraphs.iter().enumerate() {
-        let sentences: Vec<&str> = segments
-            .iter()
-            .filter(|s| s.paragraph == number)
-            .map(|s| s.target.trim())
-            .collect();
+    // Rows come in paragraph order, so each paragraph's sentences are one run.
+    for run in segments.chunk_by(|a, b| a.paragraph == b.paragraph) {
+        let Some(paragraph) = paragraphs.get(run[0].paragraph) else {
+            continue;
+        };
+        let sentences: Vec<&str> = run.iter().map(|s| s.target.trim()).collect();
         let text = sentences.join(" ");
         lines[paragraph.line] = if paragraph.marker.is_empty() {
             text
