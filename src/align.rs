@@ -36,6 +36,9 @@ pub struct AlignedSegment {
     /// The target is an approved translation from the translation memory, not the model's.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub memory: bool,
+    /// Other translations the model proposed, when it was asked for its n-best.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub alternatives: Vec<String>,
 }
 
 /// A QA finding on a segment.
@@ -183,6 +186,7 @@ pub fn align(
         target_tokens: translation.target_tokens,
         flags,
         memory: false,
+        alternatives: enforced.alternatives.clone(),
     }
 }
 
@@ -211,6 +215,7 @@ pub fn align_approved(
         },
         statuses,
         notes: Vec::new(),
+        alternatives: Vec::new(),
     };
     let mut row = align(article_id, segment, prepared, &enforced);
     row.model_input = None;

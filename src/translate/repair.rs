@@ -19,6 +19,8 @@ use crate::glossary::{self, Matcher, Prepared, TermStatus};
 const NBEST: usize = 8;
 /// Missing terms forced one after the other, at most, in one sentence.
 const PREFIX_ROUNDS: usize = 8;
+/// N-best hypotheses kept as alternatives for reviewers (XLIFF `<alt-trans>`).
+const ALTERNATIVES: usize = 3;
 
 /// One translated model input with its glossary terms.
 #[derive(Debug, Clone)]
@@ -37,6 +39,9 @@ pub struct Enforced {
     pub statuses: Vec<TermStatus>,
     /// What was done, for reviewers ("placeholder lost: …").
     pub notes: Vec<String>,
+    /// Other translations the model proposed (its n-best, when repair asked for them),
+    /// best first, without the one chosen.
+    pub alternatives: Vec<String>,
 }
 
 /// Enforces the terms of every job. Jobs without terms pass through unchanged.
@@ -191,6 +196,7 @@ struct State {
     pending_forced: usize,
     pending_term: String,
     gave_up: bool,
+    alternatives: Vec<String>,
 }
 
 impl State {
@@ -200,6 +206,7 @@ impl State {
             text: job.translation.text.clone(),
             statuses,
             notes: Vec::new(),
+            alternatives: Vec::new(),
             best_tokens: None,
             forced: 0,
             forced_ends: Vec::new(),
@@ -266,6 +273,15 @@ impl State {
     ) {
         if let Some(first) = hypotheses.first() {
             self.best_tokens = Some(first.tokens.clone());
+        }
+        for hypothesis in hypotheses.iter().take(ALTERNATIVES + 1) {
+            if let Ok(text) = engine.decode(&hypothesis.tokens) {
+                let text = glossary::restore_placeholders(&text, &self.job.prepared.placeholders)
+                    .unwrap_or(text);
+                if !self.alternatives.contains(&text) {
+                    self.alternatives.push(text);
+                }
+            }
         }
         for (rank, hypothesis) in hypotheses.iter().enumerate() {
             let Ok(text) = engine.decode(&hypothesis.tokens) else {
@@ -389,10 +405,14 @@ impl State {
         if self.error().is_none() {
             self.job.translation.text = self.text;
         }
+        let chosen = &self.job.translation.text;
+        self.alternatives.retain(|a| a != chosen);
+        self.alternatives.truncate(ALTERNATIVES);
         Enforced {
             translation: self.job.translation,
             statuses: self.statuses,
             notes: self.notes,
+            alternatives: self.alternatives,
         }
     }
 }
@@ -449,6 +469,8 @@ mod tests {
         );
         assert_eq!(out[0].statuses, [TermStatus::RepairedNbest], "{:?}", out[0]);
         assert_eq!(out[0].translation.text, "LA DROPZONE EST CALME");
+        // The model's own best, which lost the term, stays visible to reviewers.
+        assert_eq!(out[0].alternatives, ["LA EST CALME"]);
     }
 
     #[test]

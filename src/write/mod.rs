@@ -140,6 +140,7 @@ mod snapshots {
             target_tokens: 9,
             flags: vec![],
             memory: false,
+            alternatives: vec![],
         };
         let mut first = row(
             "otan.txt",
@@ -163,6 +164,7 @@ mod snapshots {
             10..24,
             TermStatus::Missing,
         )];
+        second.alternatives = vec!["The Indo-Pacific region has 1,000 islands.".into()];
         second.flags = vec![
             Flag::new(
                 "missing-term",

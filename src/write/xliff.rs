@@ -70,6 +70,12 @@ impl Writer for Xliff {
                         escape(serde_json::to_value(t.status).expect("statuses serialise").as_str().unwrap_or("?"))
                     );
                 }
+                for alternative in &s.alternatives {
+                    out += &format!(
+                        "        <alt-trans origin=\"passeur n-best\">\n          <target xml:lang=\"en\">{}</target>\n        </alt-trans>\n",
+                        escape(alternative)
+                    );
+                }
                 out += "      </trans-unit>\n";
             }
             out += "    </body>\n  </file>\n";
