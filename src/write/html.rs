@@ -72,15 +72,15 @@ impl Writer for Html {
             String::from("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
         out += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>passeur review</title>\n";
         out += &format!("<style>{STYLE}</style>\n</head>\n<body>\n<h1>passeur review</h1>\n<div class=\"counts\">\n");
-        out += &format!("<div>articles <b id=\"articles\">{articles}</b></div>\n");
+        out += &format!("<div>articles <b id=\"count-articles\">{articles}</b></div>\n");
         out += &format!(
-            "<div>segments <b id=\"segments\">{}</b></div>\n",
+            "<div>segments <b id=\"count-segments\">{}</b></div>\n",
             segments.len()
         );
-        out += &format!("<div>flagged <b id=\"flagged\">{flagged}</b></div>\n");
+        out += &format!("<div>flagged <b id=\"count-flagged\">{flagged}</b></div>\n");
         if !terms.is_empty() {
             out += &format!(
-                "<div>terms present <b id=\"terms\">{present}/{}</b> ({:.1}%)</div>\n",
+                "<div>terms present <b id=\"count-terms\">{present}/{}</b> ({:.1}%)</div>\n",
                 terms.len(),
                 100.0 * present as f64 / terms.len() as f64
             );

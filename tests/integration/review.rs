@@ -175,8 +175,8 @@ fn the_html_report_renders_in_chromium_escaped_and_filterable() {
         .iter()
         .filter(|r| !r["flags"].as_array().unwrap().is_empty())
         .count();
-    assert_eq!(element_text(&dom, "segments"), rows.len().to_string());
-    assert_eq!(element_text(&dom, "flagged"), flagged.to_string());
+    assert_eq!(element_text(&dom, "count-segments"), rows.len().to_string());
+    assert_eq!(element_text(&dom, "count-flagged"), flagged.to_string());
     assert_eq!(element_text(&dom, "shown"), rows.len().to_string());
     assert!(
         dom.contains("<mark class=\"repaired-prefix\""),
