@@ -121,7 +121,7 @@ pub struct FetchArgs {
     /// Repository on the hub.
     #[arg(value_name = "REPO")]
     pub repo: Option<String>,
-    /// Folder to install the model into (default: models/<name>).
+    /// Folder to install the model into (default: models/NAME).
     #[arg(long, value_name = "DIR")]
     pub dir: Option<PathBuf>,
     /// Revision (branch, tag or commit).

@@ -210,7 +210,7 @@ impl FetchSettings {
     }
 }
 
-/// models/opus-mt-fr-en for the default repository, models/<name> for others.
+/// `models/opus-mt-fr-en` for the default repository, `models/NAME` for others.
 pub fn default_dir_for(repo: &str) -> PathBuf {
     if repo == DEFAULT_REPO {
         return DEFAULT_MODEL_DIR.into();

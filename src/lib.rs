@@ -8,12 +8,17 @@
 //!
 //! - [`read`]: files, folders, JSONL and stdin into [`read::Article`]s;
 //! - [`segment`]: French sentence segmentation into [`segment::Segment`]s with byte spans;
-//! - [`glossary`]: terminology found through case, elision and hyphen variants, injected;
-//! - [`translate`]: pooled, length-sorted token batches on one shared CTranslate2 translator;
-//! - [`align`]: each source segment paired 1:1 with its translation, with QA flags;
-//! - [`write`]: English articles and `aligned.jsonl`, written atomically.
+//! - [`glossary`]: terminology found through case, elision, hyphen and plural variants,
+//!   enforced by policy (inject, placeholder, check);
+//! - [`translate`]: pooled, length-sorted token batches on one shared CTranslate2
+//!   translator, then terms verified and repaired (n-best, target prefix);
+//! - [`align`] and [`check`]: each source segment paired 1:1 with its translation (or an
+//!   approved one from the [`memory`]), with QA flags;
+//! - [`write`](mod@write): English articles, `aligned.jsonl`, TMX, XLIFF, TSV and the HTML report,
+//!   written atomically.
 //!
-//! [`pipeline`] is the orchestrator that runs them in that order.
+//! [`pipeline`] is the orchestrator that runs them in that order; [`review`] works on an
+//! output folder afterwards, and [`model`] fetches and describes models.
 
 pub mod align;
 pub mod check;

@@ -2,10 +2,10 @@
 //! translation, the proof that each term reached the English.
 //!
 //! A glossary maps French terms to the English terms the translation must use (OTAN→NATO).
-//! Terms are found on a normalised view of each segment ([`normalize`]): Unicode NFC, case
+//! Terms are found on a normalised view of each segment (`normalize.rs`): Unicode NFC, case
 //! folded, apostrophes and dashes unified, no-break spaces made plain, soft hyphens dropped,
 //! with a byte map back to the original, so `l’OTAN`, `l'Otan`, `indo- pacifique` and
-//! `bureaux de liaison` are found and their exact spans recorded ([`matcher`]).
+//! `bureaux de liaison` are found and their exact spans recorded (`matcher.rs`).
 //!
 //! Each found term is then enforced by its entry's [`Policy`] ([`prepare`]): injected
 //! (replaced by its target in the text sent to the model, which copies names and acronyms

@@ -1,7 +1,7 @@
 //! Stage 2, segment: articles in, sentence segments out.
 //!
 //! Each paragraph (one line of the article) is split into sentences by French-aware rules
-//! (see [`rules`]). A [`Segment`] keeps its provenance: article, paragraph, sentence index and
+//! (see `rules.rs`). A [`Segment`] keeps its provenance: article, paragraph, sentence index and
 //! the byte span of the sentence in the article text, so no later stage has to search the
 //! text again to find where a sentence came from.
 
