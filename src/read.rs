@@ -127,7 +127,11 @@ pub fn read_inputs(inputs: &[Input]) -> ReadOutcome {
     };
     for input in inputs {
         match input {
-            Input::Stdin => add(&mut outcome, read_stdin()),
+            Input::Stdin => {
+                for result in read_stdin() {
+                    add(&mut outcome, result);
+                }
+            }
             Input::Path(path) if path.is_dir() => {
                 for file in walk(path, &mut outcome.errors) {
                     let id = relative_id(path, &file);
@@ -186,21 +190,35 @@ fn relative_id(root: &Path, file: &Path) -> String {
         .join("/")
 }
 
-fn read_stdin() -> Result<Article, ReadError> {
+/// Standard input: one text article, or JSONL articles when the first line is a JSON
+/// object with a `text` (so `cat batch.jsonl | passeur translate -` works).
+fn read_stdin() -> Vec<Result<Article, ReadError>> {
     let origin = "<stdin>".to_string();
     let mut bytes = Vec::new();
-    std::io::stdin()
-        .read_to_end(&mut bytes)
-        .map_err(|source| ReadError::Io {
-            path: origin.clone(),
+    if let Err(source) = std::io::stdin().read_to_end(&mut bytes) {
+        return vec![Err(ReadError::Io {
+            path: origin,
             source,
-        })?;
-    let text = decode_text(&origin, bytes)?;
-    Ok(Article {
+        })];
+    }
+    let text = match decode_text(&origin, bytes) {
+        Ok(text) => text,
+        Err(error) => return vec![Err(error)],
+    };
+    if looks_like_jsonl(&text) {
+        return parse_jsonl(&origin, &text);
+    }
+    vec![Ok(Article {
         id: "stdin".into(),
         origin,
         text,
-    })
+    })]
+}
+
+fn looks_like_jsonl(text: &str) -> bool {
+    let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    first.trim_start().starts_with('{')
+        && serde_json::from_str::<serde_json::Value>(first).is_ok_and(|v| v.get("text").is_some())
 }
 
 /// Reads one file: one article, or for `.jsonl` one article per valid line.
@@ -328,6 +346,13 @@ mod tests {
             decode_text("bom", b"\xEF\xBB\xBFSalut".to_vec()).unwrap(),
             "Salut"
         );
+    }
+
+    #[test]
+    fn recognises_jsonl_on_standard_input() {
+        assert!(looks_like_jsonl("\n{\"id\": \"a\", \"text\": \"Un.\"}\n"));
+        assert!(!looks_like_jsonl("{Un article entre accolades}"));
+        assert!(!looks_like_jsonl("Un article."));
     }
 
     #[test]

@@ -123,11 +123,24 @@ fn serve(mut stream: TcpStream, repo: &str, fault: Fault, log: &Mutex<Vec<String
                 Some(bytes.len()),
             ),
             (Fault::ServerError, "model.bin") => respond(&mut stream, 500, b"boom", None),
+            // Like the real hub, large (LFS) files are redirected to a content server.
+            (_, "model.bin") => redirect(&mut stream, "/cdn/model.bin"),
             _ => respond(&mut stream, 200, &bytes, None),
         }
+    } else if path == "/cdn/model.bin" {
+        let bytes = std::fs::read(tiny_model().join("model.bin")).unwrap();
+        respond(&mut stream, 200, &bytes, None);
     } else {
         respond(&mut stream, 404, b"Repository not found", None);
     }
+}
+
+fn redirect(stream: &mut TcpStream, location: &str) {
+    let head = format!(
+        "HTTP/1.1 302 Found\r\nLocation: {location}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    );
+    let _ = stream.write_all(head.as_bytes());
+    let _ = stream.flush();
 }
 
 /// Writes a response; `announced` overrides Content-Length to simulate a cut connection.

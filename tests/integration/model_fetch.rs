@@ -37,6 +37,10 @@ fn fetches_a_complete_model_that_then_translates() {
         );
     }
     assert!(hub.requested().iter().all(|p| !p.contains("README")));
+    assert!(
+        hub.requested().iter().any(|p| p == "/cdn/model.bin"),
+        "the redirect was followed"
+    );
 
     let info = fx.run(&["model", "info", "models/tiny"]);
     let text = String::from_utf8_lossy(&info.stdout);
