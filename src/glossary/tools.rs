@@ -67,8 +67,21 @@ pub fn list(path: &Path) -> Result<(Vec<String>, Vec<GlossaryError>), GlossaryEr
     Ok((lines, errors))
 }
 
+/// `add` and `remove` edit JSON only: the other formats are converted with `import`.
+fn require_json(path: &Path) -> Result<(), String> {
+    match Format::from_path(path) {
+        Ok(Format::Json) => Ok(()),
+        _ => Err(format!(
+            "{}: add and remove edit JSON glossaries; convert it first with `passeur glossary import {} FILE.json`",
+            path.display(),
+            path.display()
+        )),
+    }
+}
+
 /// Adds an entry at the end of a JSON glossary, in the file's own layout.
 pub fn add(path: &Path, entry: &Entry) -> Result<(), String> {
+    require_json(path)?;
     let name = path.display().to_string();
     let text = if path.exists() {
         read(path).map_err(|e| e.to_string())?
@@ -124,6 +137,7 @@ pub fn add(path: &Path, entry: &Entry) -> Result<(), String> {
 /// Removes every entry whose source term is `source` (normalised comparison). Returns how
 /// many were removed.
 pub fn remove(path: &Path, source: &str) -> Result<usize, String> {
+    require_json(path)?;
     let name = path.display().to_string();
     let text = read(path).map_err(|e| e.to_string())?;
     let ranges = json_entry_ranges(&name, &text).map_err(|e| e.to_string())?;
