@@ -135,8 +135,8 @@ pub fn has_flag_at_least(rows: &[AlignedSegment], severity: Severity) -> bool {
 
 /// Reads the approved translations of a reviewed file: XLIFF 1.2 units whose target has
 /// `state="translated"`, `"final"` or `"signed-off"` (or `approved="yes"`), or TSV rows
-/// (with a `state` column, those marked translated, final or approved; without one, every
-/// row with a target).
+/// whose `state` column says `translated`, `final` or `approved`. A TSV without a `state`
+/// column is refused: importing it whole would approve every machine translation in it.
 pub fn read_approved(path: &Path) -> Result<Vec<Approved>> {
     let text = std::fs::read_to_string(path).with_context(|| format!("{}", path.display()))?;
     let name = path.display().to_string();
@@ -239,7 +239,9 @@ fn read_tsv(name: &str, text: &str) -> Result<Vec<Approved>> {
     let (Some(source), Some(target)) = (find("source"), find("target")) else {
         bail!("{name}:1: the header needs `source` and `target` columns");
     };
-    let state = find("state").or_else(|| find("status"));
+    let Some(state) = find("state").or_else(|| find("status")) else {
+        bail!("{name}:1: no `state` column: mark the approved rows `translated` or `final` in a `state` column");
+    };
     let mut approved = Vec::new();
     for (i, line) in lines {
         let cells: Vec<&str> = line.split('\t').collect();
@@ -249,11 +251,9 @@ fn read_tsv(name: &str, text: &str) -> Result<Vec<Approved>> {
             }
             continue;
         };
-        let ok = state.is_none_or(|c| {
-            cells
-                .get(c)
-                .is_some_and(|v| APPROVED_STATES.contains(&v.trim()))
-        });
+        let ok = cells
+            .get(state)
+            .is_some_and(|v| APPROVED_STATES.contains(&v.trim()));
         if ok && !t.trim().is_empty() {
             approved.push(Approved {
                 source: s.to_string(),
@@ -288,12 +288,14 @@ mod tests {
     }
 
     #[test]
-    fn reads_tsv_with_and_without_a_state_column() {
+    fn reads_only_approved_tsv_rows() {
         let with =
             "article\tsource\ttarget\tstate\na\tUn.\tOne.\tfinal\na\tDeux.\tTwo.\tneeds-review\n";
         assert_eq!(read_tsv("r.tsv", with).unwrap().len(), 1);
-        let without = "source\ttarget\nUn.\tOne.\nDeux.\t\n";
-        assert_eq!(read_tsv("r.tsv", without).unwrap().len(), 1);
+        // Without a state column nothing says what was approved: refused.
+        let without = "source\ttarget\nUn.\tOne.\n";
+        let error = read_tsv("r.tsv", without).unwrap_err().to_string();
+        assert!(error.contains("no `state` column"), "{error}");
         assert!(read_tsv("r.tsv", "a\tb\n").is_err());
     }
 }

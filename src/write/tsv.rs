@@ -1,4 +1,7 @@
-//! `aligned.tsv`: the aligned pairs for spreadsheets, one row per sentence.
+//! `aligned.tsv`: the aligned pairs for spreadsheets, one row per sentence. Its `state`
+//! column starts as `needs-review` (or `translated` for memory matches); a reviewer sets it
+//! to `translated` or `final` on the rows they approve, and `passeur review import` takes
+//! only those.
 
 use super::Writer;
 use crate::align::AlignedSegment;
@@ -17,7 +20,7 @@ impl Writer for Tsv {
 
     fn render(&self, segments: &[AlignedSegment]) -> Vec<u8> {
         let mut out =
-            String::from("article\tparagraph\tindex\tsource\ttarget\tscore\tflags\tterms\n");
+            String::from("article\tparagraph\tindex\tsource\ttarget\tstate\tscore\tflags\tterms\n");
         for s in segments {
             let flags: Vec<String> = s.flags.iter().map(|f| f.check.clone()).collect();
             let terms: Vec<String> = s
@@ -34,12 +37,17 @@ impl Writer for Tsv {
                 })
                 .collect();
             out += &format!(
-                "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\n",
+                "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\n",
                 cell(&s.article),
                 s.paragraph,
                 s.index,
                 cell(&s.source),
                 cell(&s.target),
+                if s.memory {
+                    "translated"
+                } else {
+                    "needs-review"
+                },
                 s.score.map_or(String::new(), |v| format!("{v:.4}")),
                 flags.join(" "),
                 cell(&terms.join("; "))

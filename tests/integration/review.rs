@@ -257,3 +257,31 @@ fn approved_translations_flow_back_through_the_memory() {
         .read("out/aligned.xlf")
         .contains("state=\"translated\" state-qualifier=\"leveraged-tm\""));
 }
+
+#[test]
+fn a_spreadsheet_review_flows_back_through_the_state_column() {
+    let fx = Fixture::new();
+    fx.write("in/a.txt", "Le Japon. La Corée du Sud.");
+    let first = fx.translate(&["in"], &[]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    // Imported as written, nothing is approved: every state says needs-review.
+    let untouched = fx.run(&["review", "import", "out/aligned.tsv"]);
+    assert!(untouched.status.success(), "{}", stderr(&untouched));
+    assert!(String::from_utf8_lossy(&untouched.stdout).starts_with("stored 0 approved"));
+    // The reviewer fixes the second row and marks it final.
+    let tsv = fx.read("out/aligned.tsv");
+    let mut lines: Vec<String> = tsv.lines().map(String::from).collect();
+    let mut cells: Vec<String> = lines[2].split('\t').map(String::from).collect();
+    cells[4] = "South Korea.".into();
+    cells[5] = "final".into();
+    lines[2] = cells.join("\t");
+    fx.write("out/aligned.tsv", lines.join("\n") + "\n");
+    let import = fx.run(&["review", "import", "out/aligned.tsv"]);
+    assert!(String::from_utf8_lossy(&import.stdout).starts_with("stored 1 approved"));
+    let second = fx.translate(&["in"], &[]);
+    assert!(second.status.success(), "{}", stderr(&second));
+    let rows = fx.aligned();
+    assert_eq!(rows[1]["target"], "South Korea.");
+    assert_eq!(rows[1]["memory"], true);
+    assert!(rows[0].get("memory").is_none());
+}
