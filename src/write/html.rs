@@ -29,6 +29,7 @@ mark{border-radius:3px;padding:0 2px}
 mark.ok,mark.normalised{background:#d7f5d7}mark.repaired-nbest,mark.repaired-prefix{background:#d7e9ff}
 mark.missing{background:#ffd6d6}
 body.flagged-only tr.clean{display:none}
+details{font-size:.8rem;color:#555}details ol{margin:.2rem 0;padding-left:1.2rem}
 ";
 
 const SCRIPT: &str = "
@@ -143,6 +144,16 @@ impl Writer for Html {
                         escape(&f.check),
                         escape(&f.reason)
                     );
+                }
+                if !s.alternatives.is_empty() {
+                    out += &format!(
+                        "<details><summary>the model's other hypotheses ({})</summary><ol>",
+                        s.alternatives.len()
+                    );
+                    for alternative in &s.alternatives {
+                        out += &format!("<li>{}</li>", escape(alternative));
+                    }
+                    out += "</ol></details>";
                 }
                 out += "</td></tr>\n";
             }
