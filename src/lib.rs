@@ -285,7 +285,7 @@ fn run_review(args: cli::ReviewArgs) -> Result<Status> {
             "stored {stored} approved translation{} in {} ({} in all)",
             if stored == 1 { "" } else { "s" },
             memory_path.display(),
-            tm.len()?
+            tm.count()?
         );
         return Ok(Status::Success);
     }

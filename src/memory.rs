@@ -117,17 +117,14 @@ impl Memory {
             .map_err(|e| self.error(e))
     }
 
-    pub fn len(&self) -> Result<usize, MemoryError> {
+    /// How many approved translations the memory holds.
+    pub fn count(&self) -> Result<usize, MemoryError> {
         self.connection
             .query_row("SELECT COUNT(*) FROM approved", [], |row| {
                 row.get::<_, i64>(0)
             })
             .map(|n| n as usize)
             .map_err(|e| self.error(e))
-    }
-
-    pub fn is_empty(&self) -> Result<bool, MemoryError> {
-        self.len().map(|n| n == 0)
     }
 }
 
@@ -147,7 +144,7 @@ mod tests {
         };
         memory.store(&[approved("NATO meets.")]).unwrap();
         memory.store(&[approved("NATO is meeting.")]).unwrap();
-        assert_eq!(memory.len().unwrap(), 1);
+        assert_eq!(memory.count().unwrap(), 1);
         let memory = Memory::open_existing(&path).unwrap().unwrap();
         assert_eq!(
             memory.lookup("L'OTAN se réunit.").unwrap().as_deref(),

@@ -98,14 +98,6 @@ impl Matcher {
         }
     }
 
-    pub fn entries(&self) -> &[Entry] {
-        &self.entries
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
-    }
-
     /// All terms in `text`, left to right, the longest one where several overlap (the
     /// earlier entry where two are as long).
     pub fn find(&self, text: &str) -> Vec<TermMatch> {
