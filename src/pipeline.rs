@@ -225,26 +225,7 @@ pub(crate) fn run_stages(
 
     // glossary
     let clock = Instant::now();
-    let mut entries = Vec::new();
-    for path in &settings.glossaries {
-        match glossary::load_glossary(path) {
-            Ok((loaded, errors)) => {
-                entries.extend(loaded);
-                failures.extend(errors.iter().map(|e| Failure {
-                    stage: "glossary",
-                    input: e.path().to_string(),
-                    line: e.line(),
-                    error: e.to_string(),
-                }));
-            }
-            Err(e) => failures.push(Failure {
-                stage: "glossary",
-                input: e.path().to_string(),
-                line: e.line(),
-                error: e.to_string(),
-            }),
-        }
-    }
+    let entries = load_glossaries(&settings.glossaries, &mut failures);
     let glossary_entries = entries.len();
     let targets = Matcher::for_targets(&entries);
     let matcher = Matcher::new(entries);
@@ -255,22 +236,7 @@ pub(crate) fn run_stages(
     timings.glossary = clock.elapsed().as_secs_f64();
 
     // translation memory: approved translations of identical sentences replace the model.
-    let approved: Vec<Option<String>> = match Memory::open_existing(&settings.memory) {
-        Ok(Some(memory)) => segments
-            .iter()
-            .map(|s| memory.lookup(&s.text).unwrap_or(None))
-            .collect(),
-        Ok(None) => vec![None; segments.len()],
-        Err(e) => {
-            failures.push(Failure {
-                stage: "memory",
-                input: settings.memory.display().to_string(),
-                line: None,
-                error: e.to_string(),
-            });
-            vec![None; segments.len()]
-        }
-    };
+    let approved = lookup_memory(&settings.memory, &segments, &mut failures);
 
     // translate: identical model inputs (with identical terms) are translated once.
     let clock = Instant::now();
@@ -445,6 +411,51 @@ pub(crate) fn run_stages(
     Ok(RunOutcome { report, failed })
 }
 
+/// Loads every glossary; what cannot be used is reported and the rest kept.
+fn load_glossaries(paths: &[PathBuf], failures: &mut Vec<Failure>) -> Vec<glossary::Entry> {
+    let mut entries = Vec::new();
+    let mut report = |e: &glossary::GlossaryError| {
+        failures.push(Failure {
+            stage: "glossary",
+            input: e.path().to_string(),
+            line: e.line(),
+            error: e.to_string(),
+        })
+    };
+    for path in paths {
+        match glossary::load_glossary(path) {
+            Ok((loaded, errors)) => {
+                entries.extend(loaded);
+                errors.iter().for_each(&mut report);
+            }
+            Err(e) => report(&e),
+        }
+    }
+    entries
+}
+
+/// The approved translation of each segment in the translation memory, if it has one.
+/// A memory that cannot be read is reported, and the model translates everything.
+fn lookup_memory(
+    path: &Path,
+    segments: &[Segment],
+    failures: &mut Vec<Failure>,
+) -> Vec<Option<String>> {
+    let lookups = Memory::open_existing(path).and_then(|memory| match memory {
+        Some(memory) => segments.iter().map(|s| memory.lookup(&s.text)).collect(),
+        None => Ok(vec![None; segments.len()]),
+    });
+    lookups.unwrap_or_else(|e| {
+        failures.push(Failure {
+            stage: "memory",
+            input: path.display().to_string(),
+            line: None,
+            error: e.to_string(),
+        });
+        vec![None; segments.len()]
+    })
+}
+
 fn count_terms(aligned: &[AlignedSegment], keep: impl Fn(TermStatus) -> bool) -> usize {
     aligned
         .iter()
@@ -552,4 +563,67 @@ pub fn summary(report: &RunReport) -> String {
         line += &format!("; {} problem(s), see run.json", report.failures.len());
     }
     line
+}
+
+#[cfg(test)]
+mod tests {
+    //! The orchestrator on the deterministic fake engine: every stage around the model.
+
+    use super::*;
+    use crate::config::{ComputeKind, DeviceKind, EngineSettings};
+    use crate::translate::fake::FakeEngine;
+
+    fn settings(dir: &Path, inputs: Vec<Input>, glossaries: Vec<PathBuf>) -> TranslateSettings {
+        TranslateSettings {
+            inputs,
+            out_dir: dir.join("out"),
+            model_dir: dir.join("model"),
+            model_is_default: false,
+            glossaries,
+            engine: EngineSettings {
+                device: DeviceKind::Cpu,
+                compute_type: ComputeKind::Int8,
+                replicas: 2,
+                threads_per_replica: 1,
+                beam_size: 2,
+                batch_tokens: 64,
+                max_input_tokens: 100,
+                max_segment_tokens: 50,
+            },
+            formats: vec!["jsonl".into()],
+            memory: dir.join("out/memory.sqlite"),
+            offline: true,
+            quiet: true,
+        }
+    }
+
+    #[test]
+    fn terms_are_repaired_and_a_failing_sentence_fails_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let article = dir.path().join("a.txt");
+        std::fs::write(
+            &article,
+            "La zone est calme. Une phrase FAIL ici.\nLa zone est calme.",
+        )
+        .unwrap();
+        let glossary = dir.path().join("g.json");
+        std::fs::write(&glossary, r#"[{"source": "zone", "target": "DROPZONE"}]"#).unwrap();
+        let settings = settings(dir.path(), vec![Input::Path(article)], vec![glossary]);
+
+        let outcome = run_stages(&settings, &FakeEngine { max_input: 100 }, None).unwrap();
+
+        let counts = &outcome.report.counts;
+        assert_eq!((counts.segments, counts.unique_segments), (3, 2));
+        assert_eq!((counts.term_matches, counts.terms_repaired), (2, 2));
+        assert_eq!(counts.segments_failed, 1);
+        assert!(outcome.failed, "a failed sentence makes the run fail");
+        assert_eq!(outcome.report.failures[0].stage, "translate");
+        let english = std::fs::read_to_string(dir.path().join("out/a.en.txt")).unwrap();
+        assert_eq!(
+            english,
+            "LA DROPZONE EST CALME. Une phrase FAIL ici.\nLA DROPZONE EST CALME.\n"
+        );
+        let rows = std::fs::read_to_string(dir.path().join("out/aligned.jsonl")).unwrap();
+        assert_eq!(rows.lines().count(), 3, "every source sentence has its row");
+    }
 }

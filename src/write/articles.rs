@@ -50,6 +50,7 @@ pub fn article_file_name(id: &str) -> PathBuf {
 
 /// The English text of one article: for each source line, the translations of its
 /// sentences joined by a space, behind the line's Markdown marker; blank lines kept.
+/// Untranslated sentences (engine failures) stay in French rather than vanish.
 pub fn render_article(
     source_text: &str,
     paragraphs: &[Paragraph],
@@ -62,7 +63,15 @@ pub fn render_article(
         let Some(paragraph) = paragraphs.get(run[0].paragraph) else {
             continue;
         };
-        let sentences: Vec<&str> = run.iter().map(|s| s.target.trim()).collect();
+        // A sentence the engine could not translate keeps its French text, so the English
+        // article never silently loses it (the failure is in run.json and aligned.jsonl).
+        let sentences: Vec<&str> = run
+            .iter()
+            .map(|s| match s.target.trim() {
+                "" => s.source.trim(),
+                target => target,
+            })
+            .collect();
         let text = sentences.join(" ");
         lines[paragraph.line] = if paragraph.marker.is_empty() {
             text
