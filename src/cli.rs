@@ -35,13 +35,13 @@ pub struct TranslateArgs {
     /// Input files, folders (walked recursively in sorted order) or - for standard input.
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
-    /// Folder for the English articles, aligned.jsonl and run.json.
+    /// Folder for the English articles, aligned.jsonl, the review formats and run.json.
     #[arg(short, long, value_name = "OUT_DIR")]
     pub output: PathBuf,
     /// CTranslate2 model folder (fetched on first use when it is the default one).
     #[arg(long, value_name = "DIR")]
     pub model: Option<PathBuf>,
-    /// Glossary file (JSON); may be given several times.
+    /// Glossary file (JSON, TSV, CSV or TBX); may be given several times.
     #[arg(short, long = "glossary", value_name = "FILE")]
     pub glossaries: Vec<PathBuf>,
     /// Beam width of the search.
