@@ -219,9 +219,15 @@ fn run_glossary(command: GlossaryCommand) -> Result<Status> {
             })
         }
         GlossaryCommand::Import { from, to } | GlossaryCommand::Export { from, to } => {
-            let (count, errors) = tools::convert(&from, &to)?;
-            println!("wrote {count} entries to {}", to.display());
-            Ok(report(&errors))
+            let converted = tools::convert(&from, &to)?;
+            println!("wrote {} entries to {}", converted.written, to.display());
+            if converted.skipped_patterns > 0 {
+                println!(
+                    "left out {} pattern entries: TSV and CSV hold terms only",
+                    converted.skipped_patterns
+                );
+            }
+            Ok(report(&converted.errors))
         }
         GlossaryCommand::Check {
             inputs,

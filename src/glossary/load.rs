@@ -108,8 +108,13 @@ struct GlossaryObject<'a> {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawEntry {
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub source: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub target: String,
+    /// A regular expression instead of a term (see [`Entry::pattern`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pattern: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub variants: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -127,9 +132,20 @@ pub(crate) struct RawEntry {
 impl RawEntry {
     /// The entry as it would be written: settings equal to their defaults are left out.
     pub(crate) fn from_entry(entry: &Entry) -> RawEntry {
+        if entry.pattern.is_some() {
+            return RawEntry {
+                pattern: entry.pattern.clone(),
+                whole_word: (!entry.whole_word).then_some(false),
+                policy: (entry.policy != Policy::Placeholder).then_some(entry.policy),
+                note: entry.note.clone(),
+                domain: entry.domain.clone(),
+                ..RawEntry::default()
+            };
+        }
         RawEntry {
             source: entry.source.clone(),
             target: entry.target.clone(),
+            pattern: None,
             variants: entry.variants.clone(),
             case_sensitive: (entry.case_sensitive != is_acronym(&entry.source))
                 .then_some(entry.case_sensitive),
@@ -185,6 +201,31 @@ pub(crate) fn validate(
         message: message.into(),
     };
     let raw = raw.map_err(|message| bad("", &message))?;
+    if let Some(pattern) = &raw.pattern {
+        if !raw.source.is_empty() || !raw.target.is_empty() || !raw.variants.is_empty() {
+            return Err(bad(
+                pattern,
+                "a pattern entry has no source, target or variants: it protects what it matches",
+            ));
+        }
+        let regex = regex::Regex::new(pattern)
+            .map_err(|e| bad(pattern, &format!("invalid pattern: {e}")))?;
+        if regex.is_match("") {
+            return Err(bad(pattern, "the pattern matches the empty string"));
+        }
+        return Ok(Entry {
+            source: pattern.clone(),
+            target: String::new(),
+            variants: Vec::new(),
+            case_sensitive: true,
+            whole_word: raw.whole_word.unwrap_or(true),
+            policy: raw.policy.unwrap_or(Policy::Placeholder),
+            note: raw.note.filter(|n| !n.trim().is_empty()),
+            domain: raw.domain.filter(|d| !d.trim().is_empty()),
+            pattern: Some(pattern.clone()),
+            origin: format!("{name}#{number}"),
+        });
+    }
     if raw.source.trim().is_empty() {
         return Err(bad(&raw.source, "the source term is empty"));
     }
@@ -203,6 +244,7 @@ pub(crate) fn validate(
         variants: raw.variants.iter().map(|v| v.trim().to_string()).collect(),
         note: raw.note.filter(|n| !n.trim().is_empty()),
         domain: raw.domain.filter(|d| !d.trim().is_empty()),
+        pattern: None,
         origin: format!("{name}#{number}"),
         source,
     })
@@ -384,6 +426,7 @@ fn parse_tbx(name: &str, text: &str) -> Result<RawEntries, GlossaryError> {
                         "note" | "descrip:definition" => extra.note = Some(value),
                         "descrip:subjectField" => extra.domain = Some(value),
                         "admin:x-passeur" => apply_settings(extra, &value),
+                        "admin:x-passeur-pattern" => extra.pattern = Some(value),
                         _ => {}
                     }
                 }
@@ -393,6 +436,7 @@ fn parse_tbx(name: &str, text: &str) -> Result<RawEntries, GlossaryError> {
                     "conceptEntry" | "termEntry" => {
                         if let Some((line, fr, en, mut extra)) = concept.take() {
                             let entry = match (fr.first(), en.first()) {
+                                _ if extra.pattern.is_some() => Ok(extra),
                                 (Some(source), Some(target)) => {
                                     extra.source = source.clone();
                                     extra.target = target.clone();
@@ -467,7 +511,8 @@ pub fn write_glossary(entries: &[Entry], format: Format) -> String {
                     csv::QuoteStyle::Necessary
                 })
                 .from_writer(Vec::new());
-            for e in entries {
+            // Patterns are not terms; TSV and CSV have no place for them.
+            for e in entries.iter().filter(|e| e.pattern.is_none()) {
                 let clean = |s: &str| {
                     if format == Format::Tsv {
                         s.replace(['\t', '\n'], " ")
@@ -523,6 +568,14 @@ fn write_tbx(entries: &[Entry]) -> String {
                 "        <admin type=\"x-passeur\">{}</admin>\n",
                 settings.join(";")
             );
+        }
+        if let Some(pattern) = &e.pattern {
+            // A pattern is no term: it travels as passeur's own admin note only.
+            out += &format!(
+                "        <admin type=\"x-passeur-pattern\">{}</admin>\n      </conceptEntry>\n",
+                esc(pattern)
+            );
+            continue;
         }
         out += "        <langSec xml:lang=\"fr\">\n";
         for term in std::iter::once(&e.source).chain(&e.variants) {
@@ -656,7 +709,8 @@ mod tests {
         let json = r#"[
   {"source":"OTAN","target":"NATO","domain":"organisation"},
   {"source":"www.otan.int","target":"www.otan.int","policy":"placeholder","note":"URL <keep> & co"},
-  {"source":"cyber","target":"cyber","variants":["Cyber"],"case_sensitive":true,"whole_word":false,"policy":"check"}
+  {"source":"cyber","target":"cyber","variants":["Cyber"],"case_sensitive":true,"whole_word":false,"policy":"check"},
+  {"pattern":"https?://[^ ]+","note":"URLs <as is>"}
 ]
 "#;
         let (entries, errors) = parse(json, Format::Json);

@@ -3,6 +3,7 @@
 //! normalised view, longest match first, whole words only unless an entry says otherwise.
 
 use aho_corasick::{AhoCorasick, MatchKind};
+use regex::Regex;
 
 use super::normalize::{is_word_char, Normalized};
 use super::{Entry, TermMatch, TermStatus};
@@ -30,6 +31,8 @@ pub struct Matcher {
     entries: Vec<Entry>,
     automaton: Option<AhoCorasick>,
     patterns: Vec<Pattern>,
+    /// Entries matched by a regular expression on the original text.
+    regexes: Vec<(usize, Regex)>,
 }
 
 impl Matcher {
@@ -41,6 +44,7 @@ impl Matcher {
     /// A matcher that finds the target terms of the same entries (same indices) in
     /// English text, for verification.
     pub fn for_targets(entries: &[Entry]) -> Matcher {
+        // Pattern entries have no fixed target; verification checks their text literally.
         let targets = entries
             .iter()
             .map(|e| {
@@ -54,8 +58,18 @@ impl Matcher {
 
     fn build(entries: Vec<Entry>, language: Language) -> Matcher {
         let mut patterns: Vec<Pattern> = Vec::new();
+        let mut regexes = Vec::new();
         for (index, entry) in entries.iter().enumerate() {
-            let given = std::iter::once(&entry.source).chain(&entry.variants);
+            if let Some(pattern) = &entry.pattern {
+                // Checked when the glossary was loaded; an invalid one matches nothing.
+                if let Ok(regex) = Regex::new(pattern) {
+                    regexes.push((index, regex));
+                }
+                continue;
+            }
+            let given = std::iter::once(&entry.source)
+                .chain(&entry.variants)
+                .filter(|s| !s.trim().is_empty());
             for spelling in given {
                 let mut forms: Vec<(String, bool)> = spellings(spelling)
                     .into_iter()
@@ -95,54 +109,55 @@ impl Matcher {
             entries,
             automaton,
             patterns,
+            regexes,
         }
     }
 
     /// All terms in `text`, left to right, the longest one where several overlap (the
     /// earlier entry where two are as long).
     pub fn find(&self, text: &str) -> Vec<TermMatch> {
-        let Some(automaton) = &self.automaton else {
-            return Vec::new();
-        };
-        let folded = Normalized::new(text, true);
-        let mut candidates: Vec<(usize, usize, usize)> = Vec::new();
-        for found in automaton.find_overlapping_iter(&folded.text) {
-            let pattern_index = found.pattern().as_usize();
-            let pattern = &self.patterns[pattern_index];
-            let entry = &self.entries[pattern.entry];
-            let range = folded.original_range(found.start()..found.end());
-            if entry.whole_word && !on_word_boundaries(text, range.clone()) {
-                continue;
+        // Candidates: (start, end, entry, plural).
+        let mut candidates: Vec<(usize, usize, usize, bool)> = Vec::new();
+        if let Some(automaton) = &self.automaton {
+            let folded = Normalized::new(text, true);
+            for found in automaton.find_overlapping_iter(&folded.text) {
+                let pattern = &self.patterns[found.pattern().as_usize()];
+                let entry = &self.entries[pattern.entry];
+                let range = folded.original_range(found.start()..found.end());
+                if entry.whole_word && !on_word_boundaries(text, range.clone()) {
+                    continue;
+                }
+                if entry.case_sensitive
+                    && Normalized::new(&text[range.clone()], false).text != pattern.form
+                {
+                    continue;
+                }
+                candidates.push((range.start, range.end, pattern.entry, pattern.plural));
             }
-            if entry.case_sensitive
-                && Normalized::new(&text[range.clone()], false).text != pattern.form
-            {
-                continue;
-            }
-            candidates.push((range.start, range.end, pattern_index));
         }
-        candidates.sort_by(|a, b| {
-            let entry = |c: &(usize, usize, usize)| self.patterns[c.2].entry;
-            a.0.cmp(&b.0)
-                .then(b.1.cmp(&a.1))
-                .then(entry(a).cmp(&entry(b)))
-        });
+        for (entry, regex) in &self.regexes {
+            for found in regex.find_iter(text).filter(|m| !m.is_empty()) {
+                candidates.push((found.start(), found.end(), *entry, false));
+            }
+        }
+        candidates.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
         let mut matches: Vec<TermMatch> = Vec::new();
         let mut covered = 0;
-        for (start, end, pattern_index) in candidates {
+        for (start, end, entry_index, plural) in candidates {
             if start < covered {
                 continue;
             }
             covered = end;
-            let pattern = &self.patterns[pattern_index];
-            let entry = &self.entries[pattern.entry];
-            let target = if pattern.plural {
+            let entry = &self.entries[entry_index];
+            let target = if entry.pattern.is_some() {
+                text[start..end].to_string()
+            } else if plural {
                 english_plural(&entry.target).unwrap_or_else(|| entry.target.clone())
             } else {
                 entry.target.clone()
             };
             matches.push(TermMatch {
-                entry_index: pattern.entry,
+                entry_index,
                 entry: entry.origin.clone(),
                 source: text[start..end].to_string(),
                 target,

@@ -69,6 +69,10 @@ pub struct Entry {
     pub note: Option<String>,
     /// A subject field, such as `defence`.
     pub domain: Option<String>,
+    /// A regular expression matched on the original text instead of a term: for spans
+    /// that must come out byte-identical (URLs, e-mail addresses, codes). Such an entry's
+    /// target is the matched text itself.
+    pub pattern: Option<String>,
     /// The glossary file and entry number (`glossaries/fr-en.json#3`), for messages.
     pub origin: String,
 }
@@ -85,6 +89,7 @@ impl Entry {
             policy: Policy::Inject,
             note: None,
             domain: None,
+            pattern: None,
             origin: origin.to_string(),
         }
     }
@@ -243,6 +248,10 @@ pub fn verify(
             } else {
                 TermStatus::Normalised
             };
+        } else if !target.is_empty() && translation.contains(target.as_str()) {
+            // Spans protected by a pattern (a URL, a code) are not glossary terms the target
+            // matcher knows: they count when they are there byte for byte.
+            statuses[i] = TermStatus::Ok;
         }
     }
     let mut rewrites: Vec<(Range<usize>, String)> = found
@@ -302,6 +311,23 @@ mod tests {
         let forced = prepare(&matcher, "Le Japon et www.otan.int.", true);
         assert_eq!(forced.text, "Le Japon et www.otan.int.");
         assert!(forced.placeholders.is_empty());
+    }
+
+    #[test]
+    fn patterns_protect_any_matching_span() {
+        let mut urls = entry("", "");
+        urls.pattern = Some(r"https?://[^\s]+[\w/]".into());
+        urls.policy = Policy::Placeholder;
+        let entries = vec![urls];
+        let targets = Matcher::for_targets(&entries);
+        let matcher = Matcher::new(entries);
+        let prepared = prepare(&matcher, "Voir https://www.nato.int/fr/ et l'OTAN.", false);
+        assert_eq!(prepared.text, "Voir XPH1X et l'OTAN.");
+        assert_eq!(prepared.terms[0].target, "https://www.nato.int/fr/");
+        let restored = restore_placeholders("See XPH1X and NATO.", &prepared.placeholders).unwrap();
+        assert_eq!(restored, "See https://www.nato.int/fr/ and NATO.");
+        let (_, statuses) = verify(&targets, &restored, &[prepared.terms[0].target.clone()]);
+        assert_eq!(statuses, [TermStatus::Ok]);
     }
 
     #[test]

@@ -38,15 +38,18 @@ pub fn list(path: &Path) -> Result<(Vec<String>, Vec<GlossaryError>), GlossaryEr
         .iter()
         .enumerate()
         .map(|(i, e)| {
-            let mut line = format!("{:>4}  {} → {}", i + 1, e.source, e.target);
+            let mut line = match &e.pattern {
+                Some(pattern) => format!("{:>4}  pattern /{pattern}/ (kept as written)", i + 1),
+                None => format!("{:>4}  {} → {}", i + 1, e.source, e.target),
+            };
             let mut extras = Vec::new();
             if !e.variants.is_empty() {
                 extras.push(format!("variants: {}", e.variants.join(", ")));
             }
-            if e.policy != Policy::Inject {
+            if e.policy != Policy::Inject && e.pattern.is_none() {
                 extras.push(format!("policy: {}", e.policy.name()));
             }
-            if e.case_sensitive {
+            if e.case_sensitive && e.pattern.is_none() {
                 extras.push("case-sensitive".into());
             }
             if !e.whole_word {
@@ -178,12 +181,30 @@ pub fn remove(path: &Path, source: &str) -> Result<usize, String> {
     Ok(doomed.len())
 }
 
+/// What a conversion did.
+pub struct Converted {
+    pub written: usize,
+    /// Pattern entries left out: TSV and CSV hold terms only.
+    pub skipped_patterns: usize,
+    pub errors: Vec<GlossaryError>,
+}
+
 /// Converts a glossary between formats, chosen by the files' endings.
-pub fn convert(from: &Path, to: &Path) -> Result<(usize, Vec<GlossaryError>), GlossaryError> {
+pub fn convert(from: &Path, to: &Path) -> Result<Converted, GlossaryError> {
     let (entries, errors) = load_glossary(from)?;
     let format = Format::from_path(to)?;
     write(to, &write_glossary(&entries, format))?;
-    Ok((entries.len(), errors))
+    let patterns = entries.iter().filter(|e| e.pattern.is_some()).count();
+    let skipped_patterns = if matches!(format, Format::Tsv | Format::Csv) {
+        patterns
+    } else {
+        0
+    };
+    Ok(Converted {
+        written: entries.len() - skipped_patterns,
+        skipped_patterns,
+        errors,
+    })
 }
 
 /// A lint finding.
@@ -220,9 +241,11 @@ pub fn lint(path: &Path) -> Result<Vec<Finding>, GlossaryError> {
                 continue;
             }
         };
+        let terms = if raw.pattern.is_some() { 0 } else { usize::MAX };
         for (what, term) in std::iter::once(("source", &raw.source))
             .chain(std::iter::once(("target", &raw.target)))
             .chain(raw.variants.iter().map(|v| ("variant", v)))
+            .take(terms)
         {
             if term.trim().is_empty() {
                 say(format!("empty {what} term"), &raw.source);
@@ -245,7 +268,11 @@ pub fn lint(path: &Path) -> Result<Vec<Finding>, GlossaryError> {
 
     // Entries that share a spelling: duplicates, conflicts and shadowing.
     let mut by_source: HashMap<String, Vec<usize>> = HashMap::new();
-    for (i, (_, _, entry)) in valid.iter().enumerate() {
+    for (i, (_, _, entry)) in valid
+        .iter()
+        .enumerate()
+        .filter(|(_, (_, _, e))| e.pattern.is_none())
+    {
         for spelling in std::iter::once(&entry.source).chain(&entry.variants) {
             by_source
                 .entry(Normalized::new(spelling, !entry.case_sensitive).text)
@@ -290,6 +317,9 @@ pub fn lint(path: &Path) -> Result<Vec<Finding>, GlossaryError> {
     let entries: Vec<Entry> = valid.iter().map(|(_, _, e)| e.clone()).collect();
     let matcher = Matcher::new(entries.clone());
     for (i, (line, number, entry)) in valid.iter().enumerate() {
+        if entry.pattern.is_some() {
+            continue;
+        }
         let found = matcher.find(&entry.source);
         let winner = found.iter().find(|m| m.span == (0..entry.source.len()));
         let already = findings.iter().any(|f| f.entry == *number);
