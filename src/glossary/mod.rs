@@ -133,6 +133,18 @@ pub enum TermStatus {
 }
 
 impl TermStatus {
+    /// The name used in `aligned.jsonl` and every review format.
+    pub fn name(self) -> &'static str {
+        match self {
+            TermStatus::Pending => "pending",
+            TermStatus::Ok => "ok",
+            TermStatus::Normalised => "normalised",
+            TermStatus::RepairedNbest => "repaired-nbest",
+            TermStatus::RepairedPrefix => "repaired-prefix",
+            TermStatus::Missing => "missing",
+        }
+    }
+
     pub fn is_present(self) -> bool {
         !matches!(self, TermStatus::Pending | TermStatus::Missing)
     }
@@ -276,6 +288,21 @@ mod tests {
 
     fn entry(source: &str, target: &str) -> Entry {
         Entry::new(source, target, "test")
+    }
+
+    #[test]
+    fn status_names_are_the_serialised_names() {
+        use TermStatus::*;
+        for status in [
+            Pending,
+            Ok,
+            Normalised,
+            RepairedNbest,
+            RepairedPrefix,
+            Missing,
+        ] {
+            assert_eq!(serde_json::to_value(status).unwrap(), status.name());
+        }
     }
 
     #[test]

@@ -442,11 +442,10 @@ pub fn inconsistencies(out_dir: &Path) -> Result<Vec<Inconsistency>, String> {
         let row: crate::align::AlignedSegment =
             serde_json::from_str(line).map_err(|e| format!("{}:{}: {e}", path.display(), i + 1))?;
         for term in &row.terms {
-            let status = serde_json::to_value(term.status).expect("statuses serialise");
             *by_term
                 .entry((row.article.clone(), term.target.clone()))
                 .or_default()
-                .entry(status.as_str().unwrap_or("?").to_string())
+                .entry(term.status.name().to_string())
                 .or_default() += 1;
         }
     }

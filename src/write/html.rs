@@ -204,8 +204,7 @@ fn highlight(text: &str, marks: &[(Range<usize>, TermStatus, String)]) -> String
         {
             continue;
         }
-        let status = serde_json::to_value(status).expect("statuses serialise");
-        let status = status.as_str().unwrap_or("?");
+        let status = status.name();
         out += &escape(&text[last..range.start]);
         out += &format!(
             "<mark class=\"{status}\" title=\"{}: {status}\">{}</mark>",

@@ -26,15 +26,7 @@ impl Writer for Tsv {
             let terms: Vec<String> = s
                 .terms
                 .iter()
-                .map(|t| {
-                    let status = serde_json::to_value(t.status).expect("statuses serialise");
-                    format!(
-                        "{}→{} ({})",
-                        t.source,
-                        t.target,
-                        status.as_str().unwrap_or("?")
-                    )
-                })
+                .map(|t| format!("{}→{} ({})", t.source, t.target, t.status.name()))
                 .collect();
             out += &format!(
                 "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\n",

@@ -67,7 +67,7 @@ impl Writer for Xliff {
                         if t.status.is_present() { 8 } else { 2 },
                         escape(&t.source),
                         escape(&t.target),
-                        escape(serde_json::to_value(t.status).expect("statuses serialise").as_str().unwrap_or("?"))
+                        t.status.name()
                     );
                 }
                 for alternative in &s.alternatives {
