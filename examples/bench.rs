@@ -97,7 +97,7 @@ fn main() -> Result<()> {
         model_is_default: false,
         glossaries,
         engine,
-        formats: vec!["jsonl".into()],
+        formats: vec![passeur::write::Format::Jsonl],
         memory: out.path().join("memory.sqlite"),
         offline: true,
         quiet: true,

@@ -1,13 +1,14 @@
-//! Stage 5, align & check: each source segment paired with its translation, with QA flags.
+//! Stage 6, align & check: each source segment paired with its translation, with QA flags.
 //!
 //! Alignment is 1:1 by construction: the pipeline keeps one translation per segment, so
 //! this stage only joins them and records what a reviewer must look at.
 
 use serde::{Deserialize, Serialize};
 
+use crate::check::{self, Check, Flag, Severity};
+use crate::enforce::Enforced;
 use crate::glossary::{Prepared, TermMatch, TermStatus};
 use crate::segment::Segment;
-use crate::translate::repair::Enforced;
 
 /// One line of `aligned.jsonl`: a source sentence, its translation and its provenance.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -41,48 +42,45 @@ pub struct AlignedSegment {
     pub alternatives: Vec<String>,
 }
 
-/// A QA finding on a segment.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Flag {
-    /// The check's name (`truncated`, `missing-term`, `untranslated`, `error`).
-    pub check: String,
-    pub severity: Severity,
-    pub reason: String,
+/// What a segment was translated into, whichever way it came: from the engine through
+/// enforcement, or from the translation memory.
+#[derive(Debug, Clone, Copy)]
+pub struct Target<'a> {
+    pub text: &'a str,
+    pub score: Option<f32>,
+    pub source_tokens: usize,
+    pub target_tokens: usize,
+    /// The input was longer than the engine's input limit and was cut.
+    pub input_truncated: bool,
+    /// The output reached the decoding budget and may be cut.
+    pub output_truncated: bool,
+    /// Why the engine failed, if it did.
+    pub error: Option<&'a str>,
+    /// How many pieces a long sentence was translated in.
+    pub pieces: usize,
+    /// Per term of the segment's glossary matches, in order.
+    pub statuses: &'a [TermStatus],
+    /// What enforcement did, for reviewers.
+    pub notes: &'a [String],
+    /// The model's other hypotheses.
+    pub alternatives: &'a [String],
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Info,
-    Warning,
-    Error,
-}
-
-impl Severity {
-    pub fn name(self) -> &'static str {
-        match self {
-            Severity::Info => "info",
-            Severity::Warning => "warning",
-            Severity::Error => "error",
-        }
-    }
-
-    pub fn parse(name: &str) -> Option<Severity> {
-        match name {
-            "info" => Some(Severity::Info),
-            "warning" => Some(Severity::Warning),
-            "error" => Some(Severity::Error),
-            _ => None,
-        }
-    }
-}
-
-impl Flag {
-    pub(crate) fn new(check: &str, severity: Severity, reason: impl Into<String>) -> Flag {
-        Flag {
-            check: check.into(),
-            severity,
-            reason: reason.into(),
+impl<'a> From<&'a Enforced> for Target<'a> {
+    fn from(enforced: &'a Enforced) -> Target<'a> {
+        let translation = &enforced.translation;
+        Target {
+            text: &translation.text,
+            score: translation.score,
+            source_tokens: translation.source_tokens,
+            target_tokens: translation.target_tokens,
+            input_truncated: translation.input_truncated,
+            output_truncated: translation.output_truncated,
+            error: translation.error.as_deref(),
+            pieces: translation.pieces,
+            statuses: &enforced.statuses,
+            notes: &enforced.notes,
+            alternatives: &enforced.alternatives,
         }
     }
 }
@@ -92,30 +90,29 @@ pub fn align(
     article_id: &str,
     segment: &Segment,
     prepared: &Prepared,
-    enforced: &Enforced,
+    translation: &Target,
 ) -> AlignedSegment {
-    let translation = &enforced.translation;
     let mut terms = prepared.terms.clone();
-    for (term, status) in terms.iter_mut().zip(&enforced.statuses) {
+    for (term, status) in terms.iter_mut().zip(translation.statuses) {
         term.status = *status;
     }
     let mut flags = Vec::new();
-    if let Some(error) = &translation.error {
+    if let Some(error) = translation.error {
         flags.push(Flag::new(
-            "error",
+            Check::EngineError,
             Severity::Error,
             format!("translation failed: {error}"),
         ));
     } else if translation.text.trim().is_empty() {
         flags.push(Flag::new(
-            "untranslated",
+            Check::Untranslated,
             Severity::Error,
             "the translation is empty",
         ));
     }
     if translation.input_truncated {
         flags.push(Flag::new(
-            "truncated",
+            Check::Truncated,
             Severity::Error,
             format!(
                 "the source has {} tokens, more than the model reads; its end was not translated",
@@ -125,7 +122,7 @@ pub fn align(
     }
     if translation.pieces > 1 {
         flags.push(Flag::new(
-            "split",
+            Check::Split,
             Severity::Info,
             format!(
                 "too long for the model ({} tokens): translated in {} pieces cut at clause boundaries",
@@ -135,7 +132,7 @@ pub fn align(
     }
     if translation.output_truncated {
         flags.push(Flag::new(
-            "truncated",
+            Check::Truncated,
             Severity::Warning,
             format!(
                 "the translation reached the length limit ({} tokens) and may be cut",
@@ -144,17 +141,17 @@ pub fn align(
         ));
     }
     if translation.error.is_none() {
-        flags.extend(crate::check::check(&crate::check::Pair {
+        flags.extend(check::check(&check::Pair {
             source: &segment.text,
-            target: &translation.text,
+            target: translation.text,
             score: translation.score,
         }));
     }
-    if !enforced.notes.is_empty() {
+    if !translation.notes.is_empty() {
         flags.push(Flag::new(
-            "term-repair",
+            Check::TermRepair,
             Severity::Info,
-            enforced.notes.join("; "),
+            translation.notes.join("; "),
         ));
     }
     let missing: Vec<&str> = terms
@@ -164,7 +161,7 @@ pub fn align(
         .collect();
     if !missing.is_empty() {
         flags.push(Flag::new(
-            "missing-term",
+            Check::MissingTerm,
             Severity::Warning,
             format!(
                 "glossary term not in the translation: {}",
@@ -178,7 +175,7 @@ pub fn align(
         index: segment.index,
         span: [segment.span.start, segment.span.end],
         source: segment.text.clone(),
-        target: translation.text.clone(),
+        target: translation.text.to_string(),
         model_input: (prepared.text != segment.text).then(|| prepared.text.clone()),
         terms,
         score: translation.score,
@@ -186,7 +183,7 @@ pub fn align(
         target_tokens: translation.target_tokens,
         flags,
         memory: false,
-        alternatives: enforced.alternatives.clone(),
+        alternatives: translation.alternatives.to_vec(),
     }
 }
 
@@ -202,26 +199,24 @@ pub fn align_approved(
 ) -> AlignedSegment {
     let wanted: Vec<String> = prepared.terms.iter().map(|t| t.target.clone()).collect();
     let (_, statuses) = crate::glossary::verify(targets, approved, &wanted);
-    let enforced = Enforced {
-        translation: crate::translate::batch::Translation {
-            text: approved.to_string(),
-            score: None,
-            source_tokens: 0,
-            target_tokens: 0,
-            input_truncated: false,
-            output_truncated: false,
-            error: None,
-            pieces: 1,
-        },
-        statuses,
-        notes: Vec::new(),
-        alternatives: Vec::new(),
+    let target = Target {
+        text: approved,
+        score: None,
+        source_tokens: 0,
+        target_tokens: 0,
+        input_truncated: false,
+        output_truncated: false,
+        error: None,
+        pieces: 1,
+        statuses: &statuses,
+        notes: &[],
+        alternatives: &[],
     };
-    let mut row = align(article_id, segment, prepared, &enforced);
+    let mut row = align(article_id, segment, prepared, &target);
     row.model_input = None;
     row.memory = true;
     row.flags.push(Flag::new(
-        "memory",
+        Check::Memory,
         Severity::Info,
         "approved translation from the translation memory",
     ));

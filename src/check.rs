@@ -5,7 +5,7 @@
 //! [`Flag`] with a severity and a reason a reviewer can act on. The thresholds are
 //! calibrated where data allowed (see [`LENGTH_RATIO`]) and documented where it did not.
 
-use crate::align::{Flag, Severity};
+use serde::{Deserialize, Serialize};
 
 /// Target/source character-length ratio outside which a pair is flagged `length`. On WMT
 /// newstest2012 (2,954 French–English human translations of at least 20 characters), 1% of
@@ -20,6 +20,127 @@ const LENGTH_MIN_CHARS: usize = 20;
 /// Not calibrated on a real model in this workplace (none can be downloaded); OPUS-MT
 /// scores fluent output between about -0.1 and -0.6, so -1.5 marks the model's own doubt.
 pub const LOW_SCORE: f32 = -1.5;
+
+/// A QA finding on a segment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Flag {
+    pub check: Check,
+    pub severity: Severity,
+    pub reason: String,
+}
+
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, clap::ValueEnum,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn name(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+impl Flag {
+    pub(crate) fn new(check: Check, severity: Severity, reason: impl Into<String>) -> Flag {
+        Flag {
+            check,
+            severity,
+            reason: reason.into(),
+        }
+    }
+}
+
+/// The checks, by the names reviewers see (pofilter's where pofilter has one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Check {
+    /// The engine failed on the segment (named `error` in the output).
+    EngineError,
+    Untranslated,
+    Truncated,
+    Split,
+    TermRepair,
+    MissingTerm,
+    Memory,
+    Unchanged,
+    Numbers,
+    Length,
+    Repetition,
+    LowScore,
+    Punctuation,
+    Quotes,
+}
+
+impl Check {
+    /// Every check, for parsing names back.
+    pub const ALL: [Check; 14] = [
+        Check::EngineError,
+        Check::Untranslated,
+        Check::Truncated,
+        Check::Split,
+        Check::TermRepair,
+        Check::MissingTerm,
+        Check::Memory,
+        Check::Unchanged,
+        Check::Numbers,
+        Check::Length,
+        Check::Repetition,
+        Check::LowScore,
+        Check::Punctuation,
+        Check::Quotes,
+    ];
+
+    /// The name in `aligned.jsonl` and every review format: the one table of names (serde
+    /// goes through it too).
+    pub fn name(self) -> &'static str {
+        match self {
+            Check::EngineError => "error",
+            Check::Untranslated => "untranslated",
+            Check::Truncated => "truncated",
+            Check::Split => "split",
+            Check::TermRepair => "term-repair",
+            Check::MissingTerm => "missing-term",
+            Check::Memory => "memory",
+            Check::Unchanged => "unchanged",
+            Check::Numbers => "numbers",
+            Check::Length => "length",
+            Check::Repetition => "repetition",
+            Check::LowScore => "low-score",
+            Check::Punctuation => "punctuation",
+            Check::Quotes => "quotes",
+        }
+    }
+}
+
+impl std::fmt::Display for Check {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl Serialize for Check {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
+    }
+}
+
+impl<'de> Deserialize<'de> for Check {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Check, D::Error> {
+        let name = String::deserialize(deserializer)?;
+        Check::ALL
+            .into_iter()
+            .find(|c| c.name() == name)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown check {name:?}")))
+    }
+}
 
 /// What the checks need to know about one pair.
 pub struct Pair<'a> {
@@ -58,7 +179,7 @@ fn unchanged(pair: &Pair, flags: &mut Vec<Flag>) {
         .any(|w| w.chars().count() > 3 && w.chars().all(char::is_lowercase));
     if has_french_word {
         flags.push(Flag::new(
-            "unchanged",
+            Check::Unchanged,
             Severity::Warning,
             "the translation is identical to the source",
         ));
@@ -129,7 +250,7 @@ fn numbers(pair: &Pair, flags: &mut Vec<Flag>) {
     }
     if !missing.is_empty() {
         flags.push(Flag::new(
-            "numbers",
+            Check::Numbers,
             Severity::Warning,
             format!(
                 "numbers of the source missing from the translation: {}",
@@ -149,7 +270,7 @@ fn length(pair: &Pair, flags: &mut Vec<Flag>) {
     let (low, high) = LENGTH_RATIO;
     if ratio < low || ratio > high {
         flags.push(Flag::new(
-            "length",
+            Check::Length,
             Severity::Warning,
             format!(
                 "the translation is {:.2} times the source's length (expected {low:.2}–{high:.2})",
@@ -190,7 +311,7 @@ fn repetition(pair: &Pair, flags: &mut Vec<Flag>) {
             let in_source = source_words.windows(n * 2).any(|w| w[..n] == w[n..]);
             if repeats >= 3 && !in_source {
                 flags.push(Flag::new(
-                    "repetition",
+                    Check::Repetition,
                     Severity::Warning,
                     format!("\"{}\" repeated {repeats} times in a row", gram.join(" ")),
                 ));
@@ -204,7 +325,7 @@ fn repetition(pair: &Pair, flags: &mut Vec<Flag>) {
 fn low_score(pair: &Pair, flags: &mut Vec<Flag>) {
     if let Some(score) = pair.score.filter(|s| *s < LOW_SCORE) {
         flags.push(Flag::new(
-            "low-score",
+            Check::LowScore,
             Severity::Warning,
             format!("model score {score:.2} is below {LOW_SCORE}"),
         ));
@@ -250,7 +371,7 @@ fn punctuation(pair: &Pair, flags: &mut Vec<Flag>) {
     }
     if !problems.is_empty() {
         flags.push(Flag::new(
-            "punctuation",
+            Check::Punctuation,
             Severity::Info,
             problems.join("; "),
         ));
@@ -271,7 +392,11 @@ fn quotes(pair: &Pair, flags: &mut Vec<Flag>) {
         problems.push("unbalanced “ ” quotes".to_string());
     }
     if !problems.is_empty() {
-        flags.push(Flag::new("quotes", Severity::Info, problems.join("; ")));
+        flags.push(Flag::new(
+            Check::Quotes,
+            Severity::Info,
+            problems.join("; "),
+        ));
     }
 }
 
@@ -279,14 +404,14 @@ fn quotes(pair: &Pair, flags: &mut Vec<Flag>) {
 mod tests {
     use super::*;
 
-    fn checks(source: &str, target: &str) -> Vec<String> {
+    fn checks(source: &str, target: &str) -> Vec<&'static str> {
         check(&Pair {
             source,
             target,
             score: Some(-0.3),
         })
         .into_iter()
-        .map(|f| f.check)
+        .map(|f| f.check.name())
         .collect()
     }
 
@@ -323,21 +448,18 @@ mod tests {
 
     #[test]
     fn flags_length_repetition_and_low_score() {
-        assert!(
-            checks("Une phrase assez longue pour compter vraiment.", "A.")
-                .contains(&"length".to_string())
-        );
+        assert!(checks("Une phrase assez longue pour compter vraiment.", "A.").contains(&"length"));
         assert!(checks(
             "La guerre en Ukraine continue.",
             "The war of the war of the war of the war continues."
         )
-        .contains(&"repetition".to_string()));
+        .contains(&"repetition"));
         let flags = check(&Pair {
             source: "Bonjour.",
             target: "Hello.",
             score: Some(-2.0),
         });
-        assert_eq!(flags[0].check, "low-score");
+        assert_eq!(flags[0].check, Check::LowScore);
     }
 
     #[test]

@@ -2,7 +2,11 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::check::Severity;
+use crate::config::{ComputeKind, DeviceKind};
+use crate::glossary::Policy;
 
 /// Translate batches of French news articles into English, offline, with auditable
 /// terminology and sentence-aligned output.
@@ -56,12 +60,12 @@ pub struct TranslateArgs {
     /// Model replicas sharing those threads (default: one per thread).
     #[arg(long)]
     pub replicas: Option<usize>,
-    /// Computation type: int8, int8_float32, int8_float16, float16, float32, auto or default.
-    #[arg(long, default_value = "int8")]
-    pub compute_type: String,
-    /// Device: cpu or cuda.
-    #[arg(long, default_value = "cpu")]
-    pub device: String,
+    /// Computation type.
+    #[arg(long, value_enum, default_value_t = ComputeKind::Int8)]
+    pub compute_type: ComputeKind,
+    /// Device (cuda needs a build with the `cuda` feature).
+    #[arg(long, value_enum, default_value_t = DeviceKind::Cpu)]
+    pub device: DeviceKind,
     /// Inputs longer than this many tokens are cut (and flagged).
     #[arg(long, default_value_t = 512)]
     pub max_input_tokens: usize,
@@ -69,10 +73,9 @@ pub struct TranslateArgs {
     /// translated in pieces and rejoined.
     #[arg(long, default_value_t = 200)]
     pub max_segment_tokens: usize,
-    /// Review formats to write besides aligned.jsonl: tmx, xliff, tsv, html, or all
-    /// (repeatable; default all).
-    #[arg(long = "format", value_name = "FORMAT")]
-    pub formats: Vec<String>,
+    /// Review formats to write besides aligned.jsonl (repeatable; default all).
+    #[arg(long = "format", value_name = "FORMAT", value_enum)]
+    pub formats: Vec<FormatArg>,
     /// Translation memory of approved translations (default: OUT_DIR/memory.sqlite).
     #[arg(long, value_name = "FILE")]
     pub memory: Option<PathBuf>,
@@ -200,9 +203,9 @@ pub struct AddArgs {
     /// Another French form (repeatable).
     #[arg(long = "variant")]
     pub variants: Vec<String>,
-    /// inject (default), placeholder or check.
-    #[arg(long)]
-    pub policy: Option<String>,
+    /// How the term is enforced (default: inject).
+    #[arg(long, value_enum)]
+    pub policy: Option<Policy>,
     /// Match case exactly (default: only for all-caps acronyms).
     #[arg(long)]
     pub case_sensitive: Option<bool>,
@@ -223,12 +226,12 @@ pub struct ReviewArgs {
     /// An output folder of `passeur translate`.
     #[arg(value_name = "OUT_DIR")]
     pub out_dir: Option<PathBuf>,
-    /// Formats to write again from aligned.jsonl: tmx, xliff, tsv, html, or all (default).
-    #[arg(long = "format", value_name = "FORMAT")]
-    pub formats: Vec<String>,
-    /// Exit with status 1 when a flag of this severity or worse exists: info, warning, error.
-    #[arg(long, value_name = "SEVERITY")]
-    pub fail_on: Option<String>,
+    /// Formats to write again from aligned.jsonl (repeatable; default all).
+    #[arg(long = "format", value_name = "FORMAT", value_enum)]
+    pub formats: Vec<FormatArg>,
+    /// Exit with status 1 when a flag of this severity or worse exists.
+    #[arg(long, value_name = "SEVERITY", value_enum)]
+    pub fail_on: Option<Severity>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -243,4 +246,16 @@ pub enum ReviewAction {
         #[arg(long, value_name = "FILE")]
         memory: Option<PathBuf>,
     },
+}
+
+/// `--format`: one output format, or all of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    Jsonl,
+    Tmx,
+    #[value(alias = "xlf")]
+    Xliff,
+    Tsv,
+    Html,
+    All,
 }

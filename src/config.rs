@@ -4,9 +4,11 @@
 use std::path::PathBuf;
 
 use anyhow::{bail, Result};
+use clap::ValueEnum;
 
-use crate::cli::{FetchArgs, TranslateArgs};
+use crate::cli::{FetchArgs, FormatArg, TranslateArgs};
 use crate::read::Input;
+use crate::write::Format;
 
 /// The model passeur uses when none is named.
 pub const DEFAULT_REPO: &str = "michaelfeil/ct2fast-opus-mt-fr-en";
@@ -23,57 +25,50 @@ pub struct TranslateSettings {
     pub model_is_default: bool,
     pub glossaries: Vec<PathBuf>,
     pub engine: EngineSettings,
-    /// Review formats written besides `aligned.jsonl` (names from `write::FORMATS`).
-    pub formats: Vec<String>,
+    /// Review formats written besides `aligned.jsonl`.
+    pub formats: Vec<Format>,
     /// The translation memory consulted before the model.
     pub memory: PathBuf,
     pub offline: bool,
     pub quiet: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum DeviceKind {
     Cpu,
     Cuda,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// CTranslate2's compute types, by CTranslate2's names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ComputeKind {
-    Default,
-    Auto,
     Int8,
+    #[value(name = "int8_float32")]
     Int8Float32,
+    #[value(name = "int8_float16")]
     Int8Float16,
     Float16,
     Float32,
+    Auto,
+    Default,
 }
 
 impl ComputeKind {
-    fn parse(name: &str) -> Result<ComputeKind> {
-        Ok(match name {
-            "default" => ComputeKind::Default,
-            "auto" => ComputeKind::Auto,
-            "int8" => ComputeKind::Int8,
-            "int8_float32" => ComputeKind::Int8Float32,
-            "int8_float16" => ComputeKind::Int8Float16,
-            "float16" => ComputeKind::Float16,
-            "float32" => ComputeKind::Float32,
-            other => bail!(
-                "unknown --compute-type {other:?} (int8, int8_float32, int8_float16, float16, float32, auto, default)"
-            ),
-        })
+    /// CTranslate2's name, as `--compute-type` takes it.
+    pub fn name(self) -> String {
+        self.to_possible_value()
+            .expect("every compute type has a name")
+            .get_name()
+            .to_string()
     }
+}
 
-    pub fn name(self) -> &'static str {
-        match self {
-            ComputeKind::Default => "default",
-            ComputeKind::Auto => "auto",
-            ComputeKind::Int8 => "int8",
-            ComputeKind::Int8Float32 => "int8_float32",
-            ComputeKind::Int8Float16 => "int8_float16",
-            ComputeKind::Float16 => "float16",
-            ComputeKind::Float32 => "float32",
-        }
+impl DeviceKind {
+    pub fn name(self) -> String {
+        self.to_possible_value()
+            .expect("every device has a name")
+            .get_name()
+            .to_string()
     }
 }
 
@@ -93,11 +88,12 @@ pub struct EngineSettings {
 
 impl TranslateSettings {
     pub fn from_args(args: TranslateArgs) -> Result<TranslateSettings> {
-        let device = match args.device.as_str() {
-            "cpu" => DeviceKind::Cpu,
-            "cuda" => DeviceKind::Cuda,
-            other => bail!("unknown --device {other:?} (cpu or cuda)"),
-        };
+        if args.device == DeviceKind::Cuda && !crate::translate::backend::HAS_CUDA {
+            bail!(
+                "--device cuda: this build of passeur has no CUDA support; build one on a \
+                 machine with the CUDA toolkit with `cargo build --release --features cuda`"
+            );
+        }
         if args.beam_size == 0 {
             bail!("--beam-size must be at least 1");
         }
@@ -123,7 +119,7 @@ impl TranslateSettings {
             bail!("--replicas must be between 1 and the number of threads ({threads})");
         }
         let model_is_default = args.model.is_none();
-        let formats = resolve_formats(&args.formats)?;
+        let formats = resolve_formats(&args.formats);
         let memory = args
             .memory
             .unwrap_or_else(|| args.output.join(crate::memory::MEMORY_FILE));
@@ -134,8 +130,8 @@ impl TranslateSettings {
             model_is_default,
             glossaries: args.glossaries,
             engine: EngineSettings {
-                device,
-                compute_type: ComputeKind::parse(&args.compute_type)?,
+                device: args.device,
+                compute_type: args.compute_type,
                 replicas,
                 threads_per_replica: threads / replicas,
                 beam_size: args.beam_size,
@@ -151,32 +147,27 @@ impl TranslateSettings {
     }
 }
 
-/// `--format` values, checked; none means every format.
-pub fn resolve_formats(names: &[String]) -> Result<Vec<String>> {
-    if names.is_empty() || names.iter().any(|n| n == "all") {
-        return Ok(crate::write::FORMATS
-            .iter()
-            .map(|f| f.to_string())
-            .collect());
+/// The formats `--format` names, in the order given, without repeats; none or `all` means
+/// every format.
+pub fn resolve_formats(args: &[FormatArg]) -> Vec<Format> {
+    if args.is_empty() || args.contains(&FormatArg::All) {
+        return Format::ALL.to_vec();
     }
     let mut formats = Vec::new();
-    for name in names {
-        let name = if name == "xlf" {
-            "xliff"
-        } else {
-            name.as_str()
+    for arg in args {
+        let format = match arg {
+            FormatArg::Jsonl => Format::Jsonl,
+            FormatArg::Tmx => Format::Tmx,
+            FormatArg::Xliff => Format::Xliff,
+            FormatArg::Tsv => Format::Tsv,
+            FormatArg::Html => Format::Html,
+            FormatArg::All => unreachable!("handled above"),
         };
-        if !crate::write::FORMATS.contains(&name) {
-            bail!(
-                "unknown --format {name:?} ({}, or all)",
-                crate::write::FORMATS.join(", ")
-            );
-        }
-        if !formats.iter().any(|f| f == name) {
-            formats.push(name.to_string());
+        if !formats.contains(&format) {
+            formats.push(format);
         }
     }
-    Ok(formats)
+    formats
 }
 
 /// Everything `passeur model fetch` needs.

@@ -16,7 +16,9 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::align::{self, AlignedSegment};
+use crate::check::Check;
 use crate::config::{TranslateSettings, DEFAULT_REPO};
+use crate::enforce::{self, Job};
 use crate::glossary::{self, Matcher, Prepared, TermStatus};
 use crate::memory::Memory;
 use crate::model::{self, info};
@@ -25,7 +27,6 @@ use crate::read::{self, Article, Input};
 use crate::segment::{self, Segment};
 use crate::translate::batch::{self, BatchPlan};
 use crate::translate::ct2::Ct2Engine;
-use crate::translate::repair::{self, Job};
 use crate::translate::Engine;
 use crate::write;
 
@@ -59,12 +60,17 @@ pub struct RunReport {
     pub counts: Counts,
     pub timings_seconds: Timings,
     pub throughput: Throughput,
+    /// The process's peak resident memory (the kernel's high-water mark, `VmHWM`), when the
+    /// OS tells it.
+    pub peak_rss_bytes: Option<u64>,
     pub failures: Vec<Failure>,
 }
 
 #[derive(Debug, Serialize)]
 pub struct ModelReport {
     pub dir: String,
+    /// The GEMM backend CTranslate2 runs (see [`crate::translate::backend`]).
+    pub backend: String,
     #[serde(flatten)]
     pub info: Option<info::ModelInfo>,
 }
@@ -73,7 +79,7 @@ pub struct ModelReport {
 pub struct OptionsReport {
     pub glossaries: Vec<String>,
     pub device: String,
-    pub compute_type: &'static str,
+    pub compute_type: String,
     pub beam_size: usize,
     pub batch_tokens: usize,
     pub replicas: usize,
@@ -136,6 +142,7 @@ pub fn translate(settings: &TranslateSettings) -> Result<RunOutcome> {
     let mut outcome = run_stages(settings, &engine, model_info)?;
     outcome.report.timings_seconds.load_model = load_model;
     outcome.report.timings_seconds.total = start.elapsed().as_secs_f64();
+    outcome.report.peak_rss_bytes = peak_rss_bytes();
     write_report(settings, &mut outcome)?;
     Ok(outcome)
 }
@@ -290,7 +297,7 @@ pub(crate) fn run_stages(
             translation,
         })
         .collect();
-    let enforced = repair::enforce(engine, &matcher, &targets, jobs, plan.max_decoding_length);
+    let enforced = enforce::enforce(engine, &matcher, &targets, jobs, plan.max_decoding_length);
     timings.repair = clock.elapsed().as_secs_f64();
 
     // align & check
@@ -302,7 +309,7 @@ pub(crate) fn run_stages(
         .map(|((segment, prepared), (slot, approved))| {
             let id = &articles[segment.article].id;
             match (slot, approved) {
-                (Some(slot), _) => align::align(id, segment, prepared, &enforced[*slot]),
+                (Some(slot), _) => align::align(id, segment, prepared, &(&enforced[*slot]).into()),
                 (None, Some(approved)) => {
                     align::align_approved(id, segment, prepared, approved, &targets)
                 }
@@ -311,7 +318,7 @@ pub(crate) fn run_stages(
         })
         .collect();
     for (segment, row) in segments.iter().zip(&aligned) {
-        for flag in row.flags.iter().filter(|f| f.check == "error") {
+        for flag in row.flags.iter().filter(|f| f.check == Check::EngineError) {
             failures.push(Failure {
                 stage: "translate",
                 input: articles[segment.article].origin.clone(),
@@ -345,7 +352,7 @@ pub(crate) fn run_stages(
         segments_flagged: aligned.iter().filter(|s| !s.flags.is_empty()).count(),
         segments_failed: aligned
             .iter()
-            .filter(|s| s.flags.iter().any(|f| f.check == "error"))
+            .filter(|s| s.flags.iter().any(|f| f.check == Check::EngineError))
             .count(),
         segments_split: slots
             .iter()
@@ -380,6 +387,7 @@ pub(crate) fn run_stages(
         output: settings.out_dir.display().to_string(),
         model: ModelReport {
             dir: settings.model_dir.display().to_string(),
+            backend: crate::translate::backend::describe(),
             info: model_info,
         },
         options: OptionsReport {
@@ -388,7 +396,7 @@ pub(crate) fn run_stages(
                 .iter()
                 .map(|p| p.display().to_string())
                 .collect(),
-            device: format!("{:?}", settings.engine.device).to_lowercase(),
+            device: settings.engine.device.name(),
             compute_type: settings.engine.compute_type.name(),
             beam_size: settings.engine.beam_size,
             batch_tokens: settings.engine.batch_tokens,
@@ -405,6 +413,7 @@ pub(crate) fn run_stages(
             target_tokens_per_second: per_second(target_tokens),
         },
         timings_seconds: timings,
+        peak_rss_bytes: None,
         failures,
     };
     let failed = !report.failures.is_empty();
@@ -456,6 +465,14 @@ fn lookup_memory(
     })
 }
 
+/// The peak resident set size of this process so far, from `/proc/self/status` (Linux).
+fn peak_rss_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
+
 fn count_terms(aligned: &[AlignedSegment], keep: impl Fn(TermStatus) -> bool) -> usize {
     aligned
         .iter()
@@ -475,7 +492,7 @@ fn input_name(input: &Input) -> String {
 /// that failed.
 fn write_outputs(
     out_dir: &Path,
-    formats: &[String],
+    formats: &[write::Format],
     articles: &[Article],
     paragraphs: &[Vec<segment::Paragraph>],
     aligned: &[AlignedSegment],
@@ -503,9 +520,14 @@ fn write_outputs(
         let text = write::render_article(&article.text, paragraphs, mine);
         record(&path, write::write_atomic(&path, text.as_bytes()));
     }
-    let writers = std::iter::once("jsonl")
-        .chain(formats.iter().map(String::as_str).filter(|f| *f != "jsonl"))
-        .filter_map(write::writer);
+    let writers = std::iter::once(write::Format::Jsonl)
+        .chain(
+            formats
+                .iter()
+                .copied()
+                .filter(|f| *f != write::Format::Jsonl),
+        )
+        .map(write::Format::writer);
     for writer in writers {
         let path = out_dir.join(writer.file_name());
         record(&path, write::write_atomic(&path, &writer.render(aligned)));
@@ -590,7 +612,7 @@ mod tests {
                 max_input_tokens: 100,
                 max_segment_tokens: 50,
             },
-            formats: vec!["jsonl".into()],
+            formats: vec![write::Format::Jsonl],
             memory: dir.join("out/memory.sqlite"),
             offline: true,
             quiet: true,

@@ -7,13 +7,14 @@
 //! - `passeur review import FILE` reads a reviewed XLIFF 1.2 or TSV and stores the approved
 //!   translations in the folder's translation memory ([`crate::memory`]).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use anyhow::{bail, Context, Result};
 use quick_xml::events::Event;
 
-use crate::align::{AlignedSegment, Severity};
+use crate::align::AlignedSegment;
+use crate::check::Severity;
 use crate::memory::Approved;
 use crate::write::{self, write_atomic};
 
@@ -35,11 +36,11 @@ pub fn load_aligned(out_dir: &Path) -> Result<Vec<AlignedSegment>> {
 pub fn write_formats(
     out_dir: &Path,
     rows: &[AlignedSegment],
-    formats: &[String],
+    formats: &[write::Format],
 ) -> Result<Vec<String>> {
     let mut written = Vec::new();
     for format in formats {
-        let writer = write::writer(format).with_context(|| format!("unknown format {format:?}"))?;
+        let writer = format.writer();
         let path = out_dir.join(writer.file_name());
         write_atomic(&path, &writer.render(rows))?;
         written.push(writer.file_name().to_string());
@@ -76,7 +77,7 @@ pub fn summary(rows: &[AlignedSegment]) -> String {
     }
     let mut table: BTreeMap<&str, [usize; 3]> = BTreeMap::new();
     for f in rows.iter().flat_map(|r| &r.flags) {
-        table.entry(f.check.as_str()).or_default()[f.severity as usize] += 1;
+        table.entry(f.check.name()).or_default()[f.severity as usize] += 1;
     }
     if !table.is_empty() {
         out += &format!(
@@ -106,7 +107,7 @@ pub fn summary(rows: &[AlignedSegment]) -> String {
     if !worst.is_empty() {
         out += "\nworst segments:\n";
         for r in worst.iter().take(5) {
-            let checks: Vec<&str> = r.flags.iter().map(|f| f.check.as_str()).collect();
+            let checks: Vec<&str> = r.flags.iter().map(|f| f.check.name()).collect();
             let source: String = r.source.chars().take(70).collect();
             out += &format!(
                 "  {} {}.{} [{}] {}{}\n",
@@ -131,6 +132,46 @@ pub fn has_flag_at_least(rows: &[AlignedSegment], severity: Severity) -> bool {
     rows.iter()
         .flat_map(|r| &r.flags)
         .any(|f| f.severity >= severity)
+}
+
+/// An article whose translation renders a term inconsistently.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Inconsistency {
+    pub article: String,
+    pub target: String,
+    /// Status counts, e.g. `ok 3, missing 1`.
+    pub statuses: String,
+}
+
+/// The articles of an output folder's rows in which one term was not rendered the same
+/// way everywhere (present in some sentences, missing or repaired in others), for
+/// `passeur glossary check -o`.
+pub fn inconsistencies(rows: &[AlignedSegment]) -> Vec<Inconsistency> {
+    let mut by_term: HashMap<(String, String), HashMap<String, usize>> = HashMap::new();
+    for row in rows {
+        for term in &row.terms {
+            *by_term
+                .entry((row.article.clone(), term.target.clone()))
+                .or_default()
+                .entry(term.status.name().to_string())
+                .or_default() += 1;
+        }
+    }
+    let mut out: Vec<Inconsistency> = by_term
+        .into_iter()
+        .filter(|(_, statuses)| statuses.len() > 1 || statuses.contains_key("missing"))
+        .map(|((article, target), statuses)| {
+            let mut parts: Vec<String> = statuses.iter().map(|(s, n)| format!("{s} {n}")).collect();
+            parts.sort();
+            Inconsistency {
+                article,
+                target,
+                statuses: parts.join(", "),
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| (&a.article, &a.target).cmp(&(&b.article, &b.target)));
+    out
 }
 
 /// Reads the approved translations of a reviewed file: XLIFF 1.2 units whose target has

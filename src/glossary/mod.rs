@@ -27,7 +27,7 @@ pub use load::{load_glossary, parse_glossary_text, Format, GlossaryError};
 pub use matcher::Matcher;
 
 /// How a term is enforced.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum Policy {
     /// The target term replaces the source term in the text sent to the model.

@@ -25,7 +25,7 @@ fn read(path: &Path) -> Result<String, GlossaryError> {
 }
 
 fn write(path: &Path, text: &str) -> Result<(), GlossaryError> {
-    crate::write::write_atomic(path, text.as_bytes()).map_err(|e| GlossaryError::Io {
+    crate::files::write_atomic(path, text.as_bytes()).map_err(|e| GlossaryError::Io {
         path: path.display().to_string(),
         source: e.source,
     })
@@ -420,50 +420,6 @@ pub fn usage(entries: &[Entry], articles: &[crate::read::Article]) -> Vec<Usage>
             .then(a.entry.cmp(&b.entry))
     });
     usage
-}
-
-/// An article whose translation renders a term inconsistently.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Inconsistency {
-    pub article: String,
-    pub target: String,
-    /// Status counts, e.g. `ok 3, missing 1`.
-    pub statuses: String,
-}
-
-/// Reads an output folder's `aligned.jsonl` and lists the articles in which one term was
-/// not rendered the same way everywhere (present in some sentences, missing or repaired
-/// in others).
-pub fn inconsistencies(out_dir: &Path) -> Result<Vec<Inconsistency>, String> {
-    let path = out_dir.join("aligned.jsonl");
-    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let mut by_term: HashMap<(String, String), HashMap<String, usize>> = HashMap::new();
-    for (i, line) in text.lines().enumerate() {
-        let row: crate::align::AlignedSegment =
-            serde_json::from_str(line).map_err(|e| format!("{}:{}: {e}", path.display(), i + 1))?;
-        for term in &row.terms {
-            *by_term
-                .entry((row.article.clone(), term.target.clone()))
-                .or_default()
-                .entry(term.status.name().to_string())
-                .or_default() += 1;
-        }
-    }
-    let mut out: Vec<Inconsistency> = by_term
-        .into_iter()
-        .filter(|(_, statuses)| statuses.len() > 1 || statuses.contains_key("missing"))
-        .map(|((article, target), statuses)| {
-            let mut parts: Vec<String> = statuses.iter().map(|(s, n)| format!("{s} {n}")).collect();
-            parts.sort();
-            Inconsistency {
-                article,
-                target,
-                statuses: parts.join(", "),
-            }
-        })
-        .collect();
-    out.sort_by(|a, b| (&a.article, &a.target).cmp(&(&b.article, &b.target)));
-    Ok(out)
 }
 
 #[cfg(test)]

@@ -33,6 +33,7 @@ impl Ct2Engine {
     /// Python API on this 2-core machine, 2×1 ran about 1.8 times faster than 1×2). ct2rs has
     /// no `inter_threads`; repeating the device index gives one replica per entry.
     pub fn load(dir: &Path, settings: &EngineSettings) -> Result<Ct2Engine, EngineError> {
+        super::backend::prepare();
         let tokenizer = AutoTokenizer::new(dir).map_err(|e| {
             EngineError(format!(
                 "{}: no tokenizer found (source.spm/target.spm, tokenizer.json or vocab.json): {e:#}",

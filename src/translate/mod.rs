@@ -6,9 +6,9 @@
 //! texts are sorted by length so that padding is small, and large token-counted batches are
 //! handed to one shared translator whose replicas run them in parallel.
 
+pub mod backend;
 pub mod batch;
 pub mod ct2;
-pub mod repair;
 
 use thiserror::Error;
 

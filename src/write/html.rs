@@ -59,7 +59,7 @@ impl Writer for Html {
         let flagged = segments.iter().filter(|s| !s.flags.is_empty()).count();
         let mut by_check: BTreeMap<&str, usize> = BTreeMap::new();
         for f in segments.iter().flat_map(|s| &s.flags) {
-            *by_check.entry(f.check.as_str()).or_default() += 1;
+            *by_check.entry(f.check.name()).or_default() += 1;
         }
         let terms: Vec<&TermMatch> = segments.iter().flat_map(|s| &s.terms).collect();
         let present = terms.iter().filter(|t| t.status.is_present()).count();
@@ -105,13 +105,13 @@ impl Writer for Html {
                 } else if s
                     .flags
                     .iter()
-                    .any(|f| f.severity == crate::align::Severity::Error)
+                    .any(|f| f.severity == crate::check::Severity::Error)
                 {
                     "seg flagged error"
                 } else {
                     "seg flagged"
                 };
-                let checks: Vec<&str> = s.flags.iter().map(|f| f.check.as_str()).collect();
+                let checks: Vec<&str> = s.flags.iter().map(|f| f.check.name()).collect();
                 out += &format!(
                     "<tr class=\"{class}\" data-checks=\"{}\"><td class=\"n\">{}.{}</td>",
                     escape(&checks.join(" ")),
@@ -141,7 +141,7 @@ impl Writer for Html {
                     out += &format!(
                         "<span class=\"flag {}\">{}: {}</span>",
                         f.severity.name(),
-                        escape(&f.check),
+                        escape(f.check.name()),
                         escape(&f.reason)
                     );
                 }

@@ -1,8 +1,7 @@
 //! Stage 6, write: aligned segments in, files in the output folder out.
 //!
-//! Every file is written atomically: to a temporary file in the same folder, then renamed
-//! over the final name, so a reader never sees half a file and an interrupted run leaves
-//! the previous output intact.
+//! Every file is written atomically ([`crate::files::write_atomic`]), so a reader never
+//! sees half a file and an interrupted run leaves the previous output intact.
 
 mod articles;
 mod html;
@@ -11,12 +10,9 @@ mod tsv;
 mod xliff;
 mod xml;
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
-
-use thiserror::Error;
-
 use crate::align::AlignedSegment;
+
+pub use crate::files::{write_atomic, WriteError};
 
 pub use articles::{article_file_name, render_article};
 pub use html::Html;
@@ -24,27 +20,35 @@ pub use tmx::Tmx;
 pub use tsv::Tsv;
 pub use xliff::{unit_id, Xliff};
 
-/// The review formats, by the names `--format` takes.
-pub const FORMATS: &[&str] = &["jsonl", "tmx", "xliff", "tsv", "html"];
-
-/// The writer for a format name.
-pub fn writer(format: &str) -> Option<Box<dyn Writer + Send + Sync>> {
-    Some(match format {
-        "jsonl" => Box::new(AlignedJsonl),
-        "tmx" => Box::new(Tmx),
-        "xliff" | "xlf" => Box::new(Xliff),
-        "tsv" => Box::new(Tsv),
-        "html" => Box::new(Html),
-        _ => return None,
-    })
+/// The output formats of the aligned rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Jsonl,
+    Tmx,
+    Xliff,
+    Tsv,
+    Html,
 }
 
-#[derive(Debug, Error)]
-#[error("{path}: cannot write: {source}")]
-pub struct WriteError {
-    pub path: String,
-    #[source]
-    pub source: std::io::Error,
+impl Format {
+    pub const ALL: [Format; 5] = [
+        Format::Jsonl,
+        Format::Tmx,
+        Format::Xliff,
+        Format::Tsv,
+        Format::Html,
+    ];
+
+    /// The format's writer.
+    pub fn writer(self) -> Box<dyn Writer + Send + Sync> {
+        match self {
+            Format::Jsonl => Box::new(AlignedJsonl),
+            Format::Tmx => Box::new(Tmx),
+            Format::Xliff => Box::new(Xliff),
+            Format::Tsv => Box::new(Tsv),
+            Format::Html => Box::new(Html),
+        }
+    }
 }
 
 /// One output format, one file: `aligned.jsonl`, `aligned.tmx`, `aligned.xlf`,
@@ -75,28 +79,6 @@ impl Writer for AlignedJsonl {
     }
 }
 
-/// Writes `bytes` to `path` atomically, creating parent folders.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
-    let error = |source| WriteError {
-        path: path.display().to_string(),
-        source,
-    };
-    let parent = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    std::fs::create_dir_all(&parent).map_err(error)?;
-    let mut file = tempfile::Builder::new()
-        .prefix(".passeur-")
-        .suffix(".tmp")
-        .tempfile_in(&parent)
-        .map_err(error)?;
-    file.write_all(bytes).map_err(error)?;
-    file.as_file().sync_all().map_err(error)?;
-    file.persist(path).map_err(|e| error(e.error))?;
-    Ok(())
-}
-
 #[cfg(test)]
 mod snapshots {
     //! One snapshot per writer, on a small fixture with everything a writer must handle:
@@ -105,7 +87,7 @@ mod snapshots {
     //! character XML forbids).
 
     use super::*;
-    use crate::align::{Flag, Severity};
+    use crate::check::{Check, Flag, Severity};
     use crate::glossary::{Policy, TermMatch, TermStatus};
 
     fn term(
@@ -167,12 +149,12 @@ mod snapshots {
         second.alternatives = vec!["The Indo-Pacific region has 1,000 islands.".into()];
         second.flags = vec![
             Flag::new(
-                "missing-term",
+                Check::MissingTerm,
                 Severity::Warning,
                 "glossary term not in the translation: Indo-Pacific",
             ),
             Flag::new(
-                "length",
+                Check::Length,
                 Severity::Warning,
                 "the translation is 0.74 times the source's length",
             ),
@@ -187,17 +169,17 @@ mod snapshots {
         third.score = Some(-2.5);
         third.flags = vec![
             Flag::new(
-                "low-score",
+                Check::LowScore,
                 Severity::Warning,
                 "model score -2.50 is below -1.5",
             ),
             Flag::new(
-                "error",
+                Check::EngineError,
                 Severity::Error,
                 "translation failed: <boom> & more",
             ),
             Flag::new(
-                "punctuation",
+                Check::Punctuation,
                 Severity::Info,
                 "French spacing before ? ! : or ; in English",
             ),
@@ -206,45 +188,45 @@ mod snapshots {
         fourth.memory = true;
         fourth.score = None;
         fourth.flags = vec![Flag::new(
-            "memory",
+            Check::Memory,
             Severity::Info,
             "approved translation from the translation memory",
         )];
         vec![first, second, third, fourth]
     }
 
-    fn render(format: &str) -> String {
-        String::from_utf8(writer(format).unwrap().render(&fixture())).unwrap()
+    fn render(format: Format) -> String {
+        String::from_utf8(format.writer().render(&fixture())).unwrap()
     }
 
     #[test]
     fn aligned_jsonl() {
-        insta::assert_snapshot!(render("jsonl"));
+        insta::assert_snapshot!(render(Format::Jsonl));
     }
 
     #[test]
     fn tmx() {
-        insta::assert_snapshot!(render("tmx"));
+        insta::assert_snapshot!(render(Format::Tmx));
     }
 
     #[test]
     fn xliff() {
-        insta::assert_snapshot!(render("xliff"));
+        insta::assert_snapshot!(render(Format::Xliff));
     }
 
     #[test]
     fn tsv() {
-        insta::assert_snapshot!(render("tsv"));
+        insta::assert_snapshot!(render(Format::Tsv));
     }
 
     #[test]
     fn html() {
-        insta::assert_snapshot!(render("html"));
+        insta::assert_snapshot!(render(Format::Html));
     }
 
     #[test]
     fn aligned_jsonl_reads_back_as_written() {
-        let rows: Vec<AlignedSegment> = render("jsonl")
+        let rows: Vec<AlignedSegment> = render(Format::Jsonl)
             .lines()
             .map(|l| serde_json::from_str(l).unwrap())
             .collect();

@@ -22,7 +22,7 @@ impl Writer for Tsv {
         let mut out =
             String::from("article\tparagraph\tindex\tsource\ttarget\tstate\tscore\tflags\tterms\n");
         for s in segments {
-            let flags: Vec<String> = s.flags.iter().map(|f| f.check.clone()).collect();
+            let flags: Vec<String> = s.flags.iter().map(|f| f.check.name().to_string()).collect();
             let terms: Vec<String> = s
                 .terms
                 .iter()

@@ -4,7 +4,8 @@
 
 use super::xml::escape;
 use super::Writer;
-use crate::align::{AlignedSegment, Severity};
+use crate::align::AlignedSegment;
+use crate::check::Severity;
 
 pub struct Xliff;
 
@@ -56,7 +57,7 @@ impl Writer for Xliff {
                     };
                     out += &format!(
                         "        <note from=\"passeur\" priority=\"{priority}\">{} ({}): {}</note>\n",
-                        escape(&f.check),
+                        escape(f.check.name()),
                         f.severity.name(),
                         escape(&f.reason)
                     );

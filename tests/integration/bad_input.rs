@@ -145,6 +145,26 @@ fn bad_options_are_rejected_before_any_work() {
     fx.write("good.txt", "Un bon article.");
     let output = fx.translate(&["good.txt"], &["--compute-type", "int3"]);
     assert_eq!(output.status.code(), Some(2));
-    assert!(stderr(&output).contains("unknown --compute-type \"int3\""));
+    let message = stderr(&output);
+    assert!(
+        message.contains("invalid value 'int3' for '--compute-type"),
+        "{message}"
+    );
+    assert!(message.contains("int8_float32"), "the names are listed: {message}");
+    assert!(files_below(fx.dir.path()) == ["good.txt"]);
+}
+
+/// A build with the `cuda` feature accepts `--device cuda` (whether a GPU is there is then
+/// CTranslate2's to say), so this holds for the default build only.
+#[cfg(not(feature = "cuda"))]
+#[test]
+fn cuda_without_the_cuda_feature_says_how_to_get_it() {
+    let fx = Fixture::new();
+    fx.write("good.txt", "Un bon article.");
+    let output = fx.translate(&["good.txt"], &["--device", "cuda"]);
+    assert_eq!(output.status.code(), Some(2));
+    let message = stderr(&output);
+    assert!(message.contains("no CUDA support"), "{message}");
+    assert!(message.contains("--features cuda"), "{message}");
     assert!(files_below(fx.dir.path()) == ["good.txt"]);
 }

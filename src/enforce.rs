@@ -1,5 +1,5 @@
-//! Enforcing terminology after translation: placeholders restored, terms verified, and
-//! missing terms repaired.
+//! Stage 5, enforce: terminology after translation. Translated model inputs and their
+//! glossary terms in; placeholders restored, terms verified, missing terms repaired out.
 //!
 //! CTranslate2 has no lexically constrained decoding, so passeur enforces terms in steps,
 //! each only for the sentences that still need it:
@@ -11,9 +11,9 @@
 //!    hypothesis where the term's source position says it belongs;
 //! 5. whatever is still missing is reported `missing`, never silently dropped.
 
-use super::batch::{decoding_budget, Translation};
-use super::Engine;
 use crate::glossary::{self, Matcher, Prepared, TermStatus};
+use crate::translate::batch::{self, decoding_budget, Translation};
+use crate::translate::{Engine, Hypothesis};
 
 /// Hypotheses searched for a missing term.
 const NBEST: usize = 8;
@@ -64,13 +64,13 @@ pub fn enforce(
             .map(|&i| glossary::prepare(matcher, &states[i].job.source, true))
             .collect();
         let texts: Vec<String> = inputs.iter().map(|p| p.text.clone()).collect();
-        let plan = super::batch::BatchPlan {
+        let plan = batch::BatchPlan {
             tokens_per_call: usize::MAX,
             calls_in_flight: 1,
             max_decoding_length: cap,
             max_segment_tokens: usize::MAX,
         };
-        let again = super::batch::translate_all(engine, &texts, &plan, &|_| {}, &|_| {});
+        let again = batch::translate_all(engine, &texts, &plan, &|_| {}, &|_| {});
         for ((&i, prepared), translation) in lost.iter().zip(inputs).zip(again) {
             let state = &mut states[i];
             state.notes.push("the model lost a placeholder: the sentence was translated again with its terms injected".into());
@@ -265,12 +265,7 @@ impl State {
             .then_some((text, statuses))
     }
 
-    fn try_nbest(
-        &mut self,
-        engine: &dyn Engine,
-        targets: &Matcher,
-        hypotheses: Vec<super::Hypothesis>,
-    ) {
+    fn try_nbest(&mut self, engine: &dyn Engine, targets: &Matcher, hypotheses: Vec<Hypothesis>) {
         if let Some(first) = hypotheses.first() {
             self.best_tokens = Some(first.tokens.clone());
         }
@@ -333,7 +328,7 @@ impl State {
         &mut self,
         engine: &dyn Engine,
         targets: &Matcher,
-        hypothesis: super::Hypothesis,
+        hypothesis: Hypothesis,
         budget: usize,
     ) {
         let mut ends = self.forced_ends.clone();
@@ -381,7 +376,7 @@ impl State {
         text: String,
         statuses: Vec<TermStatus>,
         how: TermStatus,
-        hypothesis: &super::Hypothesis,
+        hypothesis: &Hypothesis,
     ) {
         self.statuses = self
             .statuses
@@ -419,10 +414,10 @@ impl State {
 
 #[cfg(test)]
 mod tests {
-    use super::super::batch::{translate_all, BatchPlan};
-    use super::super::fake::FakeEngine;
     use super::*;
     use crate::glossary::{Entry, Policy};
+    use crate::translate::batch::{translate_all, BatchPlan};
+    use crate::translate::fake::FakeEngine;
 
     fn run(entries: Vec<Entry>, sources: &[&str]) -> Vec<Enforced> {
         let engine = FakeEngine { max_input: 100 };

@@ -1,0 +1,146 @@
+//! `passeur glossary`: list, add, remove, lint, import, export and check glossaries.
+
+use anyhow::Result;
+
+use super::Status;
+use crate::cli::GlossaryCommand;
+use crate::glossary::{self, tools};
+use crate::{read, review};
+
+pub(crate) fn run(command: GlossaryCommand) -> Result<Status> {
+    let report = |errors: &[glossary::GlossaryError]| {
+        for error in errors {
+            eprintln!("passeur: error: {error}");
+        }
+        if errors.is_empty() {
+            Status::Success
+        } else {
+            Status::Partial
+        }
+    };
+    match command {
+        GlossaryCommand::List { file } => {
+            let (lines, errors) = tools::list(&file)?;
+            for line in lines {
+                println!("{line}");
+            }
+            Ok(report(&errors))
+        }
+        GlossaryCommand::Add(args) => {
+            let mut entry = glossary::Entry::new(&args.source, &args.target, "");
+            entry.variants = args.variants;
+            if let Some(policy) = args.policy {
+                entry.policy = policy;
+            }
+            if let Some(case) = args.case_sensitive {
+                entry.case_sensitive = case;
+            }
+            entry.whole_word = !args.inside_words;
+            entry.note = args.note;
+            entry.domain = args.domain;
+            tools::add(&args.file, &entry).map_err(anyhow::Error::msg)?;
+            println!(
+                "added {:?} → {:?} to {}",
+                entry.source,
+                entry.target,
+                args.file.display()
+            );
+            Ok(Status::Success)
+        }
+        GlossaryCommand::Remove { file, source } => {
+            let removed = tools::remove(&file, &source).map_err(anyhow::Error::msg)?;
+            if removed == 0 {
+                anyhow::bail!(
+                    "{}: no entry has the source term {source:?}",
+                    file.display()
+                );
+            }
+            println!(
+                "removed {removed} entr{} from {}",
+                if removed == 1 { "y" } else { "ies" },
+                file.display()
+            );
+            Ok(Status::Success)
+        }
+        GlossaryCommand::Lint { files } => {
+            let mut clean = true;
+            for file in files {
+                let findings = tools::lint(&file)?;
+                for f in &findings {
+                    println!(
+                        "{}:{}: entry {} ({:?}): {}",
+                        file.display(),
+                        f.line,
+                        f.entry,
+                        f.source,
+                        f.message
+                    );
+                }
+                if findings.is_empty() {
+                    println!("{}: clean", file.display());
+                }
+                clean &= findings.is_empty();
+            }
+            Ok(if clean {
+                Status::Success
+            } else {
+                Status::Partial
+            })
+        }
+        GlossaryCommand::Import { from, to } | GlossaryCommand::Export { from, to } => {
+            let converted = tools::convert(&from, &to)?;
+            println!("wrote {} entries to {}", converted.written, to.display());
+            if converted.skipped_patterns > 0 {
+                println!(
+                    "left out {} pattern entries: TSV and CSV hold terms only",
+                    converted.skipped_patterns
+                );
+            }
+            Ok(report(&converted.errors))
+        }
+        GlossaryCommand::Check {
+            inputs,
+            glossaries,
+            output,
+        } => {
+            let inputs: Vec<read::Input> =
+                inputs.iter().map(|p| read::Input::from_arg(p)).collect();
+            let outcome = read::read_inputs(&inputs);
+            let mut entries = Vec::new();
+            let mut errors = Vec::new();
+            for path in &glossaries {
+                let (loaded, bad) = glossary::load_glossary(path)?;
+                entries.extend(loaded);
+                errors.extend(bad);
+            }
+            println!("{:>6} {:>8}  entry", "uses", "articles");
+            for u in tools::usage(&entries, &outcome.articles) {
+                println!(
+                    "{:>6} {:>8}  {} → {}  ({})",
+                    u.occurrences, u.articles, u.source, u.target, u.entry
+                );
+            }
+            let mut status = report(&errors);
+            for error in &outcome.errors {
+                eprintln!("passeur: error: {error}");
+                status = Status::Partial;
+            }
+            if let Some(out_dir) = output {
+                let found = review::inconsistencies(&review::load_aligned(&out_dir)?);
+                if found.is_empty() {
+                    println!(
+                        "\n{}: every term is rendered consistently",
+                        out_dir.display()
+                    );
+                } else {
+                    println!("\ninconsistent terms in {}:", out_dir.display());
+                    for i in &found {
+                        println!("  {}: {} ({})", i.article, i.target, i.statuses);
+                    }
+                    status = Status::Partial;
+                }
+            }
+            Ok(status)
+        }
+    }
+}

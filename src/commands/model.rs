@@ -1,0 +1,50 @@
+//! `passeur model fetch` and `passeur model info`.
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+
+use super::Status;
+use crate::cli::FetchArgs;
+use crate::config::{self, FetchSettings};
+use crate::model;
+use crate::translate::backend;
+
+pub(crate) fn fetch(args: FetchArgs) -> Result<Status> {
+    let settings = FetchSettings::from_args(args)?;
+    eprintln!(
+        "passeur: fetching {} from {} into {}",
+        settings.repo,
+        model::fetch::endpoint(),
+        settings.dir.display()
+    );
+    let fetched = model::fetch::fetch(&settings)?;
+    println!(
+        "installed {} ({} files, {} bytes): {}",
+        fetched.dir.display(),
+        fetched.files.len(),
+        fetched.bytes,
+        fetched.files.join(", ")
+    );
+    Ok(Status::Success)
+}
+
+pub(crate) fn info(dir: Option<PathBuf>) -> Result<Status> {
+    let dir = dir.unwrap_or_else(|| config::DEFAULT_MODEL_DIR.into());
+    let info = model::info::inspect(&dir)?;
+    println!("model:         {}", dir.display());
+    println!("architecture:  {}", info.architecture);
+    println!(
+        "layers:        {} encoder, {} decoder",
+        info.encoder_layers, info.decoder_layers
+    );
+    if let Some(dim) = info.model_dim {
+        println!("model width:   {dim}");
+    }
+    println!("weights:       {}", info.weight_type);
+    println!("vocabulary:    {} tokens", info.vocabulary_size);
+    println!("tokenizer:     {}", info.tokenizer);
+    println!("size:          {} bytes", info.size_bytes);
+    println!("backend:       {}", backend::describe());
+    Ok(Status::Success)
+}
