@@ -34,6 +34,7 @@ pub mod model;
 pub mod pipeline;
 pub mod progress;
 pub mod read;
+pub mod report;
 pub mod review;
 pub mod segment;
 pub mod translate;

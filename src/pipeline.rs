@@ -1,7 +1,7 @@
 //! The orchestrator: the one place that knows the order of the stages.
 //!
 //! ```text
-//! read → segment → glossary → translate → align & check → write
+//! read → segment → glossary → translate → enforce → align & check → write
 //! ```
 //!
 //! Each stage maps plain data to the next. Problems with single inputs are collected as
@@ -13,33 +13,24 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 use rayon::prelude::*;
-use serde::Serialize;
 
 use crate::align::{self, AlignedSegment};
 use crate::check::Check;
 use crate::config::{TranslateSettings, DEFAULT_REPO};
-use crate::enforce::{self, Job};
+use crate::enforce::{self, Enforced, Job};
 use crate::glossary::{self, Matcher, Prepared, TermStatus};
 use crate::memory::Memory;
 use crate::model::{self, info};
 use crate::progress::Progress;
 use crate::read::{self, Article, Input};
+use crate::report::{
+    self, Counts, Failure, ModelReport, OptionsReport, RunReport, Stage, Throughput, Timings,
+};
 use crate::segment::{self, Segment};
 use crate::translate::batch::{self, BatchPlan};
 use crate::translate::ct2::Ct2Engine;
 use crate::translate::Engine;
 use crate::write;
-
-/// Something that went wrong with one input, glossary, segment or output file.
-#[derive(Debug, Clone, Serialize)]
-pub struct Failure {
-    pub stage: &'static str,
-    /// The file (or `file.jsonl:line`, `<stdin>`) concerned.
-    pub input: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub line: Option<usize>,
-    pub error: String,
-}
 
 /// What `main` needs after a run.
 #[derive(Debug)]
@@ -47,89 +38,6 @@ pub struct RunOutcome {
     pub report: RunReport,
     /// Something failed: an input, a glossary, a segment or an output file.
     pub failed: bool,
-}
-
-/// The content of `run.json`.
-#[derive(Debug, Serialize)]
-pub struct RunReport {
-    pub passeur_version: &'static str,
-    pub inputs: Vec<String>,
-    pub output: String,
-    pub model: ModelReport,
-    pub options: OptionsReport,
-    pub counts: Counts,
-    pub timings_seconds: Timings,
-    pub throughput: Throughput,
-    /// The process's peak resident memory (the kernel's high-water mark, `VmHWM`), when the
-    /// OS tells it.
-    pub peak_rss_bytes: Option<u64>,
-    pub failures: Vec<Failure>,
-}
-
-#[derive(Debug, Serialize)]
-pub struct ModelReport {
-    pub dir: String,
-    /// The GEMM backend CTranslate2 runs (see [`crate::translate::backend`]).
-    pub backend: String,
-    #[serde(flatten)]
-    pub info: Option<info::ModelInfo>,
-}
-
-#[derive(Debug, Serialize)]
-pub struct OptionsReport {
-    pub glossaries: Vec<String>,
-    pub device: String,
-    pub compute_type: String,
-    pub beam_size: usize,
-    pub batch_tokens: usize,
-    pub replicas: usize,
-    pub threads_per_replica: usize,
-    pub max_input_tokens: usize,
-    pub max_segment_tokens: usize,
-}
-
-#[derive(Debug, Default, Serialize)]
-pub struct Counts {
-    pub articles: usize,
-    pub inputs_failed: usize,
-    pub paragraphs: usize,
-    pub segments: usize,
-    pub unique_segments: usize,
-    pub segments_flagged: usize,
-    pub segments_failed: usize,
-    /// Segments too long for the model, translated in clause-split pieces.
-    pub segments_split: usize,
-    /// Segments whose approved translation came from the translation memory.
-    pub segments_from_memory: usize,
-    pub glossary_entries: usize,
-    pub term_matches: usize,
-    pub terms_ok: usize,
-    pub terms_normalised: usize,
-    pub terms_repaired: usize,
-    pub terms_missing: usize,
-    /// Terms present in the output (ok, normalised or repaired) over terms matched.
-    pub term_hit_rate: Option<f64>,
-}
-
-#[derive(Debug, Default, Serialize)]
-pub struct Timings {
-    pub load_model: f64,
-    pub read: f64,
-    pub segment: f64,
-    pub glossary: f64,
-    pub translate: f64,
-    pub repair: f64,
-    pub align: f64,
-    pub write: f64,
-    pub total: f64,
-}
-
-#[derive(Debug, Default, Serialize)]
-pub struct Throughput {
-    pub source_tokens: usize,
-    pub target_tokens: usize,
-    pub source_tokens_per_second: f64,
-    pub target_tokens_per_second: f64,
 }
 
 /// `passeur translate`: resolves and loads the model, then runs the stages.
@@ -142,8 +50,8 @@ pub fn translate(settings: &TranslateSettings) -> Result<RunOutcome> {
     let mut outcome = run_stages(settings, &engine, model_info)?;
     outcome.report.timings_seconds.load_model = load_model;
     outcome.report.timings_seconds.total = start.elapsed().as_secs_f64();
-    outcome.report.peak_rss_bytes = peak_rss_bytes();
-    write_report(settings, &mut outcome)?;
+    outcome.report.peak_rss_bytes = report::peak_rss_bytes();
+    outcome.report.write(&settings.out_dir)?;
     Ok(outcome)
 }
 
@@ -202,186 +110,309 @@ pub(crate) fn run_stages(
     let mut timings = Timings::default();
     let mut failures = Vec::new();
 
-    // read
-    let clock = Instant::now();
-    let read_outcome = read::read_inputs(&settings.inputs);
-    for error in &read_outcome.errors {
-        failures.push(Failure {
-            stage: "read",
-            input: error.path().to_string(),
-            line: error.line(),
-            error: error.to_string(),
-        });
-    }
-    let inputs_failed = read_outcome.errors.len();
-    let articles = read_outcome.articles;
-    timings.read = clock.elapsed().as_secs_f64();
-
-    // segment
-    let clock = Instant::now();
-    let paragraphs: Vec<Vec<segment::Paragraph>> = articles
-        .par_iter()
-        .map(|a| segment::paragraphs(&a.text))
-        .collect();
-    let segments: Vec<Segment> = articles
-        .par_iter()
-        .enumerate()
-        .flat_map_iter(|(i, a)| segment::segment_article(i, a))
-        .collect();
-    timings.segment = clock.elapsed().as_secs_f64();
-
-    // glossary
-    let clock = Instant::now();
-    let entries = load_glossaries(&settings.glossaries, &mut failures);
-    let glossary_entries = entries.len();
-    let targets = Matcher::for_targets(&entries);
-    let matcher = Matcher::new(entries);
-    let prepared: Vec<Prepared> = segments
-        .par_iter()
-        .map(|s| glossary::prepare(&matcher, &s.text, false))
-        .collect();
-    timings.glossary = clock.elapsed().as_secs_f64();
-
-    // translation memory: approved translations of identical sentences replace the model.
+    let (articles, inputs_failed) = timed(&mut timings.read, || {
+        read_articles(&settings.inputs, &mut failures)
+    });
+    let (paragraphs, segments) = timed(&mut timings.segment, || segment_articles(&articles));
+    let (terminology, prepared) = timed(&mut timings.glossary, || {
+        let terminology = Terminology::load(&settings.glossaries, &mut failures);
+        let prepared = terminology.prepare(&segments);
+        (terminology, prepared)
+    });
     let approved = lookup_memory(&settings.memory, &segments, &mut failures);
-
-    // translate: identical model inputs (with identical terms) are translated once.
-    let clock = Instant::now();
-    let mut unique: Vec<String> = Vec::new();
-    let mut first_of_slot: Vec<usize> = Vec::new();
-    let mut slot_of: HashMap<(&str, Vec<&str>), usize> = HashMap::new();
-    let slots: Vec<Option<usize>> = prepared
-        .iter()
-        .zip(&approved)
-        .enumerate()
-        .map(|(index, (p, approved))| {
-            if approved.is_some() {
-                return None;
-            }
-            let key = (
-                p.text.as_str(),
-                p.terms.iter().map(|t| t.target.as_str()).collect(),
-            );
-            Some(*slot_of.entry(key).or_insert_with(|| {
-                unique.push(p.text.clone());
-                first_of_slot.push(index);
-                unique.len() - 1
-            }))
-        })
-        .collect();
-    let progress = Progress::segments(unique.len(), settings.quiet);
+    let pool = Pool::new(&prepared, &approved);
     let plan = BatchPlan {
         tokens_per_call: settings.engine.batch_tokens,
         calls_in_flight: settings.engine.replicas,
         max_decoding_length: 512,
         max_segment_tokens: settings.engine.max_segment_tokens,
     };
-    let translations = batch::translate_all(
-        engine,
-        &unique,
-        &plan,
-        &|total| progress.set_total(total),
-        &|n| progress.advance(n),
-    );
-    progress.finish();
-    timings.translate = clock.elapsed().as_secs_f64();
+    let translations = timed(&mut timings.translate, || {
+        translate_unique(engine, &pool.unique, &plan, settings.quiet)
+    });
+    let enforced = timed(&mut timings.repair, || {
+        let jobs = pool.jobs(&segments, &prepared, translations);
+        enforce::enforce(
+            engine,
+            &terminology.matcher,
+            &terminology.targets,
+            jobs,
+            plan.max_decoding_length,
+        )
+    });
+    let aligned = timed(&mut timings.align, || {
+        align_rows(
+            &articles,
+            &segments,
+            &prepared,
+            &pool,
+            &approved,
+            &enforced,
+            &terminology,
+        )
+    });
+    failures.extend(engine_failures(&articles, &segments, &aligned));
+    failures.extend(timed(&mut timings.write, || {
+        write_outputs(
+            &settings.out_dir,
+            &settings.formats,
+            &articles,
+            &paragraphs,
+            &aligned,
+        )
+    }));
 
-    // enforce terminology: placeholders, verification, repair.
-    let clock = Instant::now();
-    let jobs: Vec<Job> = first_of_slot
-        .iter()
-        .zip(translations)
-        .map(|(&index, translation)| Job {
-            source: segments[index].text.clone(),
-            prepared: prepared[index].clone(),
-            translation,
-        })
-        .collect();
-    let enforced = enforce::enforce(engine, &matcher, &targets, jobs, plan.max_decoding_length);
-    timings.repair = clock.elapsed().as_secs_f64();
-
-    // align & check
-    let clock = Instant::now();
-    let aligned: Vec<AlignedSegment> = segments
-        .par_iter()
-        .zip(&prepared)
-        .zip(slots.par_iter().zip(&approved))
-        .map(|((segment, prepared), (slot, approved))| {
-            let id = &articles[segment.article].id;
-            match (slot, approved) {
-                (Some(slot), _) => align::align(id, segment, prepared, &(&enforced[*slot]).into()),
-                (None, Some(approved)) => {
-                    align::align_approved(id, segment, prepared, approved, &targets)
-                }
-                (None, None) => unreachable!("a segment is either approved or translated"),
-            }
-        })
-        .collect();
-    for (segment, row) in segments.iter().zip(&aligned) {
-        for flag in row.flags.iter().filter(|f| f.check == Check::EngineError) {
-            failures.push(Failure {
-                stage: "translate",
-                input: articles[segment.article].origin.clone(),
-                line: None,
-                error: format!(
-                    "paragraph {} sentence {}: {}",
-                    segment.paragraph, segment.index, flag.reason
-                ),
-            });
-        }
-    }
-    timings.align = clock.elapsed().as_secs_f64();
-
-    // write
-    let clock = Instant::now();
-    failures.extend(write_outputs(
-        &settings.out_dir,
-        &settings.formats,
-        &articles,
-        &paragraphs,
-        &aligned,
-    ));
-    timings.write = clock.elapsed().as_secs_f64();
-
-    let counts = Counts {
+    let mut counts = count_rows(&aligned);
+    counts += &Counts {
         articles: articles.len(),
         inputs_failed,
         paragraphs: paragraphs.iter().map(Vec::len).sum(),
-        segments: aligned.len(),
-        unique_segments: unique.len(),
-        segments_flagged: aligned.iter().filter(|s| !s.flags.is_empty()).count(),
-        segments_failed: aligned
-            .iter()
-            .filter(|s| s.flags.iter().any(|f| f.check == Check::EngineError))
-            .count(),
-        segments_split: slots
+        unique_segments: pool.unique.len(),
+        segments_split: pool
+            .slots
             .iter()
             .flatten()
             .filter(|&&slot| enforced[slot].translation.pieces > 1)
             .count(),
         segments_from_memory: approved.iter().filter(|a| a.is_some()).count(),
-        glossary_entries,
-        term_matches: aligned.iter().map(|s| s.terms.len()).sum(),
-        terms_ok: count_terms(&aligned, |s| s == TermStatus::Ok),
-        terms_normalised: count_terms(&aligned, |s| s == TermStatus::Normalised),
-        terms_repaired: count_terms(&aligned, TermStatus::is_repaired),
-        terms_missing: count_terms(&aligned, |s| s == TermStatus::Missing),
-        term_hit_rate: {
-            let matched = aligned.iter().map(|s| s.terms.len()).sum::<usize>();
-            let present = count_terms(&aligned, TermStatus::is_present);
-            (matched > 0).then(|| present as f64 / matched as f64)
-        },
+        glossary_entries: terminology.entries,
+        ..Counts::default()
     };
-    let source_tokens: usize = enforced.iter().map(|e| e.translation.source_tokens).sum();
-    let target_tokens: usize = enforced.iter().map(|e| e.translation.target_tokens).sum();
-    let per_second = |n: usize| {
-        if timings.translate > 0.0 {
-            n as f64 / timings.translate
-        } else {
-            0.0
+    let throughput = Throughput::new(
+        enforced.iter().map(|e| e.translation.source_tokens).sum(),
+        enforced.iter().map(|e| e.translation.target_tokens).sum(),
+        timings.translate,
+    );
+    let report = run_report(settings, model_info, counts, timings, throughput, failures);
+    let failed = !report.failures.is_empty();
+    Ok(RunOutcome { report, failed })
+}
+
+/// Runs `stage`, adding the time it took to `clock`.
+fn timed<T>(clock: &mut f64, stage: impl FnOnce() -> T) -> T {
+    let start = Instant::now();
+    let out = stage();
+    *clock += start.elapsed().as_secs_f64();
+    out
+}
+
+/// read: the articles of every input; what cannot be read is reported. Also returns how
+/// many inputs failed.
+fn read_articles(inputs: &[Input], failures: &mut Vec<Failure>) -> (Vec<Article>, usize) {
+    let outcome = read::read_inputs(inputs);
+    for error in &outcome.errors {
+        failures.push(Failure::new(Stage::Read, error.path(), error.line(), error));
+    }
+    (outcome.articles, outcome.errors.len())
+}
+
+/// segment: each article's paragraphs (for writing it back) and its sentences.
+fn segment_articles(articles: &[Article]) -> (Vec<Vec<segment::Paragraph>>, Vec<Segment>) {
+    let paragraphs = articles
+        .par_iter()
+        .map(|a| segment::paragraphs(&a.text))
+        .collect();
+    let segments = articles
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(i, a)| segment::segment_article(i, a))
+        .collect();
+    (paragraphs, segments)
+}
+
+/// The run's glossaries, ready to match sources and verify targets.
+struct Terminology {
+    matcher: Matcher,
+    targets: Matcher,
+    entries: usize,
+}
+
+impl Terminology {
+    /// Loads every glossary; what cannot be used is reported and the rest kept.
+    fn load(paths: &[PathBuf], failures: &mut Vec<Failure>) -> Terminology {
+        let entries = load_glossaries(paths, failures);
+        Terminology {
+            targets: Matcher::for_targets(&entries),
+            entries: entries.len(),
+            matcher: Matcher::new(entries),
         }
+    }
+
+    /// glossary: each segment's terms found and applied by policy.
+    fn prepare(&self, segments: &[Segment]) -> Vec<Prepared> {
+        segments
+            .par_iter()
+            .map(|s| glossary::prepare(&self.matcher, &s.text, false))
+            .collect()
+    }
+}
+
+/// Identical model inputs (with identical terms) are translated once: `unique` holds them,
+/// `slots` maps each segment to its unique input (none when the memory has it), and
+/// `first_of_slot` each unique input to the first segment that has it.
+struct Pool {
+    unique: Vec<String>,
+    first_of_slot: Vec<usize>,
+    slots: Vec<Option<usize>>,
+}
+
+impl Pool {
+    fn new(prepared: &[Prepared], approved: &[Option<String>]) -> Pool {
+        let mut unique: Vec<String> = Vec::new();
+        let mut first_of_slot: Vec<usize> = Vec::new();
+        let mut slot_of: HashMap<(&str, Vec<&str>), usize> = HashMap::new();
+        let slots = prepared
+            .iter()
+            .zip(approved)
+            .enumerate()
+            .map(|(index, (p, approved))| {
+                if approved.is_some() {
+                    return None;
+                }
+                let key = (
+                    p.text.as_str(),
+                    p.terms.iter().map(|t| t.target.as_str()).collect(),
+                );
+                Some(*slot_of.entry(key).or_insert_with(|| {
+                    unique.push(p.text.clone());
+                    first_of_slot.push(index);
+                    unique.len() - 1
+                }))
+            })
+            .collect();
+        Pool {
+            unique,
+            first_of_slot,
+            slots,
+        }
+    }
+
+    /// One enforcement job per unique input, with the terms of its first segment.
+    fn jobs(
+        &self,
+        segments: &[Segment],
+        prepared: &[Prepared],
+        translations: Vec<batch::Translation>,
+    ) -> Vec<Job> {
+        self.first_of_slot
+            .iter()
+            .zip(translations)
+            .map(|(&index, translation)| Job {
+                source: segments[index].text.clone(),
+                prepared: prepared[index].clone(),
+                translation,
+            })
+            .collect()
+    }
+}
+
+/// translate: the unique model inputs through the engine, with a progress bar.
+fn translate_unique(
+    engine: &dyn Engine,
+    unique: &[String],
+    plan: &BatchPlan,
+    quiet: bool,
+) -> Vec<batch::Translation> {
+    let progress = Progress::segments(unique.len(), quiet);
+    let translations = batch::translate_all(
+        engine,
+        unique,
+        plan,
+        &|total| progress.set_total(total),
+        &|n| progress.advance(n),
+    );
+    progress.finish();
+    translations
+}
+
+/// align & check: one row per segment, from its translation or its approved one.
+fn align_rows(
+    articles: &[Article],
+    segments: &[Segment],
+    prepared: &[Prepared],
+    pool: &Pool,
+    approved: &[Option<String>],
+    enforced: &[Enforced],
+    terminology: &Terminology,
+) -> Vec<AlignedSegment> {
+    segments
+        .par_iter()
+        .zip(prepared)
+        .zip(pool.slots.par_iter().zip(approved))
+        .map(|((segment, prepared), (slot, approved))| {
+            let id = &articles[segment.article].id;
+            match (slot, approved) {
+                (Some(slot), _) => align::align(id, segment, prepared, &(&enforced[*slot]).into()),
+                (None, Some(approved)) => {
+                    align::align_approved(id, segment, prepared, approved, &terminology.targets)
+                }
+                (None, None) => unreachable!("a segment is either approved or translated"),
+            }
+        })
+        .collect()
+}
+
+/// Every segment the engine failed on, named with its article and sentence.
+fn engine_failures(
+    articles: &[Article],
+    segments: &[Segment],
+    aligned: &[AlignedSegment],
+) -> Vec<Failure> {
+    let mut failures = Vec::new();
+    for (segment, row) in segments.iter().zip(aligned) {
+        for flag in row.flags.iter().filter(|f| f.check == Check::EngineError) {
+            failures.push(Failure::new(
+                Stage::Translate,
+                articles[segment.article].origin.clone(),
+                None,
+                format!(
+                    "paragraph {} sentence {}: {}",
+                    segment.paragraph, segment.index, flag.reason
+                ),
+            ));
+        }
+    }
+    failures
+}
+
+/// The counts that the rows alone tell.
+fn count_rows(aligned: &[AlignedSegment]) -> Counts {
+    let terms = |keep: fn(TermStatus) -> bool| {
+        aligned
+            .iter()
+            .flat_map(|s| &s.terms)
+            .filter(|t| keep(t.status))
+            .count()
     };
-    let report = RunReport {
+    let mut counts = Counts {
+        segments: aligned.len(),
+        segments_flagged: aligned.iter().filter(|s| !s.flags.is_empty()).count(),
+        segments_failed: aligned
+            .iter()
+            .filter(|s| s.flags.iter().any(|f| f.check == Check::EngineError))
+            .count(),
+        term_matches: aligned.iter().map(|s| s.terms.len()).sum(),
+        terms_ok: terms(|s| s == TermStatus::Ok),
+        terms_normalised: terms(|s| s == TermStatus::Normalised),
+        terms_repaired: terms(TermStatus::is_repaired),
+        terms_missing: terms(|s| s == TermStatus::Missing),
+        ..Counts::default()
+    };
+    counts.term_hit_rate = counts.hit_rate();
+    counts
+}
+
+/// `run.json`, but for the whole-run figures `translate` adds (model loading, total time,
+/// peak memory).
+fn run_report(
+    settings: &TranslateSettings,
+    model_info: Option<info::ModelInfo>,
+    counts: Counts,
+    timings: Timings,
+    throughput: Throughput,
+    failures: Vec<Failure>,
+) -> RunReport {
+    RunReport {
         passeur_version: env!("CARGO_PKG_VERSION"),
         inputs: settings.inputs.iter().map(input_name).collect(),
         output: settings.out_dir.display().to_string(),
@@ -390,46 +421,39 @@ pub(crate) fn run_stages(
             backend: crate::translate::backend::describe(),
             info: model_info,
         },
-        options: OptionsReport {
-            glossaries: settings
-                .glossaries
-                .iter()
-                .map(|p| p.display().to_string())
-                .collect(),
-            device: settings.engine.device.name(),
-            compute_type: settings.engine.compute_type.name(),
-            beam_size: settings.engine.beam_size,
-            batch_tokens: settings.engine.batch_tokens,
-            replicas: settings.engine.replicas,
-            threads_per_replica: settings.engine.threads_per_replica,
-            max_input_tokens: settings.engine.max_input_tokens,
-            max_segment_tokens: settings.engine.max_segment_tokens,
-        },
+        options: options_report(settings),
         counts,
-        throughput: Throughput {
-            source_tokens,
-            target_tokens,
-            source_tokens_per_second: per_second(source_tokens),
-            target_tokens_per_second: per_second(target_tokens),
-        },
         timings_seconds: timings,
+        throughput,
         peak_rss_bytes: None,
         failures,
-    };
-    let failed = !report.failures.is_empty();
-    Ok(RunOutcome { report, failed })
+    }
+}
+
+fn options_report(settings: &TranslateSettings) -> OptionsReport {
+    let engine = &settings.engine;
+    OptionsReport {
+        glossaries: settings
+            .glossaries
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect(),
+        device: engine.device.name(),
+        compute_type: engine.compute_type.name(),
+        beam_size: engine.beam_size,
+        batch_tokens: engine.batch_tokens,
+        replicas: engine.replicas,
+        threads_per_replica: engine.threads_per_replica,
+        max_input_tokens: engine.max_input_tokens,
+        max_segment_tokens: engine.max_segment_tokens,
+    }
 }
 
 /// Loads every glossary; what cannot be used is reported and the rest kept.
 fn load_glossaries(paths: &[PathBuf], failures: &mut Vec<Failure>) -> Vec<glossary::Entry> {
     let mut entries = Vec::new();
     let mut report = |e: &glossary::GlossaryError| {
-        failures.push(Failure {
-            stage: "glossary",
-            input: e.path().to_string(),
-            line: e.line(),
-            error: e.to_string(),
-        })
+        failures.push(Failure::new(Stage::Glossary, e.path(), e.line(), e))
     };
     for path in paths {
         match glossary::load_glossary(path) {
@@ -455,30 +479,14 @@ fn lookup_memory(
         None => Ok(vec![None; segments.len()]),
     });
     lookups.unwrap_or_else(|e| {
-        failures.push(Failure {
-            stage: "memory",
-            input: path.display().to_string(),
-            line: None,
-            error: e.to_string(),
-        });
+        failures.push(Failure::new(
+            Stage::Memory,
+            path.display().to_string(),
+            None,
+            e,
+        ));
         vec![None; segments.len()]
     })
-}
-
-/// The peak resident set size of this process so far, from `/proc/self/status` (Linux).
-fn peak_rss_bytes() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib * 1024)
-}
-
-fn count_terms(aligned: &[AlignedSegment], keep: impl Fn(TermStatus) -> bool) -> usize {
-    aligned
-        .iter()
-        .flat_map(|s| &s.terms)
-        .filter(|t| keep(t.status))
-        .count()
 }
 
 fn input_name(input: &Input) -> String {
@@ -498,14 +506,9 @@ fn write_outputs(
     aligned: &[AlignedSegment],
 ) -> Vec<Failure> {
     let mut failures = Vec::new();
-    let mut record = |path: &Path, result: Result<(), write::WriteError>| {
+    let mut record = |result: Result<(), write::WriteError>| {
         if let Err(e) = result {
-            failures.push(Failure {
-                stage: "write",
-                input: path.display().to_string(),
-                line: None,
-                error: e.to_string(),
-            });
+            failures.push(Failure::write(&e));
         }
     };
     let mut rows = aligned;
@@ -518,7 +521,7 @@ fn write_outputs(
         let name = unique_name(write::article_file_name(&article.id), &mut used);
         let path = out_dir.join(name);
         let text = write::render_article(&article.text, paragraphs, mine);
-        record(&path, write::write_atomic(&path, text.as_bytes()));
+        record(write::write_atomic(&path, text.as_bytes()));
     }
     let writers = std::iter::once(write::Format::Jsonl)
         .chain(
@@ -530,7 +533,7 @@ fn write_outputs(
         .map(write::Format::writer);
     for writer in writers {
         let path = out_dir.join(writer.file_name());
-        record(&path, write::write_atomic(&path, &writer.render(aligned)));
+        record(write::write_atomic(&path, &writer.render(aligned)));
     }
     failures
 }
@@ -550,41 +553,6 @@ fn unique_name(name: PathBuf, used: &mut HashMap<PathBuf, usize>) -> PathBuf {
         None => format!("{file}-{seen}"),
     };
     name.with_file_name(renamed)
-}
-
-fn write_report(settings: &TranslateSettings, outcome: &mut RunOutcome) -> Result<()> {
-    let path = settings.out_dir.join("run.json");
-    let mut json = serde_json::to_vec_pretty(&outcome.report)?;
-    json.push(b'\n');
-    write::write_atomic(&path, &json)?;
-    Ok(())
-}
-
-/// The one-line summary printed at the end.
-pub fn summary(report: &RunReport) -> String {
-    let c = &report.counts;
-    let mut line = format!(
-        "translated {} article{} ({} segments, {} flagged) in {:.1} s, {:.0} source tokens/s → {}",
-        c.articles,
-        if c.articles == 1 { "" } else { "s" },
-        c.segments,
-        c.segments_flagged,
-        report.timings_seconds.total,
-        report.throughput.source_tokens_per_second,
-        report.output
-    );
-    if c.term_matches > 0 {
-        line += &format!(
-            "; terms {}/{} present ({} repaired)",
-            c.term_matches - c.terms_missing,
-            c.term_matches,
-            c.terms_repaired
-        );
-    }
-    if !report.failures.is_empty() {
-        line += &format!("; {} problem(s), see run.json", report.failures.len());
-    }
-    line
 }
 
 #[cfg(test)]
@@ -639,7 +607,7 @@ mod tests {
         assert_eq!((counts.term_matches, counts.terms_repaired), (2, 2));
         assert_eq!(counts.segments_failed, 1);
         assert!(outcome.failed, "a failed sentence makes the run fail");
-        assert_eq!(outcome.report.failures[0].stage, "translate");
+        assert_eq!(outcome.report.failures[0].stage, Stage::Translate);
         let english = std::fs::read_to_string(dir.path().join("out/a.en.txt")).unwrap();
         assert_eq!(
             english,

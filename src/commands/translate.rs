@@ -15,7 +15,7 @@ pub(crate) fn run(args: TranslateArgs) -> Result<Status> {
         eprintln!("passeur: error: {}", failure.error);
     }
     if !settings.quiet {
-        eprintln!("passeur: {}", pipeline::summary(&outcome.report));
+        eprintln!("passeur: {}", outcome.report.summary());
     }
     Ok(if outcome.failed {
         Status::Partial

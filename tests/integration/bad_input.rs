@@ -150,7 +150,10 @@ fn bad_options_are_rejected_before_any_work() {
         message.contains("invalid value 'int3' for '--compute-type"),
         "{message}"
     );
-    assert!(message.contains("int8_float32"), "the names are listed: {message}");
+    assert!(
+        message.contains("int8_float32"),
+        "the names are listed: {message}"
+    );
     assert!(files_below(fx.dir.path()) == ["good.txt"]);
 }
 
