@@ -41,3 +41,79 @@ pub mod translate;
 pub mod write;
 
 pub use commands::{run, Status};
+
+#[cfg(test)]
+mod stage_edges {
+    //! The data flows one way: a stage may use the stages before it, never one after it,
+    //! and never the orchestrator or the commands. This test reads the sources and lists
+    //! every `crate::` path a stage names outside comments.
+
+    use std::collections::BTreeSet;
+    use std::path::Path;
+
+    /// The stages in pipeline order.
+    const STAGES: [&str; 8] = [
+        "read",
+        "segment",
+        "glossary",
+        "translate",
+        "enforce",
+        "check",
+        "align",
+        "write",
+    ];
+    /// What any stage may use besides earlier stages: settings, atomic files, progress.
+    const SHARED: [&str; 3] = ["config", "files", "progress"];
+
+    fn sources(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                sources(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+
+    #[test]
+    fn stages_use_only_earlier_stages() {
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut files = Vec::new();
+        sources(&src, &mut files);
+        let mut backward = BTreeSet::new();
+        for file in files {
+            let relative = file.strip_prefix(&src).unwrap();
+            let module = relative
+                .components()
+                .next()
+                .unwrap()
+                .as_os_str()
+                .to_string_lossy()
+                .trim_end_matches(".rs")
+                .to_string();
+            let Some(rank) = STAGES.iter().position(|s| *s == module) else {
+                continue;
+            };
+            let text = std::fs::read_to_string(&file).unwrap();
+            for line in text.lines().map(str::trim).filter(|l| !l.starts_with("//")) {
+                for (i, _) in line.match_indices("crate::") {
+                    let used: String = line[i + 7..]
+                        .chars()
+                        .take_while(|c| c.is_alphanumeric() || *c == '_')
+                        .collect();
+                    let allowed = used == module
+                        || SHARED.contains(&used.as_str())
+                        || STAGES
+                            .iter()
+                            .position(|s| *s == used)
+                            .is_some_and(|r| r < rank);
+                    if !allowed {
+                        backward.insert(format!("{} -> {used}", relative.display()));
+                    }
+                }
+            }
+        }
+        assert!(backward.is_empty(), "edges against the flow: {backward:#?}");
+    }
+}

@@ -12,7 +12,7 @@
 //! well), protected by a placeholder restored after decoding, or only checked. After
 //! translation, [`verify`] looks for every term in the output, tolerant of case and
 //! hyphenation drift, and rewrites drifted spellings to the glossary's (`Indo-pacific` →
-//! `Indo-Pacific`). Terms still missing go to repair ([`crate::translate::repair`]).
+//! `Indo-Pacific`). Terms still missing go to repair ([`crate::enforce`]).
 
 mod load;
 mod matcher;

@@ -7,4 +7,5 @@ mod fixture;
 mod glossary;
 mod model_fetch;
 mod review;
+mod segment;
 mod translate;
