@@ -4,7 +4,7 @@ use anyhow::Result;
 
 use super::Status;
 use crate::cli::GlossaryCommand;
-use crate::glossary::{self, tools};
+use crate::glossary::{self, edit, lint, usage};
 use crate::{read, review};
 
 pub(crate) fn run(command: GlossaryCommand) -> Result<Status> {
@@ -20,7 +20,7 @@ pub(crate) fn run(command: GlossaryCommand) -> Result<Status> {
     };
     match command {
         GlossaryCommand::List { file } => {
-            let (lines, errors) = tools::list(&file)?;
+            let (lines, errors) = edit::list(&file)?;
             for line in lines {
                 println!("{line}");
             }
@@ -38,7 +38,7 @@ pub(crate) fn run(command: GlossaryCommand) -> Result<Status> {
             entry.whole_word = !args.inside_words;
             entry.note = args.note;
             entry.domain = args.domain;
-            tools::add(&args.file, &entry).map_err(anyhow::Error::msg)?;
+            edit::add(&args.file, &entry)?;
             println!(
                 "added {:?} → {:?} to {}",
                 entry.source,
@@ -48,7 +48,7 @@ pub(crate) fn run(command: GlossaryCommand) -> Result<Status> {
             Ok(Status::Success)
         }
         GlossaryCommand::Remove { file, source } => {
-            let removed = tools::remove(&file, &source).map_err(anyhow::Error::msg)?;
+            let removed = edit::remove(&file, &source)?;
             if removed == 0 {
                 anyhow::bail!(
                     "{}: no entry has the source term {source:?}",
@@ -65,7 +65,7 @@ pub(crate) fn run(command: GlossaryCommand) -> Result<Status> {
         GlossaryCommand::Lint { files } => {
             let mut clean = true;
             for file in files {
-                let findings = tools::lint(&file)?;
+                let findings = lint::lint(&file)?;
                 for f in &findings {
                     println!(
                         "{}:{}: entry {} ({:?}): {}",
@@ -88,7 +88,7 @@ pub(crate) fn run(command: GlossaryCommand) -> Result<Status> {
             })
         }
         GlossaryCommand::Import { from, to } | GlossaryCommand::Export { from, to } => {
-            let converted = tools::convert(&from, &to)?;
+            let converted = edit::convert(&from, &to)?;
             println!("wrote {} entries to {}", converted.written, to.display());
             if converted.skipped_patterns > 0 {
                 println!(
@@ -114,7 +114,7 @@ pub(crate) fn run(command: GlossaryCommand) -> Result<Status> {
                 errors.extend(bad);
             }
             println!("{:>6} {:>8}  entry", "uses", "articles");
-            for u in tools::usage(&entries, &outcome.articles) {
+            for u in usage::usage(&entries, &outcome.articles) {
                 println!(
                     "{:>6} {:>8}  {} → {}  ({})",
                     u.occurrences, u.articles, u.source, u.target, u.entry

@@ -14,16 +14,22 @@
 //! hyphenation drift, and rewrites drifted spellings to the glossary's (`Indo-pacific` →
 //! `Indo-Pacific`). Terms still missing go to repair ([`crate::enforce`]).
 
+pub mod edit;
+mod error;
+pub(crate) mod format;
+pub mod lint;
 mod load;
 mod matcher;
 mod normalize;
-pub mod tools;
+pub mod usage;
 
 use std::ops::Range;
 
 use serde::{Deserialize, Serialize};
 
-pub use load::{load_glossary, parse_glossary_text, Format, GlossaryError};
+pub use error::GlossaryError;
+pub use format::{write_glossary, Format};
+pub use load::{load_glossary, parse_glossary_text};
 pub use matcher::Matcher;
 
 /// How a term is enforced.
