@@ -21,6 +21,8 @@
 //! output folder afterwards, and [`model`] fetches and describes models. Each command of
 //! the binary lives in its own file under `commands/`.
 
+#![warn(unreachable_pub)]
+
 pub mod align;
 pub mod check;
 pub mod cli;

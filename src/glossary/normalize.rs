@@ -20,7 +20,7 @@ impl Normalized {
     /// Builds the view. With `fold_case`, letters are lower-cased. Each character and the
     /// combining marks after it are composed to Unicode NFC together (`e` + U+0301 → `é`),
     /// so decomposed text, as some editors and PDFs produce, matches composed terms.
-    pub fn new(original: &str, fold_case: bool) -> Normalized {
+    pub(super) fn new(original: &str, fold_case: bool) -> Normalized {
         let mut text = String::with_capacity(original.len());
         let mut origin = Vec::with_capacity(original.len() + 1);
         let mut chars = original.char_indices().peekable();
@@ -55,7 +55,7 @@ impl Normalized {
     }
 
     /// Maps a byte range of the view back to the original.
-    pub fn original_range(&self, range: std::ops::Range<usize>) -> std::ops::Range<usize> {
+    pub(super) fn original_range(&self, range: std::ops::Range<usize>) -> std::ops::Range<usize> {
         let start = self.origin[range.start];
         // The end is the start of the first original character after the range.
         let end = if range.end < self.text.len() {

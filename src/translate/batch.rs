@@ -1,4 +1,7 @@
-//! Pooling and batching: the only place that decides how texts meet the engine.
+//! Pooling and batching: how texts meet the engine. Texts are tokenised once, cut when too
+//! long, sorted by length and grouped into token-counted calls run one per replica; the
+//! caller's [`BatchPlan`] sets the sizes (the pipeline from the settings, term
+//! enforcement for its re-translations).
 
 use rayon::prelude::*;
 

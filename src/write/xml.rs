@@ -1,5 +1,6 @@
-//! XML text for the TMX and XLIFF writers: characters XML 1.0 forbids are dropped, the
-//! rest escaped, so any article text gives a well-formed file.
+//! Markup text for the TMX, XLIFF and HTML writers: characters XML 1.0 forbids are
+//! dropped, the rest escaped, so any article text gives a well-formed file (and, in HTML,
+//! text that cannot open a tag or an entity).
 
 /// Escapes text for element content and attribute values.
 pub(crate) fn escape(text: &str) -> String {
