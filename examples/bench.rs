@@ -99,6 +99,9 @@ fn main() -> Result<()> {
         engine,
         formats: vec![passeur::write::Format::Jsonl],
         memory: out.path().join("memory.sqlite"),
+        memory_named: false,
+        chunk_segments: 2000,
+        force: false,
         offline: true,
         quiet: true,
     };

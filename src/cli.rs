@@ -79,6 +79,14 @@ pub struct TranslateArgs {
     /// Translation memory of approved translations (default: OUT_DIR/memory.sqlite).
     #[arg(long, value_name = "FILE")]
     pub memory: Option<PathBuf>,
+    /// Segments per chunk: each chunk is translated and committed to OUT_DIR before the
+    /// next, so an interrupted run loses at most one chunk and memory stays bounded.
+    #[arg(long, default_value_t = 2000, value_name = "N")]
+    pub chunk_segments: usize,
+    /// Translate every article again, even those OUT_DIR already has from an earlier run
+    /// with the same text, model, glossary and options.
+    #[arg(long)]
+    pub force: bool,
     /// Never download: fail if the model is missing.
     #[arg(long)]
     pub offline: bool,

@@ -29,6 +29,12 @@ pub struct TranslateSettings {
     pub formats: Vec<Format>,
     /// The translation memory consulted before the model.
     pub memory: PathBuf,
+    /// True when `--memory` named it (it must then exist).
+    pub memory_named: bool,
+    /// Segments gathered before a chunk goes to the engine.
+    pub chunk_segments: usize,
+    /// Translate every article again, whatever the output folder has.
+    pub force: bool,
     pub offline: bool,
     pub quiet: bool,
 }
@@ -120,6 +126,10 @@ impl TranslateSettings {
         }
         let model_is_default = args.model.is_none();
         let formats = resolve_formats(&args.formats);
+        if args.chunk_segments == 0 {
+            bail!("--chunk-segments must be at least 1");
+        }
+        let memory_named = args.memory.is_some();
         let memory = args
             .memory
             .unwrap_or_else(|| args.output.join(crate::memory::MEMORY_FILE));
@@ -141,6 +151,9 @@ impl TranslateSettings {
             },
             formats,
             memory,
+            memory_named,
+            chunk_segments: args.chunk_segments,
+            force: args.force,
             offline: args.offline,
             quiet: args.quiet,
         })

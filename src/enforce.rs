@@ -31,8 +31,8 @@ pub struct Job {
     pub translation: Translation,
 }
 
-/// What enforcement made of a job.
-#[derive(Debug, Clone)]
+/// What enforcement made of a job (cached in the output folder's state, hence serde).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Enforced {
     pub translation: Translation,
     /// Per term of the job's `prepared.terms`, in order.

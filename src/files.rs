@@ -3,9 +3,10 @@
 //! stage, glossary edits, review) goes through here, so none of them can leave half a file
 //! behind.
 
-use std::io::Write;
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
+use tempfile::NamedTempFile;
 use thiserror::Error;
 
 #[derive(Debug, Error)]
@@ -18,22 +19,127 @@ pub struct WriteError {
 
 /// Writes `bytes` to `path` atomically, creating parent folders.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
-    let error = |source| WriteError {
-        path: path.display().to_string(),
-        source,
-    };
-    let parent = match path.parent() {
+    let mut file = AtomicFile::create(path)?;
+    file.write_all(bytes).map_err(|e| file.error(e))?;
+    file.commit()
+}
+
+/// A file being written: to a temporary file beside `path`, which [`AtomicFile::commit`]
+/// makes durable and renames over `path`. Dropped without a commit, it leaves nothing but
+/// (after a crash) a `.passeur-*.tmp` file that the next run removes.
+pub struct AtomicFile {
+    path: PathBuf,
+    temp: BufWriter<NamedTempFile>,
+}
+
+impl AtomicFile {
+    /// Starts writing `path`, creating its parent folders. The file gets the permissions
+    /// the process's umask gives new files (0644 by default), as any other tool's output.
+    pub fn create(path: &Path) -> Result<AtomicFile, WriteError> {
+        let error = |source| WriteError {
+            path: path.display().to_string(),
+            source,
+        };
+        let parent = parent_of(path);
+        std::fs::create_dir_all(&parent).map_err(error)?;
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(".passeur-").suffix(".tmp");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            // Asked for 0666, the kernel applies the umask; tempfile's default is 0600.
+            builder.permissions(std::fs::Permissions::from_mode(0o666));
+        }
+        let temp = builder.tempfile_in(&parent).map_err(error)?;
+        Ok(AtomicFile {
+            path: path.to_path_buf(),
+            temp: BufWriter::with_capacity(1 << 16, temp),
+        })
+    }
+
+    fn error(&self, source: std::io::Error) -> WriteError {
+        WriteError {
+            path: self.path.display().to_string(),
+            source,
+        }
+    }
+
+    /// Flushes, syncs and renames the file into place, then syncs its folder so that the
+    /// rename itself survives a crash.
+    pub fn commit(self) -> Result<(), WriteError> {
+        let path = self.path.clone();
+        let error = |source| WriteError {
+            path: path.display().to_string(),
+            source,
+        };
+        let temp = self.temp.into_inner().map_err(|e| error(e.into_error()))?;
+        temp.as_file().sync_all().map_err(error)?;
+        temp.persist(&path).map_err(|e| error(e.error))?;
+        sync_folder(&parent_of(&path)).map_err(error)
+    }
+}
+
+impl Write for AtomicFile {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.temp.write(bytes)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.temp.flush()
+    }
+}
+
+fn parent_of(path: &Path) -> PathBuf {
+    match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
-    };
-    std::fs::create_dir_all(&parent).map_err(error)?;
-    let mut file = tempfile::Builder::new()
-        .prefix(".passeur-")
-        .suffix(".tmp")
-        .tempfile_in(&parent)
-        .map_err(error)?;
-    file.write_all(bytes).map_err(error)?;
-    file.as_file().sync_all().map_err(error)?;
-    file.persist(path).map_err(|e| error(e.error))?;
-    Ok(())
+    }
+}
+
+/// Makes a folder's entries (a rename into it) durable. A no-op where folders cannot be
+/// opened (Windows).
+fn sync_folder(folder: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        std::fs::File::open(folder)?.sync_all()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = folder;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn files_get_the_umask_permissions_not_0600() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub/a.txt");
+        write_atomic(&path, b"x").unwrap();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        let status = std::fs::read_to_string("/proc/self/status").unwrap();
+        let umask = status
+            .lines()
+            .find_map(|l| l.strip_prefix("Umask:"))
+            .map(|m| u32::from_str_radix(m.trim(), 8).unwrap())
+            .unwrap();
+        assert_eq!(mode, 0o666 & !umask);
+    }
+
+    #[test]
+    fn an_uncommitted_file_leaves_the_old_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.txt");
+        write_atomic(&path, b"old").unwrap();
+        let mut file = AtomicFile::create(&path).unwrap();
+        file.write_all(b"new, half").unwrap();
+        drop(file);
+        assert_eq!(std::fs::read(&path).unwrap(), b"old");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
 }

@@ -39,6 +39,7 @@ pub mod read;
 pub mod report;
 pub mod review;
 pub mod segment;
+pub mod state;
 pub mod translate;
 pub mod write;
 

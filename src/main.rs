@@ -17,7 +17,12 @@ fn main() -> ExitCode {
                 return ExitCode::SUCCESS;
             }
             eprintln!("passeur: error: {error:#}");
-            ExitCode::from(2)
+            if is_temporary(&error) {
+                // EX_TEMPFAIL: a scheduler (Slurm, Kubernetes) may retry later.
+                ExitCode::from(75)
+            } else {
+                ExitCode::from(2)
+            }
         }
     }
 }
@@ -28,5 +33,14 @@ fn is_broken_pipe(error: &anyhow::Error) -> bool {
         cause
             .downcast_ref::<std::io::Error>()
             .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// A failure worth retrying as it is (the output folder is busy).
+fn is_temporary(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<passeur::state::StateError>()
+            .is_some_and(passeur::state::StateError::is_temporary)
     })
 }

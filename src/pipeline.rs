@@ -4,20 +4,29 @@
 //! read → segment → glossary → translate → enforce → align & check → write
 //! ```
 //!
-//! Each stage maps plain data to the next. Problems with single inputs are collected as
-//! [`Failure`]s and the batch goes on; [`RunOutcome::failed`] tells `main` the exit status.
+//! A batch streams through in chunks: articles are read one by one, those the output
+//! folder already has (same text, same fingerprint) are kept as they are, and the others
+//! are gathered until a chunk holds `--chunk-segments` segments; the chunk then runs
+//! through the stages and its results are committed to the folder's state
+//! ([`crate::state`]) before the next chunk starts. At the end, articles no longer among
+//! the inputs are removed and `aligned.jsonl` and the review formats are rendered from the
+//! state, streaming. Problems with single inputs are collected as [`Failure`]s and the
+//! batch goes on; [`RunOutcome::failed`] tells `main` the exit status.
 
-use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::collections::{HashMap, HashSet};
+use std::io::Write;
+use std::path::PathBuf;
 use std::time::Instant;
 
 use anyhow::{Context, Result};
 use rayon::prelude::*;
+use sha2::{Digest, Sha256};
 
 use crate::align::{self, AlignedSegment};
 use crate::check::Check;
 use crate::config::{TranslateSettings, DEFAULT_REPO};
 use crate::enforce::{self, Enforced, Job};
+use crate::files::AtomicFile;
 use crate::glossary::{self, Matcher, Prepared, TermStatus};
 use crate::memory::Memory;
 use crate::model::{self, info};
@@ -27,6 +36,7 @@ use crate::report::{
     self, Counts, Failure, ModelReport, OptionsReport, RunReport, Stage, Throughput, Timings,
 };
 use crate::segment::{self, Segment};
+use crate::state::{Finished, OutputFolder, Record};
 use crate::translate::batch::{self, BatchPlan};
 use crate::translate::ct2::Ct2Engine;
 use crate::translate::Engine;
@@ -40,14 +50,17 @@ pub struct RunOutcome {
     pub failed: bool,
 }
 
-/// `passeur translate`: resolves and loads the model, then runs the stages.
+/// `passeur translate`: checks what can be checked before any work (the output folder and
+/// its lock, the glossaries, the translation memory), loads the model, runs the stages.
 pub fn translate(settings: &TranslateSettings) -> Result<RunOutcome> {
     let start = Instant::now();
+    check_model(settings)?;
+    let setup = Setup::new(settings)?;
     ensure_model(settings)?;
     let engine = Ct2Engine::load(&settings.model_dir, &settings.engine)?;
     let model_info = info::inspect(&settings.model_dir).ok();
     let load_model = start.elapsed().as_secs_f64();
-    let mut outcome = run_stages(settings, &engine, model_info)?;
+    let mut outcome = run_stages(settings, &engine, setup, model_info)?;
     outcome.report.timings_seconds.load_model = load_model;
     outcome.report.timings_seconds.total = start.elapsed().as_secs_f64();
     outcome.report.peak_rss_bytes = report::peak_rss_bytes();
@@ -55,9 +68,41 @@ pub fn translate(settings: &TranslateSettings) -> Result<RunOutcome> {
     Ok(outcome)
 }
 
-/// Makes sure the model is there: the default model is fetched on first use, unless
-/// `--offline`; a model folder named with `--model` must exist.
-fn ensure_model(settings: &TranslateSettings) -> Result<()> {
+/// What a run needs before its first article, each checked up front so that a run that
+/// cannot succeed fails before any translation.
+pub(crate) struct Setup {
+    folder: OutputFolder,
+    terminology: Terminology,
+    memory: Option<Memory>,
+    /// Glossary entries that could not be used (the run goes on without them).
+    failures: Vec<Failure>,
+}
+
+impl Setup {
+    pub(crate) fn new(settings: &TranslateSettings) -> Result<Setup> {
+        let folder = OutputFolder::open(&settings.out_dir)?;
+        let mut failures = Vec::new();
+        let terminology = Terminology::load(&settings.glossaries, &mut failures)?;
+        let memory = if settings.memory_named && !settings.memory.is_file() {
+            anyhow::bail!(
+                "--memory {}: no such translation memory (passeur review import creates one)",
+                settings.memory.display()
+            );
+        } else {
+            Memory::open_existing(&settings.memory)?
+        };
+        Ok(Setup {
+            folder,
+            terminology,
+            memory,
+            failures,
+        })
+    }
+}
+
+/// Fails at once when the model is missing and will not be fetched: `--offline`, or a
+/// model folder named with `--model` (only the default model is fetched on first use).
+fn check_model(settings: &TranslateSettings) -> Result<()> {
     let dir = &settings.model_dir;
     if model::is_installed(dir) {
         return Ok(());
@@ -78,6 +123,16 @@ fn ensure_model(settings: &TranslateSettings) -> Result<()> {
             }
         );
     }
+    Ok(())
+}
+
+/// Makes sure the model is there: the default model is fetched on first use.
+fn ensure_model(settings: &TranslateSettings) -> Result<()> {
+    let dir = &settings.model_dir;
+    if model::is_installed(dir) {
+        return Ok(());
+    }
+    let fetch_command = "passeur model fetch";
     eprintln!(
         "passeur: no model in {}; fetching {DEFAULT_REPO} (once)",
         dir.display()
@@ -101,91 +156,519 @@ fn ensure_model(settings: &TranslateSettings) -> Result<()> {
     Ok(())
 }
 
-/// The stages, on any engine (the real one, or a fake in unit tests).
+/// The stages, chunk by chunk, on any engine (the real one, or a fake in unit tests).
 pub(crate) fn run_stages(
     settings: &TranslateSettings,
     engine: &dyn Engine,
+    setup: Setup,
     model_info: Option<info::ModelInfo>,
 ) -> Result<RunOutcome> {
+    let Setup {
+        mut folder,
+        terminology,
+        memory,
+        mut failures,
+    } = setup;
+    let run_fingerprint = run_fingerprint(settings, model_info.as_ref());
     let mut timings = Timings::default();
-    let mut failures = Vec::new();
+    let mut tally = Tally::default();
+    let progress = Progress::articles(read::count(&settings.inputs), settings.quiet);
+    let context = ChunkContext {
+        settings,
+        engine,
+        terminology: &terminology,
+        run_fingerprint: &run_fingerprint,
+        progress: &progress,
+    };
 
-    let (articles, inputs_failed) = timed(&mut timings.read, || {
-        read_articles(&settings.inputs, &mut failures)
+    let mut articles = read::articles(&settings.inputs);
+    let mut chunk = Chunk::default();
+    let mut position = 0;
+    while let Some(next) = timed(&mut timings.read, || articles.next()) {
+        let article = match next {
+            Ok(article) => article,
+            Err(error) => {
+                failures.push(Failure::new(
+                    Stage::Read,
+                    error.path(),
+                    error.line(),
+                    &error,
+                ));
+                tally.inputs_failed += 1;
+                continue;
+            }
+        };
+        let pending = prepare_article(
+            article,
+            position,
+            &context,
+            memory.as_ref(),
+            &mut timings,
+            &mut failures,
+        );
+        position += 1;
+        tally.paragraphs += pending.paragraphs.len();
+        if let Some(record) = folder
+            .record(&pending.article.id)?
+            .filter(|_| !settings.force)
+        {
+            if record.content_hash == pending.content_hash
+                && record.fingerprint == pending.fingerprint
+            {
+                folder.keep(&pending.article.id, pending.position)?;
+                tally.reused += 1;
+                progress.reused(1);
+                continue;
+            }
+        }
+        chunk.segments += pending.segments.len();
+        chunk.articles.push(pending);
+        if chunk.segments >= settings.chunk_segments {
+            run_chunk(
+                std::mem::take(&mut chunk),
+                &context,
+                &mut folder,
+                &mut timings,
+                &mut tally,
+                &mut failures,
+            )?;
+        }
+    }
+    if !chunk.articles.is_empty() {
+        run_chunk(
+            chunk,
+            &context,
+            &mut folder,
+            &mut timings,
+            &mut tally,
+            &mut failures,
+        )?;
+    }
+    progress.finish();
+
+    let clock = Instant::now();
+    tally.removed = remove_stale(&mut folder, &mut failures)?;
+    let mut counts = render_outputs(&folder, &settings.formats, &mut failures)?;
+    timings.write += clock.elapsed().as_secs_f64();
+    counts += &Counts {
+        articles_translated: tally.translated,
+        articles_reused: tally.reused,
+        articles_removed: tally.removed,
+        inputs_failed: tally.inputs_failed,
+        paragraphs: tally.paragraphs,
+        unique_segments: tally.unique,
+        segments_cached: tally.cached,
+        segments_split: tally.split,
+        glossary_entries: terminology.entries,
+        ..Counts::default()
+    };
+    let throughput = Throughput::new(tally.source_tokens, tally.target_tokens, timings.translate);
+    let report = run_report(settings, model_info, counts, timings, throughput, failures);
+    let failed = !report.failures.is_empty();
+    Ok(RunOutcome { report, failed })
+}
+
+/// What the stages of a chunk share.
+struct ChunkContext<'a> {
+    settings: &'a TranslateSettings,
+    engine: &'a dyn Engine,
+    terminology: &'a Terminology,
+    run_fingerprint: &'a str,
+    progress: &'a Progress,
+}
+
+/// Figures that only the chunks know, added up over the run.
+#[derive(Debug, Default)]
+struct Tally {
+    translated: usize,
+    reused: usize,
+    removed: usize,
+    inputs_failed: usize,
+    paragraphs: usize,
+    unique: usize,
+    cached: usize,
+    split: usize,
+    source_tokens: usize,
+    target_tokens: usize,
+}
+
+/// An article read, segmented and matched against the glossary, with what decides whether
+/// the folder's copy of it is still good.
+struct PendingArticle {
+    article: Article,
+    position: usize,
+    paragraphs: Vec<segment::Paragraph>,
+    segments: Vec<Segment>,
+    prepared: Vec<Prepared>,
+    approved: Vec<Option<String>>,
+    content_hash: String,
+    /// Everything its translation depends on: the run's model and options, the glossary
+    /// entries it uses, the approved translations of its sentences.
+    fingerprint: String,
+}
+
+/// Articles waiting for the engine.
+#[derive(Default)]
+struct Chunk {
+    articles: Vec<PendingArticle>,
+    segments: usize,
+}
+
+/// segment and glossary for one article, and its memory lookups and fingerprint.
+fn prepare_article(
+    article: Article,
+    position: usize,
+    context: &ChunkContext,
+    memory: Option<&Memory>,
+    timings: &mut Timings,
+    failures: &mut Vec<Failure>,
+) -> PendingArticle {
+    let (paragraphs, segments) = timed(&mut timings.segment, || {
+        (
+            segment::paragraphs(&article.text),
+            segment::segment_article(0, &article),
+        )
     });
-    let (paragraphs, segments) = timed(&mut timings.segment, || segment_articles(&articles));
-    let (terminology, prepared) = timed(&mut timings.glossary, || {
-        let terminology = Terminology::load(&settings.glossaries, &mut failures);
-        let prepared = terminology.prepare(&segments);
-        (terminology, prepared)
+    let prepared = timed(&mut timings.glossary, || {
+        context.terminology.prepare(&segments)
     });
-    let approved = lookup_memory(&settings.memory, &segments, &mut failures);
+    let approved = lookup_memory(memory, &segments, failures);
+    let mut fingerprint = Sha256::new();
+    fingerprint.update(context.run_fingerprint.as_bytes());
+    for (prepared, approved) in prepared.iter().zip(&approved) {
+        for term in &prepared.terms {
+            fingerprint.update(
+                context
+                    .terminology
+                    .entry_fingerprint(term.entry_index)
+                    .as_bytes(),
+            );
+        }
+        if let Some(approved) = approved {
+            fingerprint.update(b"\x00approved\x00");
+            fingerprint.update(approved.as_bytes());
+        }
+    }
+    PendingArticle {
+        content_hash: hex(Sha256::digest(article.text.as_bytes())),
+        fingerprint: hex(fingerprint.finalize()),
+        article,
+        position,
+        paragraphs,
+        segments,
+        prepared,
+        approved,
+    }
+}
+
+/// translate, enforce, align & check and write for a chunk of articles, then its commit:
+/// after this, the chunk survives anything.
+fn run_chunk(
+    chunk: Chunk,
+    context: &ChunkContext,
+    folder: &mut OutputFolder,
+    timings: &mut Timings,
+    tally: &mut Tally,
+    failures: &mut Vec<Failure>,
+) -> Result<()> {
+    let terminology = context.terminology;
+    // Every segment of the chunk, flattened, with its article.
+    let segments: Vec<(usize, &Segment)> = chunk
+        .articles
+        .iter()
+        .enumerate()
+        .flat_map(|(a, p)| p.segments.iter().map(move |s| (a, s)))
+        .collect();
+    let prepared: Vec<&Prepared> = chunk.articles.iter().flat_map(|p| &p.prepared).collect();
+    let approved: Vec<&Option<String>> = chunk.articles.iter().flat_map(|p| &p.approved).collect();
     let pool = Pool::new(&prepared, &approved);
+
+    // Inputs translated in an earlier chunk or run come from the cache.
+    let keys: Vec<String> = pool
+        .first_of_slot
+        .iter()
+        .map(|&i| cache_key(context.run_fingerprint, terminology, prepared[i]))
+        .collect();
+    let mut enforced: Vec<Option<Enforced>> = Vec::with_capacity(keys.len());
+    for key in &keys {
+        let cached = match context.settings.force {
+            true => None,
+            false => folder.cached(key)?,
+        };
+        enforced.push(cached.and_then(|json| serde_json::from_str(&json).ok()));
+    }
+    let missing: Vec<usize> = (0..keys.len())
+        .filter(|&slot| enforced[slot].is_none())
+        .collect();
+    let texts: Vec<String> = missing
+        .iter()
+        .map(|&slot| pool.unique[slot].clone())
+        .collect();
     let plan = BatchPlan {
-        tokens_per_call: settings.engine.batch_tokens,
-        calls_in_flight: settings.engine.replicas,
+        tokens_per_call: context.settings.engine.batch_tokens,
+        calls_in_flight: context.settings.engine.replicas,
         max_decoding_length: 512,
-        max_segment_tokens: settings.engine.max_segment_tokens,
+        max_segment_tokens: context.settings.engine.max_segment_tokens,
     };
     let translations = timed(&mut timings.translate, || {
-        translate_unique(engine, &pool.unique, &plan, settings.quiet)
+        batch::translate_all(context.engine, &texts, &plan, &|_| {}, &|_| {})
     });
-    let enforced = timed(&mut timings.repair, || {
-        let jobs = pool.jobs(&segments, &prepared, translations);
+    let fresh = timed(&mut timings.repair, || {
+        let jobs: Vec<Job> = missing
+            .iter()
+            .zip(translations)
+            .map(|(&slot, translation)| {
+                let first = pool.first_of_slot[slot];
+                Job {
+                    source: segments[first].1.text.clone(),
+                    prepared: prepared[first].clone(),
+                    translation,
+                }
+            })
+            .collect();
         enforce::enforce(
-            engine,
+            context.engine,
             &terminology.matcher,
             &terminology.targets,
             jobs,
             plan.max_decoding_length,
         )
     });
-    let aligned = timed(&mut timings.align, || {
-        align_rows(
-            &articles,
-            &segments,
-            &prepared,
-            &pool,
-            &approved,
-            &enforced,
-            &terminology,
-        )
-    });
-    failures.extend(engine_failures(&articles, &segments, &aligned));
-    failures.extend(timed(&mut timings.write, || {
-        write_outputs(
-            &settings.out_dir,
-            &settings.formats,
-            &articles,
-            &paragraphs,
-            &aligned,
-        )
-    }));
+    let mut new_cache = Vec::with_capacity(fresh.len());
+    for (&slot, result) in missing.iter().zip(fresh) {
+        tally.source_tokens += result.translation.source_tokens;
+        tally.target_tokens += result.translation.target_tokens;
+        new_cache.push((
+            keys[slot].clone(),
+            serde_json::to_string(&result).expect("results serialise"),
+        ));
+        enforced[slot] = Some(result);
+    }
+    let enforced: Vec<Enforced> = enforced
+        .into_iter()
+        .map(|e| e.expect("every input is cached or translated"))
+        .collect();
+    tally.unique += pool.unique.len();
+    tally.cached += pool.unique.len() - missing.len();
+    tally.split += pool
+        .slots
+        .iter()
+        .flatten()
+        .filter(|&&slot| enforced[slot].translation.pieces > 1)
+        .count();
 
-    let mut counts = count_rows(&aligned);
-    counts += &Counts {
-        articles: articles.len(),
-        inputs_failed,
-        paragraphs: paragraphs.iter().map(Vec::len).sum(),
-        unique_segments: pool.unique.len(),
-        segments_split: pool
-            .slots
-            .iter()
-            .flatten()
-            .filter(|&&slot| enforced[slot].translation.pieces > 1)
-            .count(),
-        segments_from_memory: approved.iter().filter(|a| a.is_some()).count(),
-        glossary_entries: terminology.entries,
-        ..Counts::default()
+    // align & check
+    let rows: Vec<AlignedSegment> = timed(&mut timings.align, || {
+        segments
+            .par_iter()
+            .zip(prepared.par_iter())
+            .zip(pool.slots.par_iter().zip(approved.par_iter()))
+            .map(|((&(a, segment), prepared), (slot, approved))| {
+                let id = &chunk.articles[a].article.id;
+                match (slot, approved) {
+                    (Some(slot), _) => {
+                        align::align(id, segment, prepared, &(&enforced[*slot]).into())
+                    }
+                    (None, Some(approved)) => {
+                        align::align_approved(id, segment, prepared, approved, &terminology.targets)
+                    }
+                    (None, None) => unreachable!("a segment is either approved or translated"),
+                }
+            })
+            .collect()
+    });
+
+    // write: each article's English file, then the chunk's commit.
+    let clock = Instant::now();
+    let mut finished = Vec::with_capacity(chunk.articles.len());
+    let mut names_in_chunk = HashSet::new();
+    let mut rest = rows.as_slice();
+    for pending in &chunk.articles {
+        let (mine, others) = rest.split_at(pending.segments.len());
+        rest = others;
+        failures.extend(engine_failures(&pending.article, &pending.segments, mine));
+        let file = english_file_name(folder, &pending.article.id, &mut names_in_chunk)?;
+        let text = write::render_article(&pending.article.text, &pending.paragraphs, mine);
+        if let Err(e) = write::write_atomic(&folder.dir().join(&file), text.as_bytes()) {
+            failures.push(Failure::write(&e));
+            continue;
+        }
+        finished.push(Finished {
+            id: pending.article.id.clone(),
+            position: pending.position,
+            record: Record {
+                content_hash: pending.content_hash.clone(),
+                fingerprint: pending.fingerprint.clone(),
+                file,
+            },
+            rows: mine
+                .iter()
+                .map(|row| serde_json::to_string(row).expect("rows serialise"))
+                .collect(),
+        });
+    }
+    folder.commit(&finished, &new_cache)?;
+    timings.write += clock.elapsed().as_secs_f64();
+    tally.translated += finished.len();
+    context.progress.advance(chunk.articles.len());
+    Ok(())
+}
+
+/// An article's English file: the one it had, or the name its id gives, made unique by a
+/// hash of the id when another article has that name already.
+fn english_file_name(
+    folder: &OutputFolder,
+    id: &str,
+    names_in_chunk: &mut HashSet<String>,
+) -> Result<String> {
+    if let Some(record) = folder.record(id)? {
+        names_in_chunk.insert(record.file.clone());
+        return Ok(record.file);
+    }
+    let natural = write::article_file_name(id)
+        .to_string_lossy()
+        .replace('\\', "/");
+    let name = if names_in_chunk.contains(&natural) || folder.file_taken(&natural, id)? {
+        let tag = &hex(Sha256::digest(id.as_bytes()))[..8];
+        match natural.split_once(".en.") {
+            Some((stem, ext)) => format!("{stem}-{tag}.en.{ext}"),
+            None => format!("{natural}-{tag}"),
+        }
+    } else {
+        natural
     };
-    let throughput = Throughput::new(
-        enforced.iter().map(|e| e.translation.source_tokens).sum(),
-        enforced.iter().map(|e| e.translation.target_tokens).sum(),
-        timings.translate,
-    );
-    let report = run_report(settings, model_info, counts, timings, throughput, failures);
-    let failed = !report.failures.is_empty();
-    Ok(RunOutcome { report, failed })
+    names_in_chunk.insert(name.clone());
+    Ok(name)
+}
+
+/// Removes the files and state of articles no longer among the inputs; returns how many.
+fn remove_stale(folder: &mut OutputFolder, failures: &mut Vec<Failure>) -> Result<usize> {
+    let stale = folder.stale()?;
+    let mut removed = Vec::new();
+    for (id, file) in stale {
+        let path = folder.dir().join(&file);
+        match std::fs::remove_file(&path) {
+            Ok(()) => removed.push(id),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => removed.push(id),
+            Err(e) => failures.push(Failure::new(
+                Stage::Write,
+                path.display().to_string(),
+                None,
+                e,
+            )),
+        }
+    }
+    folder.forget(&removed)?;
+    Ok(removed.len())
+}
+
+/// write: `aligned.jsonl` and the review formats, from the state, one article in memory at
+/// a time; review files of formats no longer asked for are removed. Returns the counts the
+/// rows tell.
+fn render_outputs(
+    folder: &OutputFolder,
+    formats: &[write::Format],
+    failures: &mut Vec<Failure>,
+) -> Result<Counts> {
+    // First pass: the totals a writer's head needs, and the run's counts.
+    let mut totals = write::Totals::default();
+    let mut counts = Counts::default();
+    let mut bad_row = None;
+    folder.for_each_row(|json| {
+        match serde_json::from_str::<AlignedSegment>(json) {
+            Ok(row) => {
+                totals.add(&row);
+                counts += &count_row(&row);
+            }
+            Err(e) => bad_row = Some(e),
+        }
+        Ok(())
+    })??;
+    if let Some(e) = bad_row {
+        anyhow::bail!(
+            "{}: unreadable row in the run state: {e}",
+            folder.dir().display()
+        );
+    }
+    counts.term_hit_rate = counts.hit_rate();
+
+    let wanted: Vec<write::Format> = std::iter::once(write::Format::Jsonl)
+        .chain(
+            formats
+                .iter()
+                .copied()
+                .filter(|f| *f != write::Format::Jsonl),
+        )
+        .collect();
+    for format in write::Format::ALL.iter().filter(|f| !wanted.contains(f)) {
+        let path = folder.dir().join(format.writer().file_name());
+        if let Err(e) = std::fs::remove_file(&path) {
+            if e.kind() != std::io::ErrorKind::NotFound {
+                failures.push(Failure::new(
+                    Stage::Write,
+                    path.display().to_string(),
+                    None,
+                    e,
+                ));
+            }
+        }
+    }
+    let writers: Vec<Box<dyn write::Writer + Send + Sync>> =
+        wanted.iter().map(|f| f.writer()).collect();
+    let mut files = Vec::new();
+    for writer in &writers {
+        let mut file = AtomicFile::create(&folder.dir().join(writer.file_name()))?;
+        file.write_all(writer.head(&totals).as_bytes())?;
+        files.push(file);
+    }
+    // Second pass: each article's rows to every writer.
+    let mut article: Vec<AlignedSegment> = Vec::new();
+    let flush =
+        |article: &mut Vec<AlignedSegment>, files: &mut Vec<AtomicFile>| -> std::io::Result<()> {
+            if !article.is_empty() {
+                for (writer, file) in writers.iter().zip(files.iter_mut()) {
+                    file.write_all(writer.article(article).as_bytes())?;
+                }
+                article.clear();
+            }
+            Ok(())
+        };
+    folder.for_each_row(|json| {
+        let row: AlignedSegment = serde_json::from_str(json).map_err(std::io::Error::other)?;
+        if article
+            .last()
+            .is_some_and(|last| last.article != row.article)
+        {
+            flush(&mut article, &mut files)?;
+        }
+        article.push(row);
+        Ok(())
+    })??;
+    flush(&mut article, &mut files)?;
+    for (writer, mut file) in writers.iter().zip(files) {
+        file.write_all(writer.tail().as_bytes())?;
+        if let Err(e) = file.commit() {
+            failures.push(Failure::write(&e));
+        }
+    }
+    Ok(counts)
+}
+
+/// The counts one row tells.
+fn count_row(row: &AlignedSegment) -> Counts {
+    let terms = |keep: fn(TermStatus) -> bool| row.terms.iter().filter(|t| keep(t.status)).count();
+    Counts {
+        segments: 1,
+        segments_flagged: usize::from(!row.flags.is_empty()),
+        segments_failed: usize::from(row.flags.iter().any(|f| f.check == Check::EngineError)),
+        segments_from_memory: usize::from(row.memory),
+        term_matches: row.terms.len(),
+        terms_ok: terms(|s| s == TermStatus::Ok),
+        terms_normalised: terms(|s| s == TermStatus::Normalised),
+        terms_repaired: terms(TermStatus::is_repaired),
+        terms_missing: terms(|s| s == TermStatus::Missing),
+        ..Counts::default()
+    }
 }
 
 /// Runs `stage`, adding the time it took to `clock`.
@@ -196,54 +679,42 @@ fn timed<T>(clock: &mut f64, stage: impl FnOnce() -> T) -> T {
     out
 }
 
-/// read: the articles of every input; what cannot be read is reported. Also returns how
-/// many inputs failed.
-fn read_articles(inputs: &[Input], failures: &mut Vec<Failure>) -> (Vec<Article>, usize) {
-    let outcome = read::read_inputs(inputs);
-    for error in &outcome.errors {
-        failures.push(Failure::new(Stage::Read, error.path(), error.line(), error));
-    }
-    (outcome.articles, outcome.errors.len())
-}
-
-/// segment: each article's paragraphs (for writing it back) and its sentences.
-fn segment_articles(articles: &[Article]) -> (Vec<Vec<segment::Paragraph>>, Vec<Segment>) {
-    let paragraphs = articles
-        .par_iter()
-        .map(|a| segment::paragraphs(&a.text))
-        .collect();
-    let segments = articles
-        .par_iter()
-        .enumerate()
-        .flat_map_iter(|(i, a)| segment::segment_article(i, a))
-        .collect();
-    (paragraphs, segments)
-}
-
 /// The run's glossaries, ready to match sources and verify targets.
-struct Terminology {
+pub(crate) struct Terminology {
     matcher: Matcher,
     targets: Matcher,
     entries: usize,
+    /// A fingerprint per entry (its serialised form), so that an article depends only on
+    /// the entries it uses.
+    entry_fingerprints: Vec<String>,
 }
 
 impl Terminology {
-    /// Loads every glossary; what cannot be used is reported and the rest kept.
-    fn load(paths: &[PathBuf], failures: &mut Vec<Failure>) -> Terminology {
-        let entries = load_glossaries(paths, failures);
-        Terminology {
+    /// Loads every glossary. A file that cannot be read or parsed stops the run before any
+    /// work; an invalid entry is reported and the rest used.
+    fn load(paths: &[PathBuf], failures: &mut Vec<Failure>) -> Result<Terminology> {
+        let entries = load_glossaries(paths, failures)?;
+        Ok(Terminology {
             targets: Matcher::for_targets(&entries),
             entries: entries.len(),
+            entry_fingerprints: entries
+                .iter()
+                .map(|e| hex(Sha256::digest(format!("{e:?}").as_bytes())))
+                .collect(),
             matcher: Matcher::new(entries),
-        }
+        })
     }
 
     /// glossary: each segment's terms found and applied by policy.
     fn prepare(&self, segments: &[Segment]) -> Vec<Prepared> {
         segments
-            .par_iter()
+            .iter()
             .map(|s| glossary::prepare(&self.matcher, &s.text, false))
             .collect()
+    }
+
+    fn entry_fingerprint(&self, index: usize) -> &str {
+        &self.entry_fingerprints[index]
     }
 }
 
@@ -257,7 +728,7 @@ struct Pool {
 }
 
 impl Pool {
-    fn new(prepared: &[Prepared], approved: &[Option<String>]) -> Pool {
+    fn new(prepared: &[&Prepared], approved: &[&Option<String>]) -> Pool {
         let mut unique: Vec<String> = Vec::new();
         let mut first_of_slot: Vec<usize> = Vec::new();
         let mut slot_of: HashMap<(&str, Vec<&str>), usize> = HashMap::new();
@@ -286,84 +757,60 @@ impl Pool {
             slots,
         }
     }
+}
 
-    /// One enforcement job per unique input, with the terms of its first segment.
-    fn jobs(
-        &self,
-        segments: &[Segment],
-        prepared: &[Prepared],
-        translations: Vec<batch::Translation>,
-    ) -> Vec<Job> {
-        self.first_of_slot
-            .iter()
-            .zip(translations)
-            .map(|(&index, translation)| Job {
-                source: segments[index].text.clone(),
-                prepared: prepared[index].clone(),
-                translation,
-            })
-            .collect()
+/// The cache key of a model input: what it was translated from and under which run
+/// settings and glossary.
+fn cache_key(run_fingerprint: &str, terminology: &Terminology, prepared: &Prepared) -> String {
+    let mut key = Sha256::new();
+    key.update(run_fingerprint.as_bytes());
+    for term in &prepared.terms {
+        key.update(terminology.entry_fingerprint(term.entry_index).as_bytes());
+        key.update(b"\x00");
+        key.update(term.target.as_bytes());
     }
+    key.update(b"\x00input\x00");
+    key.update(prepared.text.as_bytes());
+    hex(key.finalize())
 }
 
-/// translate: the unique model inputs through the engine, with a progress bar.
-fn translate_unique(
-    engine: &dyn Engine,
-    unique: &[String],
-    plan: &BatchPlan,
-    quiet: bool,
-) -> Vec<batch::Translation> {
-    let progress = Progress::segments(unique.len(), quiet);
-    let translations = batch::translate_all(
-        engine,
-        unique,
-        plan,
-        &|total| progress.set_total(total),
-        &|n| progress.advance(n),
+/// What every article's translation depends on: passeur's version, the model and the
+/// options that change output.
+fn run_fingerprint(settings: &TranslateSettings, model_info: Option<&info::ModelInfo>) -> String {
+    let engine = &settings.engine;
+    let model = std::fs::metadata(settings.model_dir.join("model.bin"))
+        .map(|m| format!("{} {:?}", m.len(), m.modified().ok()))
+        .unwrap_or_default();
+    let description = format!(
+        "passeur {} | model {} {model} {model_info:?} | {} {} beam {} batch {} input {} segment {}",
+        env!("CARGO_PKG_VERSION"),
+        settings.model_dir.display(),
+        engine.device.name(),
+        engine.compute_type.name(),
+        engine.beam_size,
+        engine.batch_tokens,
+        engine.max_input_tokens,
+        engine.max_segment_tokens,
     );
-    progress.finish();
-    translations
+    hex(Sha256::digest(description.as_bytes()))
 }
 
-/// align & check: one row per segment, from its translation or its approved one.
-fn align_rows(
-    articles: &[Article],
-    segments: &[Segment],
-    prepared: &[Prepared],
-    pool: &Pool,
-    approved: &[Option<String>],
-    enforced: &[Enforced],
-    terminology: &Terminology,
-) -> Vec<AlignedSegment> {
-    segments
-        .par_iter()
-        .zip(prepared)
-        .zip(pool.slots.par_iter().zip(approved))
-        .map(|((segment, prepared), (slot, approved))| {
-            let id = &articles[segment.article].id;
-            match (slot, approved) {
-                (Some(slot), _) => align::align(id, segment, prepared, &(&enforced[*slot]).into()),
-                (None, Some(approved)) => {
-                    align::align_approved(id, segment, prepared, approved, &terminology.targets)
-                }
-                (None, None) => unreachable!("a segment is either approved or translated"),
-            }
-        })
-        .collect()
+fn hex(bytes: impl AsRef<[u8]>) -> String {
+    bytes.as_ref().iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Every segment the engine failed on, named with its article and sentence.
 fn engine_failures(
-    articles: &[Article],
+    article: &Article,
     segments: &[Segment],
-    aligned: &[AlignedSegment],
+    rows: &[AlignedSegment],
 ) -> Vec<Failure> {
     let mut failures = Vec::new();
-    for (segment, row) in segments.iter().zip(aligned) {
+    for (segment, row) in segments.iter().zip(rows) {
         for flag in row.flags.iter().filter(|f| f.check == Check::EngineError) {
             failures.push(Failure::new(
                 Stage::Translate,
-                articles[segment.article].origin.clone(),
+                article.origin.clone(),
                 None,
                 format!(
                     "paragraph {} sentence {}: {}",
@@ -373,33 +820,6 @@ fn engine_failures(
         }
     }
     failures
-}
-
-/// The counts that the rows alone tell.
-fn count_rows(aligned: &[AlignedSegment]) -> Counts {
-    let terms = |keep: fn(TermStatus) -> bool| {
-        aligned
-            .iter()
-            .flat_map(|s| &s.terms)
-            .filter(|t| keep(t.status))
-            .count()
-    };
-    let mut counts = Counts {
-        segments: aligned.len(),
-        segments_flagged: aligned.iter().filter(|s| !s.flags.is_empty()).count(),
-        segments_failed: aligned
-            .iter()
-            .filter(|s| s.flags.iter().any(|f| f.check == Check::EngineError))
-            .count(),
-        term_matches: aligned.iter().map(|s| s.terms.len()).sum(),
-        terms_ok: terms(|s| s == TermStatus::Ok),
-        terms_normalised: terms(|s| s == TermStatus::Normalised),
-        terms_repaired: terms(TermStatus::is_repaired),
-        terms_missing: terms(|s| s == TermStatus::Missing),
-        ..Counts::default()
-    };
-    counts.term_hit_rate = counts.hit_rate();
-    counts
 }
 
 /// `run.json`, but for the whole-run figures `translate` adds (model loading, total time,
@@ -446,47 +866,44 @@ fn options_report(settings: &TranslateSettings) -> OptionsReport {
         threads_per_replica: engine.threads_per_replica,
         max_input_tokens: engine.max_input_tokens,
         max_segment_tokens: engine.max_segment_tokens,
+        chunk_segments: settings.chunk_segments,
     }
 }
 
 /// Loads every glossary; what cannot be used is reported and the rest kept.
-fn load_glossaries(paths: &[PathBuf], failures: &mut Vec<Failure>) -> Vec<glossary::Entry> {
+fn load_glossaries(
+    paths: &[PathBuf],
+    failures: &mut Vec<Failure>,
+) -> Result<Vec<glossary::Entry>, glossary::GlossaryError> {
     let mut entries = Vec::new();
-    let mut report = |e: &glossary::GlossaryError| {
-        failures.push(Failure::new(Stage::Glossary, e.path(), e.line(), e))
-    };
     for path in paths {
-        match glossary::load_glossary(path) {
-            Ok((loaded, errors)) => {
-                entries.extend(loaded);
-                errors.iter().for_each(&mut report);
-            }
-            Err(e) => report(&e),
+        let (loaded, errors) = glossary::load_glossary(path)?;
+        entries.extend(loaded);
+        for e in &errors {
+            failures.push(Failure::new(Stage::Glossary, e.path(), e.line(), e));
         }
     }
-    entries
+    Ok(entries)
 }
 
 /// The approved translation of each segment in the translation memory, if it has one.
 /// A memory that cannot be read is reported, and the model translates everything.
 fn lookup_memory(
-    path: &Path,
+    memory: Option<&Memory>,
     segments: &[Segment],
     failures: &mut Vec<Failure>,
 ) -> Vec<Option<String>> {
-    let lookups = Memory::open_existing(path).and_then(|memory| match memory {
-        Some(memory) => segments.iter().map(|s| memory.lookup(&s.text)).collect(),
-        None => Ok(vec![None; segments.len()]),
-    });
-    lookups.unwrap_or_else(|e| {
-        failures.push(Failure::new(
-            Stage::Memory,
-            path.display().to_string(),
-            None,
-            e,
-        ));
-        vec![None; segments.len()]
-    })
+    let Some(memory) = memory else {
+        return vec![None; segments.len()];
+    };
+    segments
+        .iter()
+        .map(|s| memory.lookup(&s.text))
+        .collect::<Result<_, _>>()
+        .unwrap_or_else(|e| {
+            failures.push(Failure::new(Stage::Memory, e.path.clone(), None, &e));
+            vec![None; segments.len()]
+        })
 }
 
 fn input_name(input: &Input) -> String {
@@ -496,68 +913,11 @@ fn input_name(input: &Input) -> String {
     }
 }
 
-/// Writes the English articles, `aligned.jsonl` and the review formats; returns the files
-/// that failed.
-fn write_outputs(
-    out_dir: &Path,
-    formats: &[write::Format],
-    articles: &[Article],
-    paragraphs: &[Vec<segment::Paragraph>],
-    aligned: &[AlignedSegment],
-) -> Vec<Failure> {
-    let mut failures = Vec::new();
-    let mut record = |result: Result<(), write::WriteError>| {
-        if let Err(e) = result {
-            failures.push(Failure::write(&e));
-        }
-    };
-    let mut rows = aligned;
-    let mut used: HashMap<PathBuf, usize> = HashMap::new();
-    for (article, paragraphs) in articles.iter().zip(paragraphs) {
-        // Rows come in article order; an article whose rows all failed has none.
-        let count = rows.iter().take_while(|r| r.article == article.id).count();
-        let (mine, rest) = rows.split_at(count);
-        rows = rest;
-        let name = unique_name(write::article_file_name(&article.id), &mut used);
-        let path = out_dir.join(name);
-        let text = write::render_article(&article.text, paragraphs, mine);
-        record(write::write_atomic(&path, text.as_bytes()));
-    }
-    let writers = std::iter::once(write::Format::Jsonl)
-        .chain(
-            formats
-                .iter()
-                .copied()
-                .filter(|f| *f != write::Format::Jsonl),
-        )
-        .map(write::Format::writer);
-    for writer in writers {
-        let path = out_dir.join(writer.file_name());
-        record(write::write_atomic(&path, &writer.render(aligned)));
-    }
-    failures
-}
-
-/// Two ids may clean up to one file name (`a.txt` and JSONL id `a`); the second gets `-2`.
-fn unique_name(name: PathBuf, used: &mut HashMap<PathBuf, usize>) -> PathBuf {
-    let seen = used.entry(name.clone()).or_insert(0);
-    *seen += 1;
-    if *seen == 1 {
-        return name;
-    }
-    let file = name
-        .file_name()
-        .map_or_else(String::new, |f| f.to_string_lossy().into_owned());
-    let renamed = match file.split_once(".en.") {
-        Some((stem, ext)) => format!("{stem}-{seen}.en.{ext}"),
-        None => format!("{file}-{seen}"),
-    };
-    name.with_file_name(renamed)
-}
-
 #[cfg(test)]
 mod tests {
     //! The orchestrator on the deterministic fake engine: every stage around the model.
+
+    use std::path::Path;
 
     use super::*;
     use crate::config::{ComputeKind, DeviceKind, EngineSettings};
@@ -582,6 +942,9 @@ mod tests {
             },
             formats: vec![write::Format::Jsonl],
             memory: dir.join("out/memory.sqlite"),
+            memory_named: false,
+            chunk_segments: 2,
+            force: false,
             offline: true,
             quiet: true,
         }
@@ -600,7 +963,8 @@ mod tests {
         std::fs::write(&glossary, r#"[{"source": "zone", "target": "DROPZONE"}]"#).unwrap();
         let settings = settings(dir.path(), vec![Input::Path(article)], vec![glossary]);
 
-        let outcome = run_stages(&settings, &FakeEngine { max_input: 100 }, None).unwrap();
+        let setup = Setup::new(&settings).unwrap();
+        let outcome = run_stages(&settings, &FakeEngine { max_input: 100 }, setup, None).unwrap();
 
         let counts = &outcome.report.counts;
         assert_eq!((counts.segments, counts.unique_segments), (3, 2));

@@ -10,6 +10,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 #[derive(Clone)]
 pub struct Progress {
     bar: ProgressBar,
+    reused: std::sync::Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl Progress {
@@ -26,16 +27,34 @@ impl Progress {
                 .progress_chars("=> "),
         );
         bar.enable_steady_tick(Duration::from_millis(200));
-        Progress { bar }
+        Progress {
+            bar,
+            reused: Default::default(),
+        }
     }
 
-    /// Segments translated: done/total, rate and ETA.
-    pub fn segments(total: usize, quiet: bool) -> Progress {
-        Progress::new(
-            total as u64,
-            "{prefix}translating [{bar:30}] {pos}/{len} segments, {per_sec}, ETA {eta}",
-            quiet,
-        )
+    /// Articles done over the whole batch (the total counted up front where the inputs
+    /// allow), with rate, ETA, and the articles kept unchanged from an earlier run.
+    pub fn articles(total: Option<usize>, quiet: bool) -> Progress {
+        let template = if total.is_some() {
+            "translating [{bar:30}] {pos}/{len} articles, {per_sec}, ETA {eta} {msg}"
+        } else {
+            "translating {pos} articles, {per_sec} {msg}"
+        };
+        let progress = Progress::new(total.unwrap_or(0) as u64, template, quiet);
+        if total.is_none() {
+            progress.bar.unset_length();
+        }
+        progress
+    }
+
+    /// Articles kept from an earlier run: they count as done, and are shown apart.
+    pub fn reused(&self, n: usize) {
+        self.reused
+            .fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+        let reused = self.reused.load(std::sync::atomic::Ordering::Relaxed);
+        self.bar.set_message(format!("({reused} unchanged, kept)"));
+        self.bar.inc(n as u64);
     }
 
     /// Bytes downloaded for one file.

@@ -5,7 +5,8 @@
 //! bad file never sinks a batch.
 
 use std::collections::HashMap;
-use std::io::Read;
+use std::fs::File;
+use std::io::{BufRead, Read};
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -107,78 +108,135 @@ impl Input {
 const TEXT_EXTENSIONS: &[&str] = &["txt", "md"];
 const JSONL_EXTENSION: &str = "jsonl";
 
-/// Reads every input in order. Folders are walked recursively in sorted order.
+/// Reads every input in order, all at once (for the commands that need every article:
+/// `segment`, `glossary check`). `translate` streams with [`articles`].
 pub fn read_inputs(inputs: &[Input]) -> ReadOutcome {
     let mut outcome = ReadOutcome::default();
-    let mut ids: HashMap<String, String> = HashMap::new();
-    let mut add = |outcome: &mut ReadOutcome, result: Result<Article, ReadError>| match result {
-        Ok(article) => match ids.get(&article.id) {
-            Some(first) => outcome.errors.push(ReadError::DuplicateId {
-                id: article.id.clone(),
-                origin: article.origin.clone(),
-                first: first.clone(),
-            }),
-            None => {
-                ids.insert(article.id.clone(), article.origin.clone());
-                outcome.articles.push(article);
-            }
-        },
-        Err(error) => outcome.errors.push(error),
-    };
-    for input in inputs {
-        match input {
-            Input::Stdin => {
-                for result in read_stdin() {
-                    add(&mut outcome, result);
-                }
-            }
-            Input::Path(path) if path.is_dir() => {
-                for file in walk(path, &mut outcome.errors) {
-                    let id = relative_id(path, &file);
-                    for result in read_file(&file, id) {
-                        add(&mut outcome, result);
-                    }
-                }
-            }
-            Input::Path(path) => {
-                let id = path.file_name().map_or_else(
-                    || path.display().to_string(),
-                    |n| n.to_string_lossy().into(),
-                );
-                for result in read_file(path, id) {
-                    add(&mut outcome, result);
-                }
-            }
+    for result in articles(inputs) {
+        match result {
+            Ok(article) => outcome.articles.push(article),
+            Err(error) => outcome.errors.push(error),
         }
     }
     outcome
 }
 
-/// The readable files under a folder, sorted, hidden files and folders skipped.
-fn walk(root: &Path, errors: &mut Vec<ReadError>) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    let entries = walkdir::WalkDir::new(root)
+/// The articles of the inputs, in order, read as they are asked for: folders are walked
+/// lazily in sorted order and JSONL is read line by line, so memory holds one article (or
+/// one JSONL line) at a time, not the batch. An article whose id was seen before is an
+/// error, not a second article.
+pub fn articles(inputs: &[Input]) -> Articles<'_> {
+    Articles {
+        inputs: inputs.iter(),
+        current: None,
+        ids: HashMap::new(),
+    }
+}
+
+type Source<'a> = Box<dyn Iterator<Item = Result<Article, ReadError>> + 'a>;
+
+/// See [`articles`].
+pub struct Articles<'a> {
+    inputs: std::slice::Iter<'a, Input>,
+    current: Option<Source<'a>>,
+    /// Every id seen, with where it came from (for the duplicate message).
+    ids: HashMap<String, String>,
+}
+
+impl Iterator for Articles<'_> {
+    type Item = Result<Article, ReadError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(result) = self.current.as_mut().and_then(Iterator::next) {
+                return Some(result.and_then(|article| match self.ids.get(&article.id) {
+                    Some(first) => Err(ReadError::DuplicateId {
+                        id: article.id,
+                        origin: article.origin,
+                        first: first.clone(),
+                    }),
+                    None => {
+                        self.ids.insert(article.id.clone(), article.origin.clone());
+                        Ok(article)
+                    }
+                }));
+            }
+            self.current = Some(source(self.inputs.next()?));
+        }
+    }
+}
+
+/// The articles of one input.
+fn source(input: &Input) -> Source<'_> {
+    match input {
+        Input::Stdin => read_stdin(),
+        Input::Path(path) if path.is_dir() => Box::new(walk(path).flat_map(move |file| {
+            file.map_or_else(
+                |error| Box::new(std::iter::once(Err(error))) as Source<'_>,
+                |file| {
+                    let id = relative_id(path, &file);
+                    read_file(&file, id)
+                },
+            )
+        })),
+        Input::Path(path) => {
+            let id = path.file_name().map_or_else(
+                || path.display().to_string(),
+                |n| n.to_string_lossy().into(),
+            );
+            read_file(path, id)
+        }
+    }
+}
+
+/// How many articles the inputs hold, counted quickly (files walked, JSONL lines counted,
+/// nothing decoded) for the progress bar; none for standard input, which can be read once
+/// only.
+pub fn count(inputs: &[Input]) -> Option<usize> {
+    let mut total = 0;
+    for input in inputs {
+        let files: Vec<PathBuf> = match input {
+            Input::Stdin => return None,
+            Input::Path(path) if path.is_dir() => walk(path).filter_map(Result::ok).collect(),
+            Input::Path(path) => vec![path.clone()],
+        };
+        for file in files {
+            total += if file.extension().is_some_and(|e| e == JSONL_EXTENSION) {
+                std::fs::read(&file).map_or(1, |bytes| {
+                    bytes
+                        .split(|&b| b == b'\n')
+                        .filter(|line| line.iter().any(|b| !b.is_ascii_whitespace()))
+                        .count()
+                })
+            } else {
+                1
+            };
+        }
+    }
+    Some(total)
+}
+
+/// The readable files under a folder, sorted, hidden files and folders skipped, as they
+/// are walked.
+fn walk(root: &Path) -> impl Iterator<Item = Result<PathBuf, ReadError>> + '_ {
+    walkdir::WalkDir::new(root)
         .sort_by_file_name()
         .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
-    for entry in entries {
-        match entry {
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
+        .filter_map(move |entry| match entry {
             Ok(entry) if entry.file_type().is_file() => {
                 let ext = entry.path().extension().and_then(|e| e.to_str());
-                if ext.is_some_and(|e| TEXT_EXTENSIONS.contains(&e) || e == JSONL_EXTENSION) {
-                    files.push(entry.into_path());
-                }
+                ext.is_some_and(|e| TEXT_EXTENSIONS.contains(&e) || e == JSONL_EXTENSION)
+                    .then(|| Ok(entry.into_path()))
             }
-            Ok(_) => {}
-            Err(error) => errors.push(ReadError::Io {
+            Ok(_) => None,
+            Err(error) => Some(Err(ReadError::Io {
                 path: error
                     .path()
                     .map_or_else(|| root.display().to_string(), |p| p.display().to_string()),
                 source: error.into(),
-            }),
-        }
-    }
-    files
+            })),
+        })
 }
 
 fn relative_id(root: &Path, file: &Path) -> String {
@@ -190,29 +248,52 @@ fn relative_id(root: &Path, file: &Path) -> String {
         .join("/")
 }
 
-/// Standard input: one text article, or JSONL articles when the first line is a JSON
-/// object with a `text` (so `cat batch.jsonl | passeur translate -` works).
-fn read_stdin() -> Vec<Result<Article, ReadError>> {
+/// Standard input: one text article, or JSONL articles (read line by line) when its first
+/// non-empty line is a JSON object with a `text` (so `cat batch.jsonl | passeur translate -`
+/// works).
+fn read_stdin() -> Source<'static> {
     let origin = "<stdin>".to_string();
-    let mut bytes = Vec::new();
-    if let Err(source) = std::io::stdin().read_to_end(&mut bytes) {
-        return vec![Err(ReadError::Io {
+    let mut reader = std::io::BufReader::new(std::io::stdin());
+    let mut head = Vec::new();
+    let mut first_line = String::new();
+    loop {
+        let start = head.len();
+        match reader.read_until(b'\n', &mut head) {
+            Ok(0) => break,
+            Ok(_) => {
+                let line = String::from_utf8_lossy(&head[start..]);
+                if !line.trim().is_empty() {
+                    first_line = line.into_owned();
+                    break;
+                }
+            }
+            Err(source) => {
+                return Box::new(std::iter::once(Err(ReadError::Io {
+                    path: origin,
+                    source,
+                })))
+            }
+        }
+    }
+    if looks_like_jsonl(&first_line) {
+        return Box::new(JsonlLines::new(
+            origin,
+            std::io::Cursor::new(head).chain(reader),
+        ));
+    }
+    if let Err(source) = reader.read_to_end(&mut head) {
+        return Box::new(std::iter::once(Err(ReadError::Io {
             path: origin,
             source,
-        })];
+        })));
     }
-    let text = match decode_text(&origin, bytes) {
-        Ok(text) => text,
-        Err(error) => return vec![Err(error)],
-    };
-    if looks_like_jsonl(&text) {
-        return parse_jsonl(&origin, &text);
-    }
-    vec![Ok(Article {
-        id: "stdin".into(),
-        origin,
-        text,
-    })]
+    Box::new(std::iter::once(decode_text(&origin, head).map(|text| {
+        Article {
+            id: "stdin".into(),
+            origin,
+            text,
+        }
+    })))
 }
 
 fn looks_like_jsonl(text: &str) -> bool {
@@ -221,26 +302,27 @@ fn looks_like_jsonl(text: &str) -> bool {
         && serde_json::from_str::<serde_json::Value>(first).is_ok_and(|v| v.get("text").is_some())
 }
 
-/// Reads one file: one article, or for `.jsonl` one article per valid line.
-fn read_file(path: &Path, id: String) -> Vec<Result<Article, ReadError>> {
+/// Reads one file: one article, or for `.jsonl` one article per valid line, line by line.
+fn read_file(path: &Path, id: String) -> Source<'static> {
     let origin = path.display().to_string();
-    let bytes = match std::fs::read(path) {
-        Ok(bytes) => bytes,
-        Err(source) => {
-            return vec![Err(ReadError::Io {
-                path: origin,
-                source,
-            })]
-        }
-    };
-    let text = match decode_text(&origin, bytes) {
-        Ok(text) => text,
-        Err(error) => return vec![Err(error)],
+    let io_error = |origin: String, source| {
+        Box::new(std::iter::once(Err(ReadError::Io {
+            path: origin,
+            source,
+        })))
     };
     if path.extension().is_some_and(|e| e == JSONL_EXTENSION) {
-        return parse_jsonl(&origin, &text);
+        return match File::open(path) {
+            Ok(file) => Box::new(JsonlLines::new(origin, std::io::BufReader::new(file))),
+            Err(source) => io_error(origin, source),
+        };
     }
-    vec![Ok(Article { id, origin, text })]
+    match std::fs::read(path) {
+        Ok(bytes) => Box::new(std::iter::once(
+            decode_text(&origin, bytes).map(|text| Article { id, origin, text }),
+        )),
+        Err(source) => io_error(origin, source),
+    }
 }
 
 /// Checks that bytes are UTF-8 text, naming the line of the first bad byte; drops a BOM.
@@ -287,36 +369,98 @@ enum JsonId {
     Number(serde_json::Number),
 }
 
-fn parse_jsonl(origin: &str, text: &str) -> Vec<Result<Article, ReadError>> {
-    text.lines()
-        .enumerate()
-        .filter(|(_, line)| !line.trim().is_empty())
-        .map(|(index, line)| {
-            let line_no = index + 1;
-            let bad = |message: String| ReadError::JsonLine {
-                path: origin.into(),
-                line: line_no,
-                message,
+/// The articles of a JSONL stream, one line at a time: a bad line (not UTF-8, not JSON,
+/// no id, empty text) is an error naming its line, and the next lines are still read.
+struct JsonlLines<R> {
+    origin: String,
+    reader: R,
+    line: usize,
+    /// Bytes read so far, for the position of a bad byte.
+    offset: usize,
+    done: bool,
+}
+
+impl<R: BufRead> JsonlLines<R> {
+    fn new(origin: String, reader: R) -> JsonlLines<R> {
+        JsonlLines {
+            origin,
+            reader,
+            line: 0,
+            offset: 0,
+            done: false,
+        }
+    }
+}
+
+impl<R: BufRead> Iterator for JsonlLines<R> {
+    type Item = Result<Article, ReadError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let mut bytes = Vec::new();
+        while !self.done {
+            bytes.clear();
+            let read = match self.reader.read_until(b'\n', &mut bytes) {
+                Ok(read) => read,
+                Err(source) => {
+                    self.done = true;
+                    return Some(Err(ReadError::Io {
+                        path: self.origin.clone(),
+                        source,
+                    }));
+                }
             };
-            let record: JsonArticle = serde_json::from_str(line).map_err(|e| bad(e.to_string()))?;
-            let id = match record.id {
-                JsonId::Text(id) => id,
-                JsonId::Number(n) => n.to_string(),
+            if read == 0 {
+                self.done = true;
+                break;
+            }
+            self.line += 1;
+            let start = self.offset;
+            self.offset += read;
+            let mut line = bytes.as_slice();
+            if self.line == 1 {
+                line = line.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(line);
+            }
+            let text = match std::str::from_utf8(line) {
+                Ok(text) => text,
+                Err(error) => {
+                    return Some(Err(ReadError::NotUtf8 {
+                        path: self.origin.clone(),
+                        line: self.line,
+                        byte: start + error.valid_up_to(),
+                    }))
+                }
             };
-            if id.trim().is_empty() {
-                return Err(bad("the id is empty".into()));
+            if !text.trim().is_empty() {
+                return Some(parse_jsonl_line(&self.origin, self.line, text));
             }
-            let line_origin = format!("{origin}:{line_no}");
-            if record.text.trim().is_empty() {
-                return Err(ReadError::Empty { path: line_origin });
-            }
-            Ok(Article {
-                id,
-                origin: line_origin,
-                text: record.text,
-            })
-        })
-        .collect()
+        }
+        None
+    }
+}
+
+fn parse_jsonl_line(origin: &str, line_no: usize, line: &str) -> Result<Article, ReadError> {
+    let bad = |message: String| ReadError::JsonLine {
+        path: origin.into(),
+        line: line_no,
+        message,
+    };
+    let record: JsonArticle = serde_json::from_str(line).map_err(|e| bad(e.to_string()))?;
+    let id = match record.id {
+        JsonId::Text(id) => id,
+        JsonId::Number(n) => n.to_string(),
+    };
+    if id.trim().is_empty() {
+        return Err(bad("the id is empty".into()));
+    }
+    let line_origin = format!("{origin}:{line_no}");
+    if record.text.trim().is_empty() {
+        return Err(ReadError::Empty { path: line_origin });
+    }
+    Ok(Article {
+        id,
+        origin: line_origin,
+        text: record.text,
+    })
 }
 
 #[cfg(test)]
@@ -357,10 +501,8 @@ mod tests {
 
     #[test]
     fn jsonl_keeps_good_lines_and_names_bad_ones() {
-        let results = parse_jsonl(
-            "in.jsonl",
-            "{\"id\": \"a\", \"text\": \"Un.\"}\n{oops\n\n{\"id\": 7, \"text\": \"Deux.\"}\n{\"id\": \"\", \"text\": \"x\"}\n",
-        );
+        let text = "{\"id\": \"a\", \"text\": \"Un.\"}\n{oops\n\n{\"id\": 7, \"text\": \"Deux.\"}\n{\"id\": \"\", \"text\": \"x\"}\n";
+        let results: Vec<_> = JsonlLines::new("in.jsonl".into(), text.as_bytes()).collect();
         assert_eq!(results.len(), 4);
         assert_eq!(results[0].as_ref().unwrap().id, "a");
         assert!(results[1]

@@ -91,15 +91,25 @@ pub struct OptionsReport {
     pub threads_per_replica: usize,
     pub max_input_tokens: usize,
     pub max_segment_tokens: usize,
+    pub chunk_segments: usize,
 }
 
 #[derive(Debug, Default, Clone, PartialEq, Serialize)]
 pub struct Counts {
+    /// Articles in the output: translated by this run, or kept from an earlier one.
     pub articles: usize,
+    pub articles_translated: usize,
+    /// Unchanged articles the output folder already had.
+    pub articles_reused: usize,
+    /// Articles of an earlier run no longer among the inputs, whose files were removed.
+    pub articles_removed: usize,
     pub inputs_failed: usize,
     pub paragraphs: usize,
     pub segments: usize,
     pub unique_segments: usize,
+    /// Unique model inputs served from the output folder's cache (translated in an
+    /// earlier chunk or run) instead of the engine.
+    pub segments_cached: usize,
     pub segments_flagged: usize,
     pub segments_failed: usize,
     /// Segments too long for the model, translated in clause-split pieces.
@@ -118,11 +128,15 @@ pub struct Counts {
 
 impl AddAssign<&Counts> for Counts {
     fn add_assign(&mut self, other: &Counts) {
-        self.articles += other.articles;
+        self.articles_translated += other.articles_translated;
+        self.articles_reused += other.articles_reused;
+        self.articles_removed += other.articles_removed;
+        self.articles = self.articles_translated + self.articles_reused;
         self.inputs_failed += other.inputs_failed;
         self.paragraphs += other.paragraphs;
         self.segments += other.segments;
         self.unique_segments += other.unique_segments;
+        self.segments_cached += other.segments_cached;
         self.segments_flagged += other.segments_flagged;
         self.segments_failed += other.segments_failed;
         self.segments_split += other.segments_split;
@@ -213,14 +227,22 @@ impl RunReport {
         let c = &self.counts;
         let mut line = format!(
             "translated {} article{} ({} segments, {} flagged) in {:.1} s, {:.0} source tokens/s → {}",
-            c.articles,
-            if c.articles == 1 { "" } else { "s" },
+            c.articles_translated,
+            if c.articles_translated == 1 { "" } else { "s" },
             c.segments,
             c.segments_flagged,
             self.timings_seconds.total,
             self.throughput.source_tokens_per_second,
             self.output
         );
+        if c.articles_reused > 0 || c.articles_removed > 0 {
+            line += &format!(
+                "; {} unchanged article{} kept, {} removed",
+                c.articles_reused,
+                if c.articles_reused == 1 { "" } else { "s" },
+                c.articles_removed
+            );
+        }
         if c.term_matches > 0 {
             line += &format!(
                 "; terms {}/{} present ({} repaired)",

@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # What a fresh Debian machine needs before the first `cargo build`: CMake and a C++ compiler
-# (ct2rs compiles CTranslate2 from source) and, on x86-64, Intel MKL, the GEMM backend that
-# the official CTranslate2 builds use (the README's "How it uses CTranslate2" says why).
+# (ct2rs compiles CTranslate2 from source) and, on x86-64, the two GEMM backends that the
+# official CTranslate2 wheels use (the README's "How it uses CTranslate2" says why):
 #
-# MKL comes from PyPI (`mkl-static`, `mkl-include`: static libraries and headers, no
-# compiler, no download from Intel) and is installed under /opt/intel, one of the places
-# ct2rs's MKL finder (intel-mkl-tool) looks in, so no environment variable is needed. Set
-# MKL_PREFIX to install it elsewhere, then export MKLROOT=$MKL_PREFIX for the build.
+# - Intel MKL (used on Intel CPUs), from PyPI (`mkl-static`, `mkl-include`: static
+#   libraries and headers, no download from Intel), installed under /opt/intel, one of the
+#   places ct2rs's MKL finder (intel-mkl-tool) looks in;
+# - oneDNN (used on other CPUs), built from the sources of the onednn-src crate (crates.io)
+#   with only what CTranslate2 uses, as its wheels are built: about 18 minutes on 2 cores,
+#   once; installed under /opt/onednn, where .cargo/config.toml points the build.
+#
 # Idempotent: it installs only what is missing.
 set -euo pipefail
+cd "$(dirname "$0")/.."
 
 MKL_VERSION=2026.2.0
 MKL_PREFIX="${MKL_PREFIX:-/opt/intel}"
@@ -33,4 +37,23 @@ if [ "$(uname -m)" = x86_64 ] && [ ! -f "$MKL_PREFIX/lib/libmkl_core.a" ]; then
         --break-system-packages --prefix "$MKL_PREFIX" \
         "mkl-static==$MKL_VERSION" "mkl-include==$MKL_VERSION"
 fi
-echo "setup: ready (cmake, g++$( [ "$(uname -m)" = x86_64 ] && echo ", MKL in $MKL_PREFIX"))"
+onednn_prefix=/opt/onednn
+if [ "$(uname -m)" = x86_64 ] && [ ! -f "$onednn_prefix/lib/libdnnl.a" ]; then
+    # The sources cargo fetched for the onednn-src version in Cargo.lock.
+    manifest=$(cargo metadata --format-version 1 --locked 2>/dev/null | python3 -c '
+import json, sys
+packages = json.load(sys.stdin)["packages"]
+print(next(p["manifest_path"] for p in packages if p["name"] == "onednn-src"))')
+    source="$(dirname "$manifest")/oneDNN"
+    build=$(mktemp -d)
+    echo "setup: building oneDNN from $source into $onednn_prefix (about 18 minutes on 2 cores)"
+    cmake -S "$source" -B "$build" -DCMAKE_BUILD_TYPE=Release \
+        -DCMAKE_INSTALL_PREFIX="$onednn_prefix" -DCMAKE_INSTALL_LIBDIR=lib \
+        -DONEDNN_LIBRARY_TYPE=STATIC -DONEDNN_BUILD_EXAMPLES=OFF -DONEDNN_BUILD_TESTS=OFF \
+        -DONEDNN_BUILD_DOC=OFF -DONEDNN_BUILD_GRAPH=OFF -DONEDNN_ENABLE_WORKLOAD=INFERENCE \
+        -DONEDNN_ENABLE_PRIMITIVE="CONVOLUTION;REORDER" -DONEDNN_CPU_RUNTIME=OMP >/dev/null
+    cmake --build "$build" -j "$(nproc)" >/dev/null
+    $sudo cmake --install "$build" >/dev/null
+    rm -rf "$build"
+fi
+echo "setup: ready (cmake, g++$( [ "$(uname -m)" = x86_64 ] && echo ", MKL in $MKL_PREFIX, oneDNN in $onednn_prefix"))"

@@ -24,7 +24,7 @@ pub struct BatchPlan {
 }
 
 /// The result for one input text.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Translation {
     pub text: String,
     pub score: Option<f32>,

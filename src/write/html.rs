@@ -3,13 +3,12 @@
 //! their status, QA flags visible and filterable. Every piece of text is escaped, so an
 //! article containing `<script>` or `&` shows it as text.
 
-use std::collections::BTreeMap;
 use std::ops::Range;
 
 use super::xml::escape;
-use super::Writer;
+use super::{Totals, Writer};
 use crate::align::AlignedSegment;
-use crate::glossary::{TermMatch, TermStatus};
+use crate::glossary::TermStatus;
 
 pub struct Html;
 
@@ -55,20 +54,9 @@ impl Writer for Html {
         "review.html"
     }
 
-    fn render(&self, segments: &[AlignedSegment]) -> Vec<u8> {
-        let flagged = segments.iter().filter(|s| !s.flags.is_empty()).count();
-        let mut by_check: BTreeMap<&str, usize> = BTreeMap::new();
-        for f in segments.iter().flat_map(|s| &s.flags) {
-            *by_check.entry(f.check.name()).or_default() += 1;
-        }
-        let terms: Vec<&TermMatch> = segments.iter().flat_map(|s| &s.terms).collect();
-        let present = terms.iter().filter(|t| t.status.is_present()).count();
-        let articles = {
-            let mut ids: Vec<&str> = segments.iter().map(|s| s.article.as_str()).collect();
-            ids.dedup();
-            ids.len()
-        };
-
+    fn head(&self, totals: &Totals) -> String {
+        let (articles, flagged, by_check) = (totals.articles, totals.flagged, &totals.by_check);
+        let (present, terms) = (totals.terms_present, totals.terms);
         let mut out =
             String::from("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
         out += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>passeur review</title>\n";
@@ -76,17 +64,16 @@ impl Writer for Html {
         out += &format!("<div>articles <b id=\"count-articles\">{articles}</b></div>\n");
         out += &format!(
             "<div>segments <b id=\"count-segments\">{}</b></div>\n",
-            segments.len()
+            totals.rows
         );
         out += &format!("<div>flagged <b id=\"count-flagged\">{flagged}</b></div>\n");
-        if !terms.is_empty() {
+        if terms > 0 {
             out += &format!(
-                "<div>terms present <b id=\"count-terms\">{present}/{}</b> ({:.1}%)</div>\n",
-                terms.len(),
-                100.0 * present as f64 / terms.len() as f64
+                "<div>terms present <b id=\"count-terms\">{present}/{terms}</b> ({:.1}%)</div>\n",
+                100.0 * present as f64 / terms as f64
             );
         }
-        for (check, n) in &by_check {
+        for (check, n) in by_check {
             out += &format!("<div>{} <b>{n}</b></div>\n", escape(check));
         }
         out += "</div>\n<div class=\"controls\"><label><input type=\"checkbox\" id=\"flagged-only\"> show only flagged segments</label>\n";
@@ -95,8 +82,12 @@ impl Writer for Html {
             out += &format!("<option value=\"{0}\">{0}</option>", escape(check));
         }
         out += "</select></label> <span>showing <b id=\"shown\"></b></span></div>\n";
+        out
+    }
 
-        for article in segments.chunk_by(|a, b| a.article == b.article) {
+    fn article(&self, article: &[AlignedSegment]) -> String {
+        let mut out = String::new();
+        {
             let first = &article[0];
             out += &format!("<h2>{}</h2>\n<table>\n", escape(&first.article));
             for s in article {
@@ -159,8 +150,11 @@ impl Writer for Html {
             }
             out += "</table>\n";
         }
-        out += &format!("<script>{SCRIPT}</script>\n</body>\n</html>\n");
-        out.into_bytes()
+        out
+    }
+
+    fn tail(&self) -> String {
+        format!("<script>{SCRIPT}</script>\n</body>\n</html>\n")
     }
 }
 

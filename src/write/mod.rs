@@ -10,6 +10,8 @@ mod tsv;
 mod xliff;
 mod xml;
 
+use std::collections::BTreeMap;
+
 use crate::align::AlignedSegment;
 
 pub use crate::files::{write_atomic, WriteError};
@@ -52,12 +54,59 @@ impl Format {
 }
 
 /// One output format, one file: `aligned.jsonl`, `aligned.tmx`, `aligned.xlf`,
-/// `aligned.tsv`, `review.html`.
+/// `aligned.tsv`, `review.html`. A writer streams: the head, then each article's rows in
+/// turn, then the tail, so a batch of any size is written with one article in memory.
 pub trait Writer {
     /// The file's name in the output folder.
     fn file_name(&self) -> &'static str;
-    /// The file's content for a whole run.
-    fn render(&self, segments: &[AlignedSegment]) -> Vec<u8>;
+    /// The start of the file; `totals` sums up every row that will follow.
+    fn head(&self, totals: &Totals) -> String;
+    /// One article's rows, all of them, in order.
+    fn article(&self, rows: &[AlignedSegment]) -> String;
+    /// The end of the file.
+    fn tail(&self) -> String;
+
+    /// The whole file for a set of rows in article order.
+    fn render(&self, rows: &[AlignedSegment]) -> Vec<u8> {
+        let mut totals = Totals::default();
+        rows.iter().for_each(|row| totals.add(row));
+        let mut out = self.head(&totals);
+        for article in rows.chunk_by(|a, b| a.article == b.article) {
+            out += &self.article(article);
+        }
+        out += &self.tail();
+        out.into_bytes()
+    }
+}
+
+/// What a writer's head may say about all the rows: counts for the report's summary.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Totals {
+    pub articles: usize,
+    pub rows: usize,
+    pub flagged: usize,
+    /// Flags by check name.
+    pub by_check: BTreeMap<&'static str, usize>,
+    pub terms: usize,
+    pub terms_present: usize,
+    last_article: Option<String>,
+}
+
+impl Totals {
+    /// Counts one row (rows come in article order).
+    pub fn add(&mut self, row: &AlignedSegment) {
+        if self.last_article.as_deref() != Some(row.article.as_str()) {
+            self.articles += 1;
+            self.last_article = Some(row.article.clone());
+        }
+        self.rows += 1;
+        self.flagged += usize::from(!row.flags.is_empty());
+        for flag in &row.flags {
+            *self.by_check.entry(flag.check.name()).or_default() += 1;
+        }
+        self.terms += row.terms.len();
+        self.terms_present += row.terms.iter().filter(|t| t.status.is_present()).count();
+    }
 }
 
 /// `aligned.jsonl`: one JSON object per source segment, in article order. The machine
@@ -69,13 +118,21 @@ impl Writer for AlignedJsonl {
         "aligned.jsonl"
     }
 
-    fn render(&self, segments: &[AlignedSegment]) -> Vec<u8> {
-        let mut out = Vec::new();
-        for segment in segments {
-            serde_json::to_writer(&mut out, segment).expect("segments serialise to JSON");
-            out.push(b'\n');
+    fn head(&self, _: &Totals) -> String {
+        String::new()
+    }
+
+    fn article(&self, rows: &[AlignedSegment]) -> String {
+        let mut out = String::new();
+        for row in rows {
+            out += &serde_json::to_string(row).expect("rows serialise to JSON");
+            out.push('\n');
         }
         out
+    }
+
+    fn tail(&self) -> String {
+        String::new()
     }
 }
 

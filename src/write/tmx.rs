@@ -1,7 +1,7 @@
 //! `aligned.tmx`: TMX 1.4b, the translation-memory exchange format every CAT tool reads.
 
 use super::xml::escape;
-use super::Writer;
+use super::{Totals, Writer};
 use crate::align::AlignedSegment;
 
 pub struct Tmx;
@@ -11,8 +11,8 @@ impl Writer for Tmx {
         "aligned.tmx"
     }
 
-    fn render(&self, segments: &[AlignedSegment]) -> Vec<u8> {
-        let mut out = format!(
+    fn head(&self, _: &Totals) -> String {
+        format!(
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
              <!DOCTYPE tmx SYSTEM \"tmx14.dtd\">\n\
              <tmx version=\"1.4\">\n\
@@ -20,7 +20,11 @@ impl Writer for Tmx {
              o-tmf=\"passeur aligned.jsonl\" adminlang=\"en\" srclang=\"fr\" datatype=\"plaintext\"/>\n\
              \x20 <body>\n",
             env!("CARGO_PKG_VERSION")
-        );
+        )
+    }
+
+    fn article(&self, segments: &[AlignedSegment]) -> String {
+        let mut out = String::new();
         for s in segments {
             out += &format!(
                 "    <tu tuid=\"{}\">\n",
@@ -49,7 +53,10 @@ impl Writer for Tmx {
                 escape(&s.target)
             );
         }
-        out += "  </body>\n</tmx>\n";
-        out.into_bytes()
+        out
+    }
+
+    fn tail(&self) -> String {
+        "  </body>\n</tmx>\n".into()
     }
 }

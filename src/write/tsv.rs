@@ -3,7 +3,7 @@
 //! to `translated` or `final` on the rows they approve, and `passeur review import` takes
 //! only those.
 
-use super::Writer;
+use super::{Totals, Writer};
 use crate::align::AlignedSegment;
 
 pub struct Tsv;
@@ -18,9 +18,12 @@ impl Writer for Tsv {
         "aligned.tsv"
     }
 
-    fn render(&self, segments: &[AlignedSegment]) -> Vec<u8> {
-        let mut out =
-            String::from("article\tparagraph\tindex\tsource\ttarget\tstate\tscore\tflags\tterms\n");
+    fn head(&self, _: &Totals) -> String {
+        "article\tparagraph\tindex\tsource\ttarget\tstate\tscore\tflags\tterms\n".into()
+    }
+
+    fn article(&self, segments: &[AlignedSegment]) -> String {
+        let mut out = String::new();
         for s in segments {
             let flags: Vec<String> = s.flags.iter().map(|f| f.check.name().to_string()).collect();
             let terms: Vec<String> = s
@@ -45,6 +48,10 @@ impl Writer for Tsv {
                 cell(&terms.join("; "))
             );
         }
-        out.into_bytes()
+        out
+    }
+
+    fn tail(&self) -> String {
+        String::new()
     }
 }

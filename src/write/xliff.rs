@@ -3,7 +3,7 @@
 //! target that needs review, and each QA finding as a `<note>`.
 
 use super::xml::escape;
-use super::Writer;
+use super::{Totals, Writer};
 use crate::align::AlignedSegment;
 use crate::check::Severity;
 
@@ -20,12 +20,15 @@ impl Writer for Xliff {
         "aligned.xlf"
     }
 
-    fn render(&self, segments: &[AlignedSegment]) -> Vec<u8> {
-        let mut out = String::from(
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
-             <xliff version=\"1.2\" xmlns=\"urn:oasis:names:tc:xliff:document:1.2\">\n",
-        );
-        for article in segments.chunk_by(|a, b| a.article == b.article) {
+    fn head(&self, _: &Totals) -> String {
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
+         <xliff version=\"1.2\" xmlns=\"urn:oasis:names:tc:xliff:document:1.2\">\n"
+            .into()
+    }
+
+    fn article(&self, article: &[AlignedSegment]) -> String {
+        let mut out = String::new();
+        {
             let first = &article[0];
             out += &format!(
                 "  <file original=\"{}\" source-language=\"fr\" target-language=\"en\" datatype=\"plaintext\" tool-id=\"passeur\">\n\
@@ -81,7 +84,10 @@ impl Writer for Xliff {
             }
             out += "    </body>\n  </file>\n";
         }
-        out += "</xliff>\n";
-        out.into_bytes()
+        out
+    }
+
+    fn tail(&self) -> String {
+        "</xliff>\n".into()
     }
 }

@@ -93,12 +93,21 @@ fn an_invalid_jsonl_line_is_reported_and_the_other_lines_translated() {
 }
 
 #[test]
-fn an_invalid_glossary_names_its_line_and_the_articles_are_still_translated() {
+fn an_invalid_glossary_names_its_line_and_stops_the_run_before_any_work() {
     let fx = Fixture::new();
     fx.write("good.txt", "L'OTAN se réunit.");
     fx.write("broken.json", "[\n  {\"source\": \"OTAN\", \"target\": \"NATO\"},\n  {\"source\": \"ONU\" \"target\": \"UN\"}\n]\n");
     let output = fx.translate(&["good.txt"], &["-g", "broken.json"]);
-    assert_partial(&fx, &output, "broken.json:3:");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("broken.json:3:"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(
+        files_below(&fx.path("out")).is_empty(),
+        "nothing translated"
+    );
 }
 
 #[test]

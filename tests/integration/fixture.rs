@@ -77,7 +77,11 @@ impl Fixture {
     }
 
     pub fn run_json(&self) -> Value {
-        serde_json::from_str(&self.read("out/run.json")).expect("run.json is JSON")
+        self.run_json_in("out")
+    }
+
+    pub fn run_json_in(&self, out: &str) -> Value {
+        serde_json::from_str(&self.read(&format!("{out}/run.json"))).expect("run.json is JSON")
     }
 }
 
@@ -85,7 +89,8 @@ pub fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
-/// Files below a folder, relative, sorted.
+/// Files below a folder, relative, sorted; an output folder's run state (`.passeur/`) left
+/// out.
 pub fn files_below(root: &Path) -> Vec<String> {
     let mut files = Vec::new();
     let mut stack = vec![root.to_path_buf()];
@@ -93,6 +98,9 @@ pub fn files_below(root: &Path) -> Vec<String> {
         for entry in std::fs::read_dir(&dir).unwrap() {
             let path = entry.unwrap().path();
             if path.is_dir() {
+                if path.file_name().is_some_and(|n| n == ".passeur") {
+                    continue;
+                }
                 stack.push(path);
             } else {
                 files.push(path.strip_prefix(root).unwrap().display().to_string());

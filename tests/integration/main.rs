@@ -2,6 +2,7 @@
 //! engine with the tiny test model in tests/fixtures/tiny-fr-en.
 
 mod bad_input;
+mod batches;
 mod fake_hub;
 mod fixture;
 mod glossary;

@@ -1,0 +1,415 @@
+//! The output folder as the run state: what is on disk says what is done.
+//!
+//! `OUT/.passeur/` holds a lock and `state.sqlite`. For each article the state records the
+//! hash of its text, the fingerprint of everything its translation depends on (model,
+//! options, the glossary entries and approved translations it uses), its English file and
+//! its aligned rows; and a cache of translated model inputs, so that a sentence seen in an
+//! earlier chunk or run is not translated again. A chunk's articles are committed in one
+//! SQLite transaction after their English files are on disk, so `kill -9` at any moment
+//! loses at most the chunk in flight; the next run skips what is recorded, does the rest,
+//! removes what is no longer among the inputs, and renders `aligned.jsonl` and the review
+//! formats from the state.
+//!
+//! SQLite rather than files of our own: transactions make a chunk all-or-nothing, lookups
+//! are indexed, memory stays small whatever the batch, and the state can be inspected
+//! with any SQLite client.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use rusqlite::{params, Connection, OptionalExtension};
+use thiserror::Error;
+
+/// The state folder's name in an output folder.
+pub const STATE_DIR: &str = ".passeur";
+
+#[derive(Debug, Error)]
+pub enum StateError {
+    #[error("{path}: cannot use it as the output folder: {source}")]
+    Folder {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(
+        "{path}: another passeur run is writing to this output folder; \
+         try again when it has finished"
+    )]
+    Locked { path: String },
+    #[error("{path}: run state: {source}")]
+    Database {
+        path: String,
+        #[source]
+        source: rusqlite::Error,
+    },
+}
+
+impl StateError {
+    /// Worth retrying later (a scheduler's EX_TEMPFAIL): the folder is busy, not broken.
+    pub fn is_temporary(&self) -> bool {
+        matches!(self, StateError::Locked { .. })
+    }
+}
+
+/// What the state remembers of a finished article.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Record {
+    pub content_hash: String,
+    pub fingerprint: String,
+    /// Its English file, relative to the output folder.
+    pub file: String,
+}
+
+/// A finished article, ready to be committed.
+#[derive(Debug, Clone)]
+pub struct Finished {
+    pub id: String,
+    pub position: usize,
+    pub record: Record,
+    /// Its rows, each one line of `aligned.jsonl`.
+    pub rows: Vec<String>,
+}
+
+/// An output folder, locked for this run.
+pub struct OutputFolder {
+    dir: PathBuf,
+    db: Connection,
+    /// This run's number: every article of the inputs is stamped with it.
+    run: i64,
+    // Held for the lifetime of the run; the OS releases it if the process dies.
+    _lock: File,
+}
+
+impl OutputFolder {
+    /// Creates the folder if needed, takes its lock (failing at once if another run holds
+    /// it), removes temporary files a dead run left, and opens the state.
+    pub fn open(dir: &Path) -> Result<OutputFolder, StateError> {
+        let folder_error = |source| StateError::Folder {
+            path: dir.display().to_string(),
+            source,
+        };
+        std::fs::create_dir_all(dir.join(STATE_DIR)).map_err(folder_error)?;
+        let lock_path = dir.join(STATE_DIR).join("lock");
+        let lock = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(folder_error)?;
+        match lock.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(StateError::Locked {
+                    path: dir.display().to_string(),
+                })
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(folder_error(e)),
+        }
+        remove_temporary_files(dir);
+        let db_path = dir.join(STATE_DIR).join("state.sqlite");
+        let db_error = |source| StateError::Database {
+            path: db_path.display().to_string(),
+            source,
+        };
+        let db = Connection::open(&db_path).map_err(db_error)?;
+        db.execute_batch(
+            "PRAGMA journal_mode = WAL;
+             PRAGMA synchronous = FULL;
+             CREATE TABLE IF NOT EXISTS articles (
+                 id TEXT PRIMARY KEY,
+                 content_hash TEXT NOT NULL,
+                 fingerprint TEXT NOT NULL,
+                 file TEXT NOT NULL,
+                 run INTEGER NOT NULL,
+                 position INTEGER NOT NULL
+             );
+             CREATE INDEX IF NOT EXISTS articles_file ON articles (file);
+             CREATE TABLE IF NOT EXISTS rows (
+                 article TEXT NOT NULL,
+                 seq INTEGER NOT NULL,
+                 json TEXT NOT NULL,
+                 PRIMARY KEY (article, seq)
+             );
+             CREATE TABLE IF NOT EXISTS cache (key TEXT PRIMARY KEY, json TEXT NOT NULL);
+             CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
+        )
+        .map_err(db_error)?;
+        let run: i64 = db
+            .query_row("SELECT COALESCE(MAX(run), 0) + 1 FROM articles", [], |r| {
+                r.get(0)
+            })
+            .map_err(db_error)?;
+        Ok(OutputFolder {
+            dir: dir.to_path_buf(),
+            db,
+            run,
+            _lock: lock,
+        })
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    fn error(&self, source: rusqlite::Error) -> StateError {
+        StateError::Database {
+            path: self.dir.join(STATE_DIR).display().to_string(),
+            source,
+        }
+    }
+
+    /// What the state has of an article, if anything.
+    pub fn record(&self, id: &str) -> Result<Option<Record>, StateError> {
+        self.db
+            .query_row(
+                "SELECT content_hash, fingerprint, file FROM articles WHERE id = ?1",
+                [id],
+                |r| {
+                    Ok(Record {
+                        content_hash: r.get(0)?,
+                        fingerprint: r.get(1)?,
+                        file: r.get(2)?,
+                    })
+                },
+            )
+            .optional()
+            .map_err(|e| self.error(e))
+    }
+
+    /// Keeps a recorded article as it is, at its place among this run's inputs.
+    pub fn keep(&self, id: &str, position: usize) -> Result<(), StateError> {
+        self.db
+            .execute(
+                "UPDATE articles SET run = ?1, position = ?2 WHERE id = ?3",
+                params![self.run, position as i64, id],
+            )
+            .map(|_| ())
+            .map_err(|e| self.error(e))
+    }
+
+    /// True when another article of the state already has this English file.
+    pub fn file_taken(&self, file: &str, id: &str) -> Result<bool, StateError> {
+        self.db
+            .query_row(
+                "SELECT 1 FROM articles WHERE file = ?1 AND id != ?2",
+                [file, id],
+                |_| Ok(()),
+            )
+            .optional()
+            .map(|found| found.is_some())
+            .map_err(|e| self.error(e))
+    }
+
+    /// A cached translation (JSON) of a model input.
+    pub fn cached(&self, key: &str) -> Result<Option<String>, StateError> {
+        self.db
+            .query_row("SELECT json FROM cache WHERE key = ?1", [key], |r| r.get(0))
+            .optional()
+            .map_err(|e| self.error(e))
+    }
+
+    /// Records a chunk's finished articles and new cache entries, all or nothing.
+    pub fn commit(
+        &mut self,
+        finished: &[Finished],
+        cache: &[(String, String)],
+    ) -> Result<(), StateError> {
+        let run = self.run;
+        let tx = self.db.transaction().map_err(|e| StateError::Database {
+            path: self.dir.join(STATE_DIR).display().to_string(),
+            source: e,
+        })?;
+        let result = (|| {
+            for article in finished {
+                tx.execute("DELETE FROM rows WHERE article = ?1", [&article.id])?;
+                tx.execute(
+                    "INSERT OR REPLACE INTO articles (id, content_hash, fingerprint, file, run, position)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    params![
+                        article.id,
+                        article.record.content_hash,
+                        article.record.fingerprint,
+                        article.record.file,
+                        run,
+                        article.position as i64
+                    ],
+                )?;
+                let mut insert =
+                    tx.prepare_cached("INSERT INTO rows (article, seq, json) VALUES (?1, ?2, ?3)")?;
+                for (seq, json) in article.rows.iter().enumerate() {
+                    insert.execute(params![article.id, seq as i64, json])?;
+                }
+            }
+            let mut insert =
+                tx.prepare_cached("INSERT OR REPLACE INTO cache (key, json) VALUES (?1, ?2)")?;
+            for (key, json) in cache {
+                insert.execute([key, json])?;
+            }
+            Ok(())
+        })();
+        result.and_then(|()| tx.commit()).map_err(|e| self.error(e))
+    }
+
+    /// The articles of earlier runs that this run's inputs no longer have: id and file.
+    pub fn stale(&self) -> Result<Vec<(String, String)>, StateError> {
+        let mut query = self
+            .db
+            .prepare("SELECT id, file FROM articles WHERE run != ?1 ORDER BY id")
+            .map_err(|e| self.error(e))?;
+        let rows = query
+            .query_map([self.run], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(|e| self.error(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.error(e))
+    }
+
+    /// Forgets articles (after their files were removed).
+    pub fn forget(&mut self, ids: &[String]) -> Result<(), StateError> {
+        let tx = self.db.transaction().map_err(|e| StateError::Database {
+            path: self.dir.join(STATE_DIR).display().to_string(),
+            source: e,
+        })?;
+        let result = (|| {
+            for id in ids {
+                tx.execute("DELETE FROM rows WHERE article = ?1", [id])?;
+                tx.execute("DELETE FROM articles WHERE id = ?1", [id])?;
+            }
+            Ok(())
+        })();
+        result.and_then(|()| tx.commit()).map_err(|e| self.error(e))
+    }
+
+    /// Calls `each` with every row of this run's articles, in input order (each row is one
+    /// line of `aligned.jsonl`), one at a time.
+    pub fn for_each_row(
+        &self,
+        mut each: impl FnMut(&str) -> std::io::Result<()>,
+    ) -> Result<std::io::Result<()>, StateError> {
+        let mut query = self
+            .db
+            .prepare(
+                "SELECT rows.json FROM rows JOIN articles ON rows.article = articles.id
+                 WHERE articles.run = ?1 ORDER BY articles.position, rows.seq",
+            )
+            .map_err(|e| self.error(e))?;
+        let mut rows = query.query([self.run]).map_err(|e| self.error(e))?;
+        while let Some(row) = rows.next().map_err(|e| self.error(e))? {
+            let json: String = row.get(0).map_err(|e| self.error(e))?;
+            if let Err(e) = each(&json) {
+                return Ok(Err(e));
+            }
+        }
+        Ok(Ok(()))
+    }
+
+    /// A value remembered from the last run (such as the review formats it wrote).
+    pub fn meta(&self, key: &str) -> Result<Option<String>, StateError> {
+        self.db
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()
+            .map_err(|e| self.error(e))
+    }
+
+    pub fn set_meta(&self, key: &str, value: &str) -> Result<(), StateError> {
+        self.db
+            .execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",
+                [key, value],
+            )
+            .map(|_| ())
+            .map_err(|e| self.error(e))
+    }
+}
+
+/// Removes the temporary files (`.passeur-*.tmp`) that a run killed while writing left in
+/// the output folder. Only called under the lock, so no live run owns them.
+fn remove_temporary_files(dir: &Path) {
+    let temporary = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .filter(|e| {
+            let name = e.file_name().to_string_lossy();
+            name.starts_with(".passeur-") && name.ends_with(".tmp")
+        });
+    for entry in temporary {
+        let _ = std::fs::remove_file(entry.path());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn finished(id: &str, position: usize, rows: &[&str]) -> Finished {
+        Finished {
+            id: id.into(),
+            position,
+            record: Record {
+                content_hash: format!("h-{id}"),
+                fingerprint: "f".into(),
+                file: format!("{id}.en.txt"),
+            },
+            rows: rows.iter().map(|r| r.to_string()).collect(),
+        }
+    }
+
+    fn all_rows(folder: &OutputFolder) -> Vec<String> {
+        let mut rows = Vec::new();
+        folder
+            .for_each_row(|r| {
+                rows.push(r.to_string());
+                Ok(())
+            })
+            .unwrap()
+            .unwrap();
+        rows
+    }
+
+    #[test]
+    fn a_second_run_on_the_same_folder_is_refused_while_the_first_holds_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = OutputFolder::open(dir.path()).unwrap();
+        let error = OutputFolder::open(dir.path()).err().unwrap();
+        assert!(error.is_temporary(), "{error}");
+        drop(first);
+        OutputFolder::open(dir.path()).unwrap();
+    }
+
+    #[test]
+    fn rows_come_back_in_input_order_and_stale_articles_are_found() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut folder = OutputFolder::open(dir.path()).unwrap();
+        folder
+            .commit(
+                &[finished("b", 1, &["b1"]), finished("a", 0, &["a1", "a2"])],
+                &[("k".into(), "{}".into())],
+            )
+            .unwrap();
+        assert_eq!(all_rows(&folder), ["a1", "a2", "b1"]);
+        assert_eq!(folder.cached("k").unwrap().as_deref(), Some("{}"));
+        drop(folder);
+
+        // The next run keeps b only.
+        let folder = OutputFolder::open(dir.path()).unwrap();
+        assert_eq!(folder.record("a").unwrap().unwrap().file, "a.en.txt");
+        folder.keep("b", 0).unwrap();
+        assert_eq!(
+            folder.stale().unwrap(),
+            [("a".to_string(), "a.en.txt".to_string())]
+        );
+        assert_eq!(all_rows(&folder), ["b1"]);
+        assert!(folder.file_taken("b.en.txt", "x").unwrap());
+        assert!(!folder.file_taken("b.en.txt", "b").unwrap());
+    }
+
+    #[test]
+    fn temporary_files_of_a_dead_run_are_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("sub")).unwrap();
+        std::fs::write(dir.path().join("sub/.passeur-x1.tmp"), "half").unwrap();
+        std::fs::write(dir.path().join("keep.txt"), "mine").unwrap();
+        OutputFolder::open(dir.path()).unwrap();
+        assert!(!dir.path().join("sub/.passeur-x1.tmp").exists());
+        assert!(dir.path().join("keep.txt").exists());
+    }
+}

@@ -1,0 +1,335 @@
+//! Batches of any size: chunks committed as they finish, reruns that do only what changed,
+//! `kill -9` survived, one run per folder, problems found before any translation.
+
+use std::fs::File;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::fixture::{files_below, stderr, tiny_model, Fixture};
+
+/// Sentences to build articles from; each article gets its own number, so that articles
+/// differ and the engine has work in every chunk.
+const SENTENCES: [&str; 6] = [
+    "Le gouvernement a présenté un projet de loi sur la défense.",
+    "L'OTAN et le Japon ouvrent un bureau de liaison à Tokyo.",
+    "Les négociations reprendront à Bruxelles la semaine prochaine.",
+    "Des milliers de manifestants ont défilé samedi à Paris.",
+    "Le budget atteindra 2 % du produit intérieur brut.",
+    "La Commission européenne propose de renforcer les contrôles.",
+];
+
+fn article(n: usize) -> String {
+    (0..3)
+        .map(|i| {
+            let sentence = SENTENCES[(n + i) % SENTENCES.len()];
+            format!("{} Article {n}, phrase {i}.", sentence)
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn write_articles(fx: &Fixture, range: std::ops::Range<usize>) {
+    for n in range {
+        fx.write(&format!("in/a{n:04}.txt"), article(n));
+    }
+}
+
+fn counts(fx: &Fixture) -> Value {
+    fx.run_json()["counts"].clone()
+}
+
+/// The outputs a user compares: rows and English files (not run.json, which has timings,
+/// nor the state folder).
+fn outputs(fx: &Fixture, out: &str) -> Vec<(String, String)> {
+    files_below(&fx.path(out))
+        .into_iter()
+        .filter(|f| !f.starts_with(".passeur") && f != "run.json")
+        .map(|f| {
+            let text = fx.read(&format!("{out}/{f}"));
+            (f, text)
+        })
+        .collect()
+}
+
+#[test]
+fn a_rerun_translates_only_what_changed_and_removes_what_is_gone() {
+    let fx = Fixture::new();
+    write_articles(&fx, 0..4);
+    let first = fx.translate(&["in"], &["--chunk-segments", "4"]);
+    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+    assert_eq!(counts(&fx)["articles_translated"], 4);
+    let segments = counts(&fx)["segments"].clone();
+
+    let again = fx.translate(&["in"], &["--chunk-segments", "4"]);
+    assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
+    let c = counts(&fx);
+    assert_eq!(
+        (
+            c["articles_translated"].as_u64(),
+            c["articles_reused"].as_u64()
+        ),
+        (Some(0), Some(4))
+    );
+    assert_eq!(
+        c["segments"], segments,
+        "the rows of kept articles are still counted"
+    );
+
+    // One changed, one removed, one added.
+    fx.write("in/a0001.txt", "Un article tout à fait nouveau.");
+    std::fs::remove_file(fx.path("in/a0002.txt")).unwrap();
+    write_articles(&fx, 4..5);
+    let changed = fx.translate(&["in"], &["--chunk-segments", "4"]);
+    assert_eq!(changed.status.code(), Some(0), "{}", stderr(&changed));
+    let c = counts(&fx);
+    assert_eq!(
+        (
+            c["articles_translated"].as_u64(),
+            c["articles_reused"].as_u64(),
+            c["articles_removed"].as_u64()
+        ),
+        (Some(2), Some(2), Some(1))
+    );
+    assert!(
+        !fx.path("out/a0002.en.txt").exists(),
+        "the removed article's file is gone"
+    );
+    let ids: Vec<String> = fx
+        .aligned()
+        .iter()
+        .map(|r| r["article"].as_str().unwrap().to_string())
+        .collect();
+    let mut unique = ids.clone();
+    unique.dedup();
+    assert_eq!(unique, ["a0000.txt", "a0001.txt", "a0003.txt", "a0004.txt"]);
+    let changed_row = fx
+        .aligned()
+        .into_iter()
+        .find(|r| r["article"] == "a0001.txt")
+        .unwrap();
+    assert_eq!(changed_row["source"], "Un article tout à fait nouveau.");
+
+    // --force translates everything again, with the same result.
+    let before = outputs(&fx, "out");
+    let forced = fx.translate(&["in"], &["--chunk-segments", "4", "--force"]);
+    assert_eq!(forced.status.code(), Some(0), "{}", stderr(&forced));
+    assert_eq!(counts(&fx)["articles_translated"], 4);
+    assert_eq!(outputs(&fx, "out"), before);
+}
+
+#[test]
+fn a_glossary_change_retranslates_the_articles_that_use_the_entry() {
+    let fx = Fixture::new();
+    fx.write("in/otan.txt", "L'OTAN se réunit à Bruxelles.");
+    fx.write(
+        "in/autre.txt",
+        "Le budget atteindra 2 % du produit intérieur brut.",
+    );
+    fx.write("g.json", r#"[{"source": "OTAN", "target": "NATO"}]"#);
+    let first = fx.translate(&["in"], &["-g", "g.json"]);
+    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+    fx.write(
+        "g.json",
+        r#"[{"source": "OTAN", "target": "the Alliance"}]"#,
+    );
+    let second = fx.translate(&["in"], &["-g", "g.json"]);
+    assert_eq!(second.status.code(), Some(0), "{}", stderr(&second));
+    let c = counts(&fx);
+    assert_eq!(
+        (
+            c["articles_translated"].as_u64(),
+            c["articles_reused"].as_u64()
+        ),
+        (Some(1), Some(1))
+    );
+    let rows = fx.aligned();
+    let otan = rows.iter().find(|r| r["article"] == "otan.txt").unwrap();
+    assert_eq!(otan["terms"][0]["target"], "the Alliance");
+}
+
+#[test]
+fn kill_9_then_the_same_command_gives_the_folder_of_an_uninterrupted_run() {
+    let fx = Fixture::new();
+    write_articles(&fx, 0..240);
+    let model = tiny_model();
+    let args = |out: &str| {
+        vec![
+            "translate".to_string(),
+            "in".into(),
+            "-o".into(),
+            out.into(),
+            "--model".into(),
+            model.display().to_string(),
+            "--quiet".into(),
+            "--chunk-segments".into(),
+            "6".into(),
+        ]
+    };
+    let killed_args = args("killed");
+    let killed_refs: Vec<&str> = killed_args.iter().map(String::as_str).collect();
+
+    // Kill the run once some chunks are on disk, before it has finished.
+    let mut child = fx.passeur(&killed_refs).spawn().unwrap();
+    let start = Instant::now();
+    let written = || {
+        let dir = fx.path("killed");
+        dir.is_dir()
+            && files_below(&dir)
+                .iter()
+                .filter(|f| f.ends_with(".en.txt"))
+                .count()
+                >= 10
+    };
+    while !written() {
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "the run wrote nothing"
+        );
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    assert!(
+        !fx.path("killed/aligned.jsonl").exists(),
+        "killed before the end, as intended (else make the batch bigger)"
+    );
+
+    let resumed = fx.run(&killed_refs);
+    assert_eq!(resumed.status.code(), Some(0), "{}", stderr(&resumed));
+    let resumed_counts = fx.run_json_in("killed")["counts"].clone();
+    let reused = resumed_counts["articles_reused"].as_u64().unwrap();
+    let translated = resumed_counts["articles_translated"].as_u64().unwrap();
+    assert!(
+        reused >= 10,
+        "the second run kept what the first finished: {resumed_counts}"
+    );
+    assert_eq!(reused + translated, 240, "and translated only the rest");
+
+    let whole_args = args("whole");
+    let whole_refs: Vec<&str> = whole_args.iter().map(String::as_str).collect();
+    let whole = fx.run(&whole_refs);
+    assert_eq!(whole.status.code(), Some(0), "{}", stderr(&whole));
+    assert_eq!(outputs(&fx, "killed"), outputs(&fx, "whole"));
+    assert!(
+        !files_below(&fx.path("killed"))
+            .iter()
+            .any(|f| f.ends_with(".tmp")),
+        "no temporary file is left"
+    );
+}
+
+#[test]
+fn a_second_run_on_a_busy_folder_fails_at_once_with_75_and_touches_nothing() {
+    let fx = Fixture::new();
+    fx.write("a.txt", "Un article.");
+    std::fs::create_dir_all(fx.path("out/.passeur")).unwrap();
+    let lock = File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(fx.path("out/.passeur/lock"))
+        .unwrap();
+    lock.try_lock().unwrap();
+    let output = fx.translate(&["a.txt"], &[]);
+    assert_eq!(output.status.code(), Some(75), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("another passeur run"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(
+        files_below(&fx.path("out")).is_empty(),
+        "nothing but the lock"
+    );
+}
+
+#[test]
+fn problems_that_would_fail_the_run_are_found_before_any_translation() {
+    let fx = Fixture::new();
+    fx.write("a.txt", "Un article.");
+    fx.write("not-a-folder", "a file");
+    let output = fx.translate(&["a.txt"], &[]);
+    assert_eq!(output.status.code(), Some(0));
+
+    let model = tiny_model();
+    let model = model.to_str().unwrap();
+    let file_as_output = fx.run(&["translate", "a.txt", "-o", "not-a-folder", "--model", model]);
+    assert_eq!(
+        file_as_output.status.code(),
+        Some(2),
+        "{}",
+        stderr(&file_as_output)
+    );
+    assert!(stderr(&file_as_output).contains("not-a-folder"));
+
+    fx.write(
+        "broken.json",
+        "[{\"source\": \"OTAN\" \"target\": \"NATO\"}]",
+    );
+    let broken = fx.run(&[
+        "translate",
+        "a.txt",
+        "-o",
+        "fresh",
+        "--model",
+        model,
+        "-g",
+        "broken.json",
+    ]);
+    assert_eq!(broken.status.code(), Some(2), "{}", stderr(&broken));
+    assert!(
+        stderr(&broken).contains("broken.json:1:"),
+        "{}",
+        stderr(&broken)
+    );
+    assert!(
+        !files_below(&fx.path("fresh"))
+            .iter()
+            .any(|f| f.ends_with(".en.txt")),
+        "nothing was translated"
+    );
+
+    let no_memory = fx.run(&[
+        "translate",
+        "a.txt",
+        "-o",
+        "fresh",
+        "--model",
+        model,
+        "--memory",
+        "typo.sqlite",
+    ]);
+    assert_eq!(no_memory.status.code(), Some(2), "{}", stderr(&no_memory));
+    assert!(stderr(&no_memory).contains("typo.sqlite"));
+}
+
+#[test]
+fn output_files_get_the_usual_permissions_and_review_files_follow_the_formats() {
+    let fx = Fixture::new();
+    fx.write("a.txt", "Un article.");
+    let output = fx.translate(&["a.txt"], &[]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(fx.path("out/a.en.txt"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_ne!(
+            mode & 0o044,
+            0,
+            "readable by others as the umask allows, not 0600"
+        );
+    }
+    assert!(fx.path("out/review.html").exists());
+    let fewer = fx.translate(&["a.txt"], &["--format", "tmx"]);
+    assert_eq!(fewer.status.code(), Some(0), "{}", stderr(&fewer));
+    assert!(fx.path("out/aligned.tmx").exists());
+    assert!(
+        !fx.path("out/review.html").exists(),
+        "a format no longer asked for is removed"
+    );
+    assert!(!fx.path("out/aligned.xlf").exists());
+}
