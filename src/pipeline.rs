@@ -23,7 +23,7 @@ use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use crate::align::{self, AlignedSegment};
-use crate::check::Check;
+use crate::check::Severity;
 use crate::config::{TranslateSettings, DEFAULT_REPO};
 use crate::enforce::{self, Enforced, Job};
 use crate::files::AtomicFile;
@@ -613,8 +613,20 @@ fn render_outputs(
             }
         }
     }
-    let writers: Vec<Box<dyn write::Writer + Send + Sync>> =
-        wanted.iter().map(|f| f.writer()).collect();
+    // A big batch's report is an index and pages; a small one's, one page.
+    let paged = wanted.contains(&write::Format::Html) && totals.rows > write::PAGE_ROWS;
+    let mut pages = match paged {
+        true => Some(write::PagedHtml::new(folder.dir(), &totals)?),
+        false => {
+            write::remove_pages(folder.dir(), 1);
+            None
+        }
+    };
+    let writers: Vec<Box<dyn write::Writer + Send + Sync>> = wanted
+        .iter()
+        .filter(|f| !(paged && **f == write::Format::Html))
+        .map(|f| f.writer())
+        .collect();
     let mut files = Vec::new();
     for writer in &writers {
         let mut file = AtomicFile::create(&folder.dir().join(writer.file_name()))?;
@@ -623,31 +635,39 @@ fn render_outputs(
     }
     // Second pass: each article's rows to every writer.
     let mut article: Vec<AlignedSegment> = Vec::new();
-    let flush =
-        |article: &mut Vec<AlignedSegment>, files: &mut Vec<AtomicFile>| -> std::io::Result<()> {
-            if !article.is_empty() {
-                for (writer, file) in writers.iter().zip(files.iter_mut()) {
-                    file.write_all(writer.article(article).as_bytes())?;
-                }
-                article.clear();
-            }
-            Ok(())
-        };
+    let mut flush = |article: &mut Vec<AlignedSegment>| -> std::io::Result<()> {
+        if article.is_empty() {
+            return Ok(());
+        }
+        for (writer, file) in writers.iter().zip(files.iter_mut()) {
+            file.write_all(writer.article(article).as_bytes())?;
+        }
+        if let Some(pages) = pages.as_mut() {
+            pages.article(article).map_err(|e| e.source)?;
+        }
+        article.clear();
+        Ok(())
+    };
     folder.for_each_row(|json| {
         let row: AlignedSegment = serde_json::from_str(json).map_err(std::io::Error::other)?;
         if article
             .last()
             .is_some_and(|last| last.article != row.article)
         {
-            flush(&mut article, &mut files)?;
+            flush(&mut article)?;
         }
         article.push(row);
         Ok(())
     })??;
-    flush(&mut article, &mut files)?;
+    flush(&mut article)?;
     for (writer, mut file) in writers.iter().zip(files) {
         file.write_all(writer.tail().as_bytes())?;
         if let Err(e) = file.commit() {
+            failures.push(Failure::write(&e));
+        }
+    }
+    if let Some(pages) = pages {
+        if let Err(e) = pages.finish() {
             failures.push(Failure::write(&e));
         }
     }
@@ -660,7 +680,7 @@ fn count_row(row: &AlignedSegment) -> Counts {
     Counts {
         segments: 1,
         segments_flagged: usize::from(!row.flags.is_empty()),
-        segments_failed: usize::from(row.flags.iter().any(|f| f.check == Check::EngineError)),
+        segments_failed: usize::from(row.flags.iter().any(|f| f.severity == Severity::Error)),
         segments_from_memory: usize::from(row.memory),
         term_matches: row.terms.len(),
         terms_ok: terms(|s| s == TermStatus::Ok),
@@ -799,7 +819,9 @@ fn hex(bytes: impl AsRef<[u8]>) -> String {
     bytes.as_ref().iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Every segment the engine failed on, named with its article and sentence.
+/// Every segment with a finding of severity error (the engine failed, the translation is
+/// empty, the input was cut), named with its article and sentence: a wrong result is a
+/// failure, never a success with a flag nobody reads.
 fn engine_failures(
     article: &Article,
     segments: &[Segment],
@@ -807,14 +829,19 @@ fn engine_failures(
 ) -> Vec<Failure> {
     let mut failures = Vec::new();
     for (segment, row) in segments.iter().zip(rows) {
-        for flag in row.flags.iter().filter(|f| f.check == Check::EngineError) {
+        for flag in row.flags.iter().filter(|f| f.severity == Severity::Error) {
             failures.push(Failure::new(
                 Stage::Translate,
                 article.origin.clone(),
                 None,
                 format!(
-                    "paragraph {} sentence {}: {}",
-                    segment.paragraph, segment.index, flag.reason
+                    "{} (article {:?}), paragraph {} sentence {}: {}: {}",
+                    article.origin,
+                    article.id,
+                    segment.paragraph + 1,
+                    segment.index + 1,
+                    flag.check,
+                    flag.reason
                 ),
             ));
         }
@@ -975,7 +1002,7 @@ mod tests {
         let english = std::fs::read_to_string(dir.path().join("out/a.en.txt")).unwrap();
         assert_eq!(
             english,
-            "LA DROPZONE EST CALME. Une phrase FAIL ici.\nLA DROPZONE EST CALME.\n"
+            "LA DROPZONE EST CALME. [untranslated: Une phrase FAIL ici.]\nLA DROPZONE EST CALME.\n"
         );
         let rows = std::fs::read_to_string(dir.path().join("out/aligned.jsonl")).unwrap();
         assert_eq!(rows.lines().count(), 3, "every source sentence has its row");

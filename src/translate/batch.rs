@@ -108,21 +108,36 @@ pub fn translate_all(
         calls.push(current);
     }
 
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(plan.calls_in_flight.max(1))
-        .build()
-        .expect("a thread pool for engine calls");
-    let translated: Vec<Vec<((usize, usize), Translation)>> = pool.install(|| {
-        calls
-            .par_iter()
-            .map(|call| {
-                let inputs: Vec<Vec<String>> = call.iter().map(|&u| tokens(u).clone()).collect();
+    // One thread per replica takes the next call from a shared queue, in order, as
+    // CTranslate2's own asynchronous submission does (rayon's halving of the call list
+    // gave one thread all the long calls and left the other replica idle at the end).
+    let order: Vec<usize> = (0..calls.len()).collect();
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let results: Vec<std::sync::Mutex<Vec<Translation>>> =
+        calls.iter().map(|_| Default::default()).collect();
+    std::thread::scope(|scope| {
+        for _ in 0..plan.calls_in_flight.clamp(1, calls.len().max(1)) {
+            scope.spawn(|| loop {
+                let taken = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(&call) = order.get(taken) else {
+                    break;
+                };
+                let inputs: Vec<Vec<String>> =
+                    calls[call].iter().map(|&u| tokens(u).clone()).collect();
                 let done = translate_call(engine, &inputs, plan.max_decoding_length);
-                on_done(call.len());
-                call.iter().copied().zip(done).collect()
-            })
-            .collect()
+                on_done(calls[call].len());
+                *results[call].lock().expect("no thread panics holding it") = done;
+            });
+        }
     });
+    let translated: Vec<Vec<((usize, usize), Translation)>> = calls
+        .iter()
+        .zip(results)
+        .map(|(call, done)| {
+            let done = done.into_inner().expect("no thread panics holding it");
+            call.iter().copied().zip(done).collect()
+        })
+        .collect();
 
     // Reassemble each text from its pieces, in order.
     let mut by_text: Vec<Vec<Option<Translation>>> = pieces

@@ -63,13 +63,13 @@ pub fn render_article(
         let Some(paragraph) = paragraphs.get(run[0].paragraph) else {
             continue;
         };
-        // A sentence the engine could not translate keeps its French text, so the English
-        // article never silently loses it (the failure is in run.json and aligned.jsonl).
-        let sentences: Vec<&str> = run
+        // A sentence with no translation keeps its French text, marked so that no reader
+        // takes it for English (the failure is on stderr, in run.json and aligned.jsonl).
+        let sentences: Vec<String> = run
             .iter()
             .map(|s| match s.target.trim() {
-                "" => s.source.trim(),
-                target => target,
+                "" => format!("[untranslated: {}]", s.source.trim()),
+                target => target.to_string(),
             })
             .collect();
         let text = sentences.join(" ");

@@ -55,30 +55,11 @@ impl Writer for Html {
     }
 
     fn head(&self, totals: &Totals) -> String {
-        let (articles, flagged, by_check) = (totals.articles, totals.flagged, &totals.by_check);
-        let (present, terms) = (totals.terms_present, totals.terms);
-        let mut out =
-            String::from("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
-        out += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>passeur review</title>\n";
-        out += &format!("<style>{STYLE}</style>\n</head>\n<body>\n<h1>passeur review</h1>\n<div class=\"counts\">\n");
-        out += &format!("<div>articles <b id=\"count-articles\">{articles}</b></div>\n");
-        out += &format!(
-            "<div>segments <b id=\"count-segments\">{}</b></div>\n",
-            totals.rows
-        );
-        out += &format!("<div>flagged <b id=\"count-flagged\">{flagged}</b></div>\n");
-        if terms > 0 {
-            out += &format!(
-                "<div>terms present <b id=\"count-terms\">{present}/{terms}</b> ({:.1}%)</div>\n",
-                100.0 * present as f64 / terms as f64
-            );
-        }
-        for (check, n) in by_check {
-            out += &format!("<div>{} <b>{n}</b></div>\n", escape(check));
-        }
-        out += "</div>\n<div class=\"controls\"><label><input type=\"checkbox\" id=\"flagged-only\"> show only flagged segments</label>\n";
+        let mut out = page_start("passeur review");
+        out += &counts(totals);
+        out += "<div class=\"controls\"><label><input type=\"checkbox\" id=\"flagged-only\"> show only flagged segments</label>\n";
         out += "<label> check: <select id=\"check\"><option value=\"\">all</option>";
-        for check in by_check.keys() {
+        for check in totals.by_check.keys() {
             out += &format!("<option value=\"{0}\">{0}</option>", escape(check));
         }
         out += "</select></label> <span>showing <b id=\"shown\"></b></span></div>\n";
@@ -156,6 +137,176 @@ impl Writer for Html {
     fn tail(&self) -> String {
         format!("<script>{SCRIPT}</script>\n</body>\n</html>\n")
     }
+}
+
+/// The start of a page, up to its `<h1>`.
+fn page_start(title: &str) -> String {
+    let mut out =
+        String::from("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
+    out += &format!(
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n",
+        escape(title)
+    );
+    out += &format!(
+        "<style>{STYLE}</style>\n</head>\n<body>\n<h1>{}</h1>\n",
+        escape(title)
+    );
+    out
+}
+
+/// The counts at the top of a page.
+fn counts(totals: &Totals) -> String {
+    let (present, terms) = (totals.terms_present, totals.terms);
+    let mut out = String::from("<div class=\"counts\">\n");
+    out += &format!(
+        "<div>articles <b id=\"count-articles\">{}</b></div>\n",
+        totals.articles
+    );
+    out += &format!(
+        "<div>segments <b id=\"count-segments\">{}</b></div>\n",
+        totals.rows
+    );
+    out += &format!(
+        "<div>flagged <b id=\"count-flagged\">{}</b></div>\n",
+        totals.flagged
+    );
+    if terms > 0 {
+        out += &format!(
+            "<div>terms present <b id=\"count-terms\">{present}/{terms}</b> ({:.1}%)</div>\n",
+            100.0 * present as f64 / terms as f64
+        );
+    }
+    for (check, n) in &totals.by_check {
+        out += &format!("<div>{} <b>{n}</b></div>\n", escape(check));
+    }
+    out += "</div>\n";
+    out
+}
+
+/// Rows above which the report is split: `review.html` becomes an index (the counts, and
+/// one line per article with its flags and a link) and the articles go to pages of about
+/// this many rows in `review/`, so a big batch never makes one page of hundreds of
+/// megabytes that no browser opens.
+pub const PAGE_ROWS: usize = 2000;
+
+/// The report of a big batch, written as its articles come: pages of whole articles in
+/// `review/NNNN.html`, and the index `review.html`.
+pub struct PagedHtml {
+    dir: std::path::PathBuf,
+    index: crate::files::AtomicFile,
+    page: Vec<AlignedSegment>,
+    pages: usize,
+}
+
+impl PagedHtml {
+    /// Starts the index; `totals` sums up every row to come.
+    pub fn new(
+        dir: &std::path::Path,
+        totals: &Totals,
+    ) -> Result<PagedHtml, crate::files::WriteError> {
+        use std::io::Write;
+        let path = dir.join(Html.file_name());
+        let mut index = crate::files::AtomicFile::create(&path)?;
+        let mut head = page_start("passeur review");
+        head += &counts(totals);
+        head += "<p>The articles are on pages of about ";
+        head += &format!("{PAGE_ROWS} segments; each line below links to one.</p>\n");
+        head +=
+            "<table>\n<tr><td>article</td><td>segments</td><td>flagged</td><td>errors</td></tr>\n";
+        index
+            .write_all(head.as_bytes())
+            .map_err(|source| crate::files::WriteError {
+                path: path.display().to_string(),
+                source,
+            })?;
+        Ok(PagedHtml {
+            dir: dir.to_path_buf(),
+            index,
+            page: Vec::new(),
+            pages: 0,
+        })
+    }
+
+    fn page_name(number: usize) -> String {
+        format!("review/{number:04}.html")
+    }
+
+    /// Adds an article: to the current page, and a line to the index.
+    pub fn article(&mut self, rows: &[AlignedSegment]) -> Result<(), crate::files::WriteError> {
+        use std::io::Write;
+        if !self.page.is_empty() && self.page.len() + rows.len() > PAGE_ROWS {
+            self.flush_page()?;
+        }
+        let flagged = rows.iter().filter(|r| !r.flags.is_empty()).count();
+        let errors = rows
+            .iter()
+            .filter(|r| {
+                r.flags
+                    .iter()
+                    .any(|f| f.severity == crate::check::Severity::Error)
+            })
+            .count();
+        let line = format!(
+            "<tr class=\"{}\"><td><a href=\"{}\">{}</a></td><td>{}</td><td>{flagged}</td><td>{errors}</td></tr>\n",
+            if errors > 0 { "error" } else if flagged > 0 { "flagged" } else { "clean" },
+            escape(&Self::page_name(self.pages + 1)),
+            escape(&rows[0].article),
+            rows.len()
+        );
+        self.index
+            .write_all(line.as_bytes())
+            .map_err(|source| crate::files::WriteError {
+                path: self.dir.join(Html.file_name()).display().to_string(),
+                source,
+            })?;
+        self.page.extend_from_slice(rows);
+        Ok(())
+    }
+
+    fn flush_page(&mut self) -> Result<(), crate::files::WriteError> {
+        self.pages += 1;
+        let path = self.dir.join(Self::page_name(self.pages));
+        super::write_atomic(&path, &Html.render(&self.page))?;
+        self.page.clear();
+        Ok(())
+    }
+
+    /// Writes the last page and closes the index; removes pages of an earlier, bigger run.
+    pub fn finish(mut self) -> Result<(), crate::files::WriteError> {
+        use std::io::Write;
+        if !self.page.is_empty() {
+            self.flush_page()?;
+        }
+        let path = self.dir.join(Html.file_name());
+        self.index
+            .write_all(b"</table>\n</body>\n</html>\n")
+            .map_err(|source| crate::files::WriteError {
+                path: path.display().to_string(),
+                source,
+            })?;
+        self.index.commit()?;
+        remove_pages(&self.dir, self.pages + 1);
+        Ok(())
+    }
+}
+
+/// Removes the pages `review/NNNN.html` numbered `from` and up (and the folder when empty):
+/// what an earlier run wrote that this one did not.
+pub fn remove_pages(dir: &std::path::Path, from: usize) {
+    let folder = dir.join("review");
+    let Ok(entries) = std::fs::read_dir(&folder) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let number = name
+            .strip_suffix(".html")
+            .and_then(|n| n.parse::<usize>().ok());
+        if number.is_some_and(|n| n >= from) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+    let _ = std::fs::remove_dir(&folder);
 }
 
 /// Where each present term's target appears in the translation (first unused occurrence,

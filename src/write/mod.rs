@@ -17,7 +17,7 @@ use crate::align::AlignedSegment;
 pub use crate::files::{write_atomic, WriteError};
 
 pub use articles::{article_file_name, render_article};
-pub use html::Html;
+pub use html::{remove_pages, Html, PagedHtml, PAGE_ROWS};
 pub use tmx::Tmx;
 pub use tsv::Tsv;
 pub use xliff::{unit_id, Xliff};
@@ -294,5 +294,57 @@ mod snapshots {
             }
         }
         assert_eq!(rows, expected);
+    }
+
+    #[test]
+    fn a_big_batch_gets_an_index_and_pages_of_whole_articles() {
+        let dir = tempfile::tempdir().unwrap();
+        // 30 articles of 100 rows: more than PAGE_ROWS in all.
+        let mut rows = Vec::new();
+        for a in 0..30 {
+            for mut row in fixture().into_iter().take(2) {
+                row.article = format!("a{a:02}.txt");
+                for i in 0..50 {
+                    row.index = i;
+                    rows.push(row.clone());
+                }
+            }
+        }
+        let mut totals = Totals::default();
+        rows.iter().for_each(|r| totals.add(r));
+        // An earlier, bigger run left a page this one does not write.
+        std::fs::create_dir_all(dir.path().join("review")).unwrap();
+        std::fs::write(dir.path().join("review/0099.html"), "old").unwrap();
+        let mut pages = PagedHtml::new(dir.path(), &totals).unwrap();
+        for article in rows.chunk_by(|a, b| a.article == b.article) {
+            pages.article(article).unwrap();
+        }
+        pages.finish().unwrap();
+
+        let index = std::fs::read_to_string(dir.path().join("review.html")).unwrap();
+        assert!(
+            index.contains("<b id=\"count-segments\">3000</b>"),
+            "{index}"
+        );
+        assert_eq!(
+            index.matches("<tr class=").count(),
+            30,
+            "one line per article"
+        );
+        let page_count = rows.len().div_ceil(PAGE_ROWS);
+        for page in 1..=page_count {
+            let name = format!("review/{page:04}.html");
+            assert!(index.contains(&name), "{name} is linked");
+            let html = std::fs::read_to_string(dir.path().join(&name)).unwrap();
+            let segments = html.matches("<tr class=\"seg").count();
+            assert!(
+                segments <= PAGE_ROWS && segments.is_multiple_of(100),
+                "whole articles: {segments}"
+            );
+        }
+        assert!(
+            !dir.path().join("review/0099.html").exists(),
+            "stale pages removed"
+        );
     }
 }

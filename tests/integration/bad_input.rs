@@ -180,3 +180,25 @@ fn cuda_without_the_cuda_feature_says_how_to_get_it() {
     assert!(message.contains("--features cuda"), "{message}");
     assert!(files_below(fx.dir.path()) == ["good.txt"]);
 }
+
+/// Issue "nothing lost silently", item 1: a sentence cut at the model's input limit is a
+/// failure (stderr, run.json, exit 1), and an empty translation is marked in the English.
+#[test]
+fn a_cut_translation_is_a_failure_not_a_flag() {
+    let fx = Fixture::new();
+    fx.write("long.txt", format!("Court. {}", "a".repeat(20_000)));
+    let output = fx.translate(&["long.txt"], &[]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let message = stderr(&output);
+    assert!(
+        message.contains("long.txt (article \"long.txt\"), paragraph 1 sentence 1: truncated"),
+        "{message}"
+    );
+    let failures = fx.run_json()["failures"].clone();
+    assert!(failures
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["error"].as_str().unwrap().contains("truncated")));
+    assert_eq!(fx.run_json()["counts"]["segments_failed"], 1);
+}
