@@ -181,6 +181,11 @@ pub(crate) fn run_stages(
         progress: &progress,
     };
 
+    // What the outputs are made of: every article, in order, with its content and
+    // fingerprint, and the formats asked for. When it is what the outputs were last
+    // rendered from, and nothing was translated or removed, they are left as they are.
+    let mut rendered_from = Sha256::new();
+    rendered_from.update(format!("{:?}", settings.formats).as_bytes());
     let mut articles = read::articles(&settings.inputs);
     let mut chunk = Chunk::default();
     let mut position = 0;
@@ -208,6 +213,14 @@ pub(crate) fn run_stages(
         );
         position += 1;
         tally.paragraphs += pending.paragraphs.len();
+        for part in [
+            &pending.article.id,
+            &pending.content_hash,
+            &pending.fingerprint,
+        ] {
+            rendered_from.update(part.as_bytes());
+            rendered_from.update(b"\x00");
+        }
         if let Some(record) = folder
             .record(&pending.article.id)?
             .filter(|_| !settings.force)
@@ -248,7 +261,22 @@ pub(crate) fn run_stages(
 
     let clock = Instant::now();
     tally.removed = remove_stale(&mut folder, &mut failures)?;
-    let mut counts = render_outputs(&folder, &settings.formats, &mut failures)?;
+    let rendered_from = hex(rendered_from.finalize());
+    let unchanged = tally.translated == 0
+        && tally.removed == 0
+        && folder.meta("rendered_from")?.as_deref() == Some(rendered_from.as_str())
+        && wanted_formats(&settings.formats)
+            .iter()
+            .all(|f| folder.dir().join(f.writer().file_name()).is_file());
+    let mut counts = match folder.meta("rendered_counts")?.filter(|_| unchanged) {
+        Some(json) => serde_json::from_str(&json)?,
+        None => {
+            let counts = render_outputs(&folder, &settings.formats, &mut failures)?;
+            folder.set_meta("rendered_from", &rendered_from)?;
+            folder.set_meta("rendered_counts", &serde_json::to_string(&counts)?)?;
+            counts
+        }
+    };
     timings.write += clock.elapsed().as_secs_f64();
     counts += &Counts {
         articles_translated: tally.translated,
@@ -489,7 +517,7 @@ fn run_chunk(
         failures.extend(engine_failures(&pending.article, &pending.segments, mine));
         let file = english_file_name(folder, &pending.article.id, &mut names_in_chunk)?;
         let text = write::render_article(&pending.article.text, &pending.paragraphs, mine);
-        if let Err(e) = write::write_atomic(&folder.dir().join(&file), text.as_bytes()) {
+        if let Err(e) = write::write_atomic_unsynced(&folder.dir().join(&file), text.as_bytes()) {
             failures.push(Failure::write(&e));
             continue;
         }
@@ -506,6 +534,11 @@ fn run_chunk(
                 .map(|row| serde_json::to_string(row).expect("rows serialise"))
                 .collect(),
         });
+    }
+    // The chunk's files reach the disk before the state says they are done.
+    if let Err(e) = crate::files::sync_filesystem(folder.dir()) {
+        failures.push(Failure::write(&e));
+        finished.clear();
     }
     folder.commit(&finished, &new_cache)?;
     timings.write += clock.elapsed().as_secs_f64();
@@ -672,6 +705,18 @@ fn render_outputs(
         }
     }
     Ok(counts)
+}
+
+/// `aligned.jsonl` and the review formats asked for.
+fn wanted_formats(formats: &[write::Format]) -> Vec<write::Format> {
+    std::iter::once(write::Format::Jsonl)
+        .chain(
+            formats
+                .iter()
+                .copied()
+                .filter(|f| *f != write::Format::Jsonl),
+        )
+        .collect()
 }
 
 /// The counts one row tells.

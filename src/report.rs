@@ -94,7 +94,7 @@ pub struct OptionsReport {
     pub chunk_segments: usize,
 }
 
-#[derive(Debug, Default, Clone, PartialEq, Serialize)]
+#[derive(Debug, Default, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct Counts {
     /// Articles in the output: translated by this run, or kept from an earlier one.
     pub articles: usize,

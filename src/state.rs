@@ -76,6 +76,9 @@ pub struct OutputFolder {
     db: Connection,
     /// This run's number: every article of the inputs is stamped with it.
     run: i64,
+    /// Articles kept, not yet stamped: written in batches, one transaction each, since a
+    /// transaction per article would cost a disk sync per article.
+    kept: Vec<(String, usize)>,
     // Held for the lifetime of the run; the OS releases it if the process dies.
     _lock: File,
 }
@@ -143,6 +146,7 @@ impl OutputFolder {
             dir: dir.to_path_buf(),
             db,
             run,
+            kept: Vec::new(),
             _lock: lock,
         })
     }
@@ -177,14 +181,35 @@ impl OutputFolder {
     }
 
     /// Keeps a recorded article as it is, at its place among this run's inputs.
-    pub fn keep(&self, id: &str, position: usize) -> Result<(), StateError> {
-        self.db
-            .execute(
-                "UPDATE articles SET run = ?1, position = ?2 WHERE id = ?3",
-                params![self.run, position as i64, id],
-            )
-            .map(|_| ())
-            .map_err(|e| self.error(e))
+    pub fn keep(&mut self, id: &str, position: usize) -> Result<(), StateError> {
+        self.kept.push((id.to_string(), position));
+        if self.kept.len() >= 4096 {
+            self.stamp_kept()?;
+        }
+        Ok(())
+    }
+
+    /// Stamps the kept articles with this run, in one transaction.
+    fn stamp_kept(&mut self) -> Result<(), StateError> {
+        if self.kept.is_empty() {
+            return Ok(());
+        }
+        let run = self.run;
+        let kept = std::mem::take(&mut self.kept);
+        let tx = self.db.transaction().map_err(|e| StateError::Database {
+            path: self.dir.join(STATE_DIR).display().to_string(),
+            source: e,
+        })?;
+        let result = (|| {
+            let mut update =
+                tx.prepare_cached("UPDATE articles SET run = ?1, position = ?2 WHERE id = ?3")?;
+            for (id, position) in &kept {
+                update.execute(params![run, *position as i64, id])?;
+            }
+            drop(update);
+            tx.commit()
+        })();
+        result.map_err(|e| self.error(e))
     }
 
     /// True when another article of the state already has this English file.
@@ -214,6 +239,7 @@ impl OutputFolder {
         finished: &[Finished],
         cache: &[(String, String)],
     ) -> Result<(), StateError> {
+        self.stamp_kept()?;
         let run = self.run;
         let tx = self.db.transaction().map_err(|e| StateError::Database {
             path: self.dir.join(STATE_DIR).display().to_string(),
@@ -251,7 +277,8 @@ impl OutputFolder {
     }
 
     /// The articles of earlier runs that this run's inputs no longer have: id and file.
-    pub fn stale(&self) -> Result<Vec<(String, String)>, StateError> {
+    pub fn stale(&mut self) -> Result<Vec<(String, String)>, StateError> {
+        self.stamp_kept()?;
         let mut query = self
             .db
             .prepare("SELECT id, file FROM articles WHERE run != ?1 ORDER BY id")
@@ -390,7 +417,7 @@ mod tests {
         drop(folder);
 
         // The next run keeps b only.
-        let folder = OutputFolder::open(dir.path()).unwrap();
+        let mut folder = OutputFolder::open(dir.path()).unwrap();
         assert_eq!(folder.record("a").unwrap().unwrap().file, "a.en.txt");
         folder.keep("b", 0).unwrap();
         assert_eq!(

@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 
 use crate::align::AlignedSegment;
 
-pub use crate::files::{write_atomic, WriteError};
+pub use crate::files::{write_atomic, write_atomic_unsynced, WriteError};
 
 pub use articles::{article_file_name, render_article};
 pub use html::{remove_pages, Html, PagedHtml, PAGE_ROWS};
