@@ -75,7 +75,10 @@ pub fn translate_all(
     on_done: &(dyn Fn(usize) + Sync),
 ) -> Vec<Translation> {
     // Each text becomes one or more pieces, each with its tokens.
-    let pieces: Vec<Result<Vec<Vec<String>>, EngineError>> = texts
+    // A text longer than any sentence (a 5 MB line with no space) is cut before it is
+    // tokenised, so that memory stays bounded; its translation is flagged truncated.
+    let bounded: Vec<&str> = texts.iter().map(|t| bound(t)).collect();
+    let pieces: Vec<Result<Vec<Vec<String>>, EngineError>> = bounded
         .par_iter()
         .map(|text| encode_pieces(engine, text, plan.max_segment_tokens))
         .collect();
@@ -150,15 +153,37 @@ pub fn translate_all(
     pieces
         .iter()
         .zip(by_text)
-        .map(|(encoded, parts)| match encoded {
+        .zip(texts.iter().zip(&bounded))
+        .map(|((encoded, parts), (text, bounded))| match encoded {
             Err(error) => Translation::failed(0, error),
-            Ok(_) => join(
-                parts
-                    .into_iter()
-                    .map(|p| p.expect("every piece has a result")),
-            ),
+            Ok(_) => {
+                let mut translation = join(
+                    parts
+                        .into_iter()
+                        .map(|p| p.expect("every piece has a result")),
+                );
+                translation.input_truncated |= bounded.len() < text.len();
+                translation
+            }
         })
         .collect()
+}
+
+/// Bytes of one text handed to the tokenizer, at most: far above a sentence (the model
+/// reads 512 tokens; long sentences are split into pieces of 200), far below what would
+/// make tokenising it cost gigabytes.
+pub const MAX_TEXT_BYTES: usize = 64 * 1024;
+
+/// The text, cut at a character boundary to at most [`MAX_TEXT_BYTES`].
+fn bound(text: &str) -> &str {
+    if text.len() <= MAX_TEXT_BYTES {
+        return text;
+    }
+    let mut end = MAX_TEXT_BYTES;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
 }
 
 /// The pieces of one text, tokenised: the whole text when it fits in `max_tokens`,

@@ -202,3 +202,21 @@ fn a_cut_translation_is_a_failure_not_a_flag() {
         .any(|f| f["error"].as_str().unwrap().contains("truncated")));
     assert_eq!(fx.run_json()["counts"]["segments_failed"], 1);
 }
+
+/// A single enormous segment (a 3 MB line with no space) is cut before tokenisation: the
+/// run's memory stays small, and the segment is reported truncated.
+#[test]
+fn an_enormous_segment_is_cut_before_tokenisation_and_reported() {
+    let fx = Fixture::new();
+    fx.write("huge.txt", "a".repeat(3_000_000));
+    let output = fx.translate(&["huge.txt"], &[]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(stderr(&output).contains("truncated"), "{}", stderr(&output));
+    let peak = fx.run_json()["peak_rss_bytes"].as_u64().unwrap_or(0);
+    assert!(
+        peak > 0 && peak < 1 << 30,
+        "peak memory {peak} bytes for one 3 MB segment"
+    );
+    let row = &fx.aligned()[0];
+    assert!(row["flags"].to_string().contains("truncated"), "{row}");
+}
