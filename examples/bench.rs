@@ -102,6 +102,7 @@ fn main() -> Result<()> {
         memory_named: false,
         chunk_segments: 2000,
         force: false,
+        shard: None,
         offline: true,
         quiet: true,
     };

@@ -29,6 +29,9 @@ pub enum Command {
     /// Review an output folder: summary, formats written again, --fail-on; or import
     /// reviewed translations into the translation memory.
     Review(ReviewArgs),
+    /// Combine the output folders of `translate --shard K/N` runs into one, as a single run
+    /// would have written it.
+    Merge(MergeArgs),
     /// Maintain glossaries: list, add, remove, lint, import, export, check.
     #[command(subcommand)]
     Glossary(GlossaryCommand),
@@ -87,6 +90,10 @@ pub struct TranslateArgs {
     /// with the same text, model, glossary and options.
     #[arg(long)]
     pub force: bool,
+    /// Translate only shard K of N (0 ≤ K < N): the articles whose id hashes to K. Each
+    /// shard goes to its own OUT_DIR; `passeur merge` combines them.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<String>,
     /// Never download: fail if the model is missing.
     #[arg(long)]
     pub offline: bool,
@@ -266,4 +273,20 @@ pub enum FormatArg {
     Tsv,
     Html,
     All,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The shard output folders (all N of them).
+    #[arg(required = true, value_name = "SHARD_DIR")]
+    pub shards: Vec<PathBuf>,
+    /// The merged output folder.
+    #[arg(short, long, value_name = "OUT_DIR")]
+    pub output: PathBuf,
+    /// Formats to write besides aligned.jsonl (repeatable; default all).
+    #[arg(long = "format", value_name = "FORMAT", value_enum)]
+    pub formats: Vec<FormatArg>,
+    /// No summary line.
+    #[arg(short, long)]
+    pub quiet: bool,
 }

@@ -35,6 +35,8 @@ pub struct TranslateSettings {
     pub chunk_segments: usize,
     /// Translate every article again, whatever the output folder has.
     pub force: bool,
+    /// Only this shard of the inputs.
+    pub shard: Option<Shard>,
     pub offline: bool,
     pub quiet: bool,
 }
@@ -75,6 +77,66 @@ impl DeviceKind {
             .expect("every device has a name")
             .get_name()
             .to_string()
+    }
+}
+
+/// One shard of a batch: the articles whose id hashes to `index` among `count`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    pub index: usize,
+    pub count: usize,
+}
+
+impl Shard {
+    /// `K/N`, with 0 ≤ K < N (Slurm's `SLURM_ARRAY_TASK_ID` with `--array=0-(N-1)`, and
+    /// Kubernetes' `JOB_COMPLETION_INDEX`, both count from 0).
+    pub fn parse(text: &str) -> Result<Shard> {
+        let parsed = text
+            .split_once('/')
+            .and_then(|(k, n)| Some((k.trim().parse().ok()?, n.trim().parse().ok()?)));
+        match parsed {
+            Some((index, count)) if index < count => Ok(Shard { index, count }),
+            _ => bail!("--shard {text:?}: expected K/N with 0 ≤ K < N, such as 0/4"),
+        }
+    }
+
+    /// The shard an article id belongs to: a hash of the id that does not depend on the
+    /// platform, the run or the other ids.
+    pub fn of(id: &str, count: usize) -> usize {
+        use sha2::{Digest, Sha256};
+        let digest = Sha256::digest(id.as_bytes());
+        let head = u64::from_be_bytes(digest[..8].try_into().expect("8 bytes"));
+        (head % count as u64) as usize
+    }
+
+    pub fn contains(&self, id: &str) -> bool {
+        Shard::of(id, self.count) == self.index
+    }
+}
+
+impl std::fmt::Display for Shard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
+    }
+}
+
+/// Everything `passeur merge` needs.
+#[derive(Debug, Clone)]
+pub struct MergeSettings {
+    pub shards: Vec<PathBuf>,
+    pub out_dir: PathBuf,
+    pub formats: Vec<Format>,
+    pub quiet: bool,
+}
+
+impl MergeSettings {
+    pub fn from_args(args: crate::cli::MergeArgs) -> MergeSettings {
+        MergeSettings {
+            shards: args.shards,
+            out_dir: args.output,
+            formats: resolve_formats(&args.formats),
+            quiet: args.quiet,
+        }
     }
 }
 
@@ -154,6 +216,7 @@ impl TranslateSettings {
             memory_named,
             chunk_segments: args.chunk_segments,
             force: args.force,
+            shard: args.shard.as_deref().map(Shard::parse).transpose()?,
             offline: args.offline,
             quiet: args.quiet,
         })

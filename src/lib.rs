@@ -32,6 +32,7 @@ pub mod enforce;
 pub mod files;
 pub mod glossary;
 pub mod memory;
+pub mod merge;
 pub mod model;
 pub mod pipeline;
 pub mod progress;

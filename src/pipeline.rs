@@ -24,7 +24,7 @@ use sha2::{Digest, Sha256};
 
 use crate::align::{self, AlignedSegment};
 use crate::check::Severity;
-use crate::config::{TranslateSettings, DEFAULT_REPO};
+use crate::config::{Shard, TranslateSettings, DEFAULT_REPO};
 use crate::enforce::{self, Enforced, Job};
 use crate::files::AtomicFile;
 use crate::glossary::{self, Matcher, Prepared, TermStatus};
@@ -186,6 +186,10 @@ pub(crate) fn run_stages(
     // rendered from, and nothing was translated or removed, they are left as they are.
     let mut rendered_from = Sha256::new();
     rendered_from.update(format!("{:?}", settings.formats).as_bytes());
+    folder.begin_run(
+        settings.shard.map(|s| s.to_string()).as_deref(),
+        &run_fingerprint,
+    )?;
     let mut articles = read::articles(&settings.inputs);
     let mut chunk = Chunk::default();
     let mut position = 0;
@@ -193,16 +197,28 @@ pub(crate) fn run_stages(
         let article = match next {
             Ok(article) => article,
             Err(error) => {
-                failures.push(Failure::new(
-                    Stage::Read,
-                    error.path(),
-                    error.line(),
-                    &error,
-                ));
-                tally.inputs_failed += 1;
+                // Each shard reads every input; a problem is reported by one of them.
+                let place = format!("{}:{:?}", error.path(), error.line());
+                if settings
+                    .shard
+                    .is_none_or(|s| Shard::of(&place, s.count) == s.index)
+                {
+                    failures.push(Failure::new(
+                        Stage::Read,
+                        error.path(),
+                        error.line(),
+                        &error,
+                    ));
+                    tally.inputs_failed += 1;
+                }
                 continue;
             }
         };
+        // Positions count every article of the batch, so that shards merge in its order.
+        if settings.shard.is_some_and(|s| !s.contains(&article.id)) {
+            position += 1;
+            continue;
+        }
         let pending = prepare_article(
             article,
             position,
@@ -290,6 +306,7 @@ pub(crate) fn run_stages(
         glossary_entries: terminology.entries,
         ..Counts::default()
     };
+    folder.end_run()?;
     let throughput = Throughput::new(tally.source_tokens, tally.target_tokens, timings.translate);
     let report = run_report(settings, model_info, counts, timings, throughput, failures);
     let failed = !report.failures.is_empty();
@@ -549,7 +566,7 @@ fn run_chunk(
 
 /// An article's English file: the one it had, or the name its id gives, made unique by a
 /// hash of the id when another article has that name already.
-fn english_file_name(
+pub(crate) fn english_file_name(
     folder: &OutputFolder,
     id: &str,
     names_in_chunk: &mut HashSet<String>,
@@ -575,7 +592,10 @@ fn english_file_name(
 }
 
 /// Removes the files and state of articles no longer among the inputs; returns how many.
-fn remove_stale(folder: &mut OutputFolder, failures: &mut Vec<Failure>) -> Result<usize> {
+pub(crate) fn remove_stale(
+    folder: &mut OutputFolder,
+    failures: &mut Vec<Failure>,
+) -> Result<usize> {
     let stale = folder.stale()?;
     let mut removed = Vec::new();
     for (id, file) in stale {
@@ -598,7 +618,7 @@ fn remove_stale(folder: &mut OutputFolder, failures: &mut Vec<Failure>) -> Resul
 /// write: `aligned.jsonl` and the review formats, from the state, one article in memory at
 /// a time; review files of formats no longer asked for are removed. Returns the counts the
 /// rows tell.
-fn render_outputs(
+pub(crate) fn render_outputs(
     folder: &OutputFolder,
     formats: &[write::Format],
     failures: &mut Vec<Failure>,
@@ -939,6 +959,7 @@ fn options_report(settings: &TranslateSettings) -> OptionsReport {
         max_input_tokens: engine.max_input_tokens,
         max_segment_tokens: engine.max_segment_tokens,
         chunk_segments: settings.chunk_segments,
+        shard: settings.shard.map(|s| s.to_string()),
     }
 }
 
@@ -1017,6 +1038,7 @@ mod tests {
             memory_named: false,
             chunk_segments: 2,
             force: false,
+            shard: None,
             offline: true,
             quiet: true,
         }

@@ -6,13 +6,13 @@
 use std::ops::AddAssign;
 use std::path::Path;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::files::{write_atomic, WriteError};
 use crate::model::info::ModelInfo;
 
 /// The stage a failure happened in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Stage {
     Read,
@@ -23,7 +23,7 @@ pub enum Stage {
 }
 
 /// Something that went wrong with one input, glossary, segment or output file.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Failure {
     pub stage: Stage,
     /// The file (or `file.jsonl:line`, `<stdin>`) concerned.
@@ -80,7 +80,7 @@ pub struct ModelReport {
     pub info: Option<ModelInfo>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Default, Serialize, Deserialize)]
 pub struct OptionsReport {
     pub glossaries: Vec<String>,
     pub device: String,
@@ -92,9 +92,12 @@ pub struct OptionsReport {
     pub max_input_tokens: usize,
     pub max_segment_tokens: usize,
     pub chunk_segments: usize,
+    /// The shard of the batch a run translated (`K/N`), if it was one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<String>,
 }
 
-#[derive(Debug, Default, Clone, PartialEq, Serialize, serde::Deserialize)]
+#[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Counts {
     /// Articles in the output: translated by this run, or kept from an earlier one.
     pub articles: usize,

@@ -328,6 +328,61 @@ impl OutputFolder {
         Ok(Ok(()))
     }
 
+    /// Marks the folder as being written by a run (incomplete until [`Self::end_run`]),
+    /// and records which shard of a batch it holds and the run's fingerprint, for merge.
+    pub fn begin_run(&self, shard: Option<&str>, fingerprint: &str) -> Result<(), StateError> {
+        self.set_meta("complete", "false")?;
+        self.set_meta("shard", shard.unwrap_or(""))?;
+        self.set_meta("run_fingerprint", fingerprint)
+    }
+
+    /// Marks the folder complete: every input article is in it.
+    pub fn end_run(&self) -> Result<(), StateError> {
+        self.set_meta("complete", "true")
+    }
+
+    /// This run's articles in input order: id, its record and its position, from
+    /// `after` on, at most `limit` of them (for reading a folder in pages).
+    pub fn articles_page(
+        &self,
+        after: Option<usize>,
+        limit: usize,
+    ) -> Result<Vec<(String, Record, usize)>, StateError> {
+        let mut query = self
+            .db
+            .prepare_cached(
+                "SELECT id, content_hash, fingerprint, file, position FROM articles
+                 WHERE position > ?1 ORDER BY position LIMIT ?2",
+            )
+            .map_err(|e| self.error(e))?;
+        let rows = query
+            .query_map(params![after.map_or(-1, |p| p as i64), limit as i64], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    Record {
+                        content_hash: r.get(1)?,
+                        fingerprint: r.get(2)?,
+                        file: r.get(3)?,
+                    },
+                    r.get::<_, i64>(4)? as usize,
+                ))
+            })
+            .map_err(|e| self.error(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.error(e))
+    }
+
+    /// The rows of one article, each one line of `aligned.jsonl`.
+    pub fn rows_of(&self, id: &str) -> Result<Vec<String>, StateError> {
+        let mut query = self
+            .db
+            .prepare_cached("SELECT json FROM rows WHERE article = ?1 ORDER BY seq")
+            .map_err(|e| self.error(e))?;
+        let rows = query
+            .query_map([id], |r| r.get(0))
+            .map_err(|e| self.error(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.error(e))
+    }
+
     /// A value remembered from the last run (such as the review formats it wrote).
     pub fn meta(&self, key: &str) -> Result<Option<String>, StateError> {
         self.db

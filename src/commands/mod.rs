@@ -29,5 +29,6 @@ pub fn run(cli: Cli) -> Result<Status> {
         Command::Model(ModelCommand::Info { dir }) => model::info(dir),
         Command::Glossary(command) => glossary::run(command),
         Command::Review(args) => review::run(args),
+        Command::Merge(args) => translate::merge(args),
     }
 }

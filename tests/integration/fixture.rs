@@ -70,7 +70,11 @@ impl Fixture {
     }
 
     pub fn aligned(&self) -> Vec<Value> {
-        self.read("out/aligned.jsonl")
+        self.aligned_in("out")
+    }
+
+    pub fn aligned_in(&self, out: &str) -> Vec<Value> {
+        self.read(&format!("{out}/aligned.jsonl"))
             .lines()
             .map(|l| serde_json::from_str(l).expect("each line is JSON"))
             .collect()

@@ -9,4 +9,5 @@ mod glossary;
 mod model_fetch;
 mod review;
 mod segment;
+mod shards;
 mod translate;
