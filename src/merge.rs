@@ -285,6 +285,7 @@ pub fn merge(settings: &MergeSettings) -> Result<RunOutcome> {
         },
         throughput: Default::default(),
         peak_rss_bytes: report::peak_rss_bytes(),
+        skipped: Vec::new(),
         failures,
     };
     report.write(&settings.out_dir)?;

@@ -263,6 +263,7 @@ pub(crate) fn run_stages(
             )?;
         }
     }
+    let skipped = articles.skipped();
     if !chunk.articles.is_empty() {
         run_chunk(
             chunk,
@@ -308,7 +309,8 @@ pub(crate) fn run_stages(
     };
     folder.end_run()?;
     let throughput = Throughput::new(tally.source_tokens, tally.target_tokens, timings.translate);
-    let report = run_report(settings, model_info, counts, timings, throughput, failures);
+    let mut report = run_report(settings, model_info, counts, timings, throughput, failures);
+    report.skipped = skipped;
     let failed = !report.failures.is_empty();
     Ok(RunOutcome { report, failed })
 }
@@ -938,6 +940,7 @@ fn run_report(
         timings_seconds: timings,
         throughput,
         peak_rss_bytes: None,
+        skipped: Vec::new(),
         failures,
     }
 }

@@ -4,10 +4,12 @@
 //! becomes a [`ReadError`] naming the file and line; the other inputs are still read, so one
 //! bad file never sinks a batch.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::fs::File;
 use std::io::{BufRead, Read};
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 use serde::Deserialize;
 use thiserror::Error;
@@ -40,6 +42,8 @@ pub enum ReadError {
     },
     #[error("{path}: binary file (it contains NUL bytes), not text")]
     Binary { path: String },
+    #[error("{path}: starts with a UTF-16 byte order mark but is not valid UTF-16")]
+    NotUtf16 { path: String },
     #[error("{path}: empty article, nothing to translate")]
     Empty { path: String },
     #[error("{path}:{line}: invalid JSONL line: {message}")]
@@ -63,6 +67,7 @@ impl ReadError {
             ReadError::Io { path, .. }
             | ReadError::NotUtf8 { path, .. }
             | ReadError::Binary { path }
+            | ReadError::NotUtf16 { path }
             | ReadError::Empty { path }
             | ReadError::JsonLine { path, .. } => path,
             ReadError::DuplicateId { origin, .. } => origin,
@@ -103,10 +108,27 @@ impl Input {
     }
 }
 
-/// File endings read when walking a folder. A file named on the command line is read
-/// whatever its ending.
+/// File endings read when walking a folder, in any case (`.TXT`, `.Md`). A file named on
+/// the command line is read whatever its ending.
 const TEXT_EXTENSIONS: &[&str] = &["txt", "md"];
 const JSONL_EXTENSION: &str = "jsonl";
+
+fn has_extension(path: &Path, wanted: &str) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case(wanted))
+}
+
+fn is_jsonl(path: &Path) -> bool {
+    has_extension(path, JSONL_EXTENSION)
+}
+
+/// A file or folder a folder walk left out, and why: nothing is skipped silently.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Skipped {
+    pub path: String,
+    pub reason: String,
+}
 
 /// Reads every input in order, all at once (for the commands that need every article:
 /// `segment`, `glossary check`). `translate` streams with [`articles`].
@@ -130,6 +152,7 @@ pub fn articles(inputs: &[Input]) -> Articles<'_> {
         inputs: inputs.iter(),
         current: None,
         ids: HashMap::new(),
+        skipped: Default::default(),
     }
 }
 
@@ -141,6 +164,14 @@ pub struct Articles<'a> {
     current: Option<Source<'a>>,
     /// Every id seen, with where it came from (for the duplicate message).
     ids: HashMap<String, String>,
+    skipped: Rc<RefCell<Vec<Skipped>>>,
+}
+
+impl Articles<'_> {
+    /// What the folder walks so far left out.
+    pub fn skipped(&self) -> Vec<Skipped> {
+        self.skipped.borrow().clone()
+    }
 }
 
 impl Iterator for Articles<'_> {
@@ -161,24 +192,28 @@ impl Iterator for Articles<'_> {
                     }
                 }));
             }
-            self.current = Some(source(self.inputs.next()?));
+            self.current = Some(source(self.inputs.next()?, self.skipped.clone()));
         }
     }
 }
 
 /// The articles of one input.
-fn source(input: &Input) -> Source<'_> {
+fn source(input: &Input, skipped: Rc<RefCell<Vec<Skipped>>>) -> Source<'_> {
     match input {
         Input::Stdin => read_stdin(),
-        Input::Path(path) if path.is_dir() => Box::new(walk(path).flat_map(move |file| {
-            file.map_or_else(
-                |error| Box::new(std::iter::once(Err(error))) as Source<'_>,
-                |file| {
+        Input::Path(path) if path.is_dir() => {
+            Box::new(walk(path).flat_map(move |walked| match walked {
+                Walked::File(file) => {
                     let id = relative_id(path, &file);
                     read_file(&file, id)
-                },
-            )
-        })),
+                }
+                Walked::Skipped(left_out) => {
+                    skipped.borrow_mut().push(left_out);
+                    Box::new(std::iter::empty())
+                }
+                Walked::Error(error) => Box::new(std::iter::once(Err(error))) as Source<'_>,
+            }))
+        }
         Input::Path(path) => {
             let id = path.file_name().map_or_else(
                 || path.display().to_string(),
@@ -197,11 +232,16 @@ pub fn count(inputs: &[Input]) -> Option<usize> {
     for input in inputs {
         let files: Vec<PathBuf> = match input {
             Input::Stdin => return None,
-            Input::Path(path) if path.is_dir() => walk(path).filter_map(Result::ok).collect(),
+            Input::Path(path) if path.is_dir() => walk(path)
+                .filter_map(|w| match w {
+                    Walked::File(file) => Some(file),
+                    _ => None,
+                })
+                .collect(),
             Input::Path(path) => vec![path.clone()],
         };
         for file in files {
-            total += if file.extension().is_some_and(|e| e == JSONL_EXTENSION) {
+            total += if is_jsonl(&file) {
                 std::fs::read(&file).map_or(1, |bytes| {
                     bytes
                         .split(|&b| b == b'\n')
@@ -216,27 +256,74 @@ pub fn count(inputs: &[Input]) -> Option<usize> {
     Some(total)
 }
 
-/// The readable files under a folder, sorted, hidden files and folders skipped, as they
-/// are walked.
-fn walk(root: &Path) -> impl Iterator<Item = Result<PathBuf, ReadError>> + '_ {
-    walkdir::WalkDir::new(root)
+/// What a folder walk finds.
+enum Walked {
+    File(PathBuf),
+    Skipped(Skipped),
+    Error(ReadError),
+}
+
+/// The readable files under a folder, sorted, as they are walked. Symbolic links are
+/// followed (a link back to a folder above is reported, not walked again); hidden files
+/// and folders, files of other kinds and passeur output folders (which hold
+/// `.passeur/`, so that an output folder inside an input folder is never read back) are
+/// skipped and reported.
+fn walk(root: &Path) -> impl Iterator<Item = Walked> + '_ {
+    let mut left_out: Vec<Skipped> = Vec::new();
+    let entries = walkdir::WalkDir::new(root)
+        .follow_links(true)
         .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
-        .filter_map(move |entry| match entry {
-            Ok(entry) if entry.file_type().is_file() => {
-                let ext = entry.path().extension().and_then(|e| e.to_str());
-                ext.is_some_and(|e| TEXT_EXTENSIONS.contains(&e) || e == JSONL_EXTENSION)
-                    .then(|| Ok(entry.into_path()))
-            }
-            Ok(_) => None,
-            Err(error) => Some(Err(ReadError::Io {
-                path: error
+        .into_iter();
+    let mut entries = entries;
+    std::iter::from_fn(move || loop {
+        if let Some(skipped) = left_out.pop() {
+            return Some(Walked::Skipped(skipped));
+        }
+        let entry = match entries.next()? {
+            Ok(entry) => entry,
+            Err(error) => {
+                let path = error
                     .path()
-                    .map_or_else(|| root.display().to_string(), |p| p.display().to_string()),
-                source: error.into(),
-            })),
-        })
+                    .map_or_else(|| root.display().to_string(), |p| p.display().to_string());
+                if error.loop_ancestor().is_some() {
+                    return Some(Walked::Skipped(Skipped {
+                        path,
+                        reason: "a symbolic link to a folder above it (a loop)".into(),
+                    }));
+                }
+                return Some(Walked::Error(ReadError::Io {
+                    path,
+                    source: error.into(),
+                }));
+            }
+        };
+        if entry.depth() == 0 {
+            continue;
+        }
+        let path = entry.path();
+        let name = entry.file_name().to_string_lossy();
+        let skip = |reason: &str| Skipped {
+            path: path.display().to_string(),
+            reason: reason.into(),
+        };
+        if entry.file_type().is_dir() {
+            if name.starts_with('.') {
+                entries.skip_current_dir();
+                left_out.push(skip("hidden folder"));
+            } else if path.join(".passeur").is_dir() {
+                entries.skip_current_dir();
+                left_out.push(skip("a passeur output folder"));
+            }
+            continue;
+        }
+        if name.starts_with('.') {
+            return Some(Walked::Skipped(skip("hidden file")));
+        }
+        if TEXT_EXTENSIONS.iter().any(|e| has_extension(path, e)) || is_jsonl(path) {
+            return Some(Walked::File(entry.into_path()));
+        }
+        return Some(Walked::Skipped(skip("not .txt, .md or .jsonl")));
+    })
 }
 
 fn relative_id(root: &Path, file: &Path) -> String {
@@ -296,10 +383,19 @@ fn read_stdin() -> Source<'static> {
     })))
 }
 
+/// Standard input is JSONL when its first non-empty line looks like a JSON object (`{"`
+/// first, `}` last), valid or not: a bad first line is then reported as a bad JSONL line,
+/// not read as a plain-text article.
 fn looks_like_jsonl(text: &str) -> bool {
-    let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
-    first.trim_start().starts_with('{')
-        && serde_json::from_str::<serde_json::Value>(first).is_ok_and(|v| v.get("text").is_some())
+    let first = text
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("")
+        .trim();
+    first.ends_with('}')
+        && first
+            .strip_prefix('{')
+            .is_some_and(|rest| rest.trim_start().starts_with('"'))
 }
 
 /// Reads one file: one article, or for `.jsonl` one article per valid line, line by line.
@@ -311,7 +407,7 @@ fn read_file(path: &Path, id: String) -> Source<'static> {
             source,
         })))
     };
-    if path.extension().is_some_and(|e| e == JSONL_EXTENSION) {
+    if is_jsonl(path) {
         return match File::open(path) {
             Ok(file) => Box::new(JsonlLines::new(origin, std::io::BufReader::new(file))),
             Err(source) => io_error(origin, source),
@@ -325,34 +421,72 @@ fn read_file(path: &Path, id: String) -> Source<'static> {
     }
 }
 
-/// Checks that bytes are UTF-8 text, naming the line of the first bad byte; drops a BOM.
+/// Checks that bytes are text, naming the line of the first bad byte: UTF-8 (a BOM
+/// dropped), or UTF-16 with its BOM (as Windows tools save "Unicode" text), decoded. Line
+/// ends are made `\n`: a lone `\r` (old Mac files) becomes `\n`, byte for byte, so that
+/// such a file still has its paragraphs.
 fn decode_text(origin: &str, mut bytes: Vec<u8>) -> Result<String, ReadError> {
-    if bytes.contains(&0) {
+    let utf16 = match bytes.get(..2) {
+        Some([0xFF, 0xFE]) => Some(u16::from_le_bytes as fn([u8; 2]) -> u16),
+        Some([0xFE, 0xFF]) => Some(u16::from_be_bytes as fn([u8; 2]) -> u16),
+        _ => None,
+    };
+    let text = if let Some(unit) = utf16 {
+        let units: Vec<u16> = bytes[2..]
+            .chunks(2)
+            .map(|pair| unit([pair[0], *pair.get(1).unwrap_or(&0)]))
+            .collect();
+        String::from_utf16(&units).map_err(|_| ReadError::NotUtf16 {
+            path: origin.into(),
+        })?
+    } else {
+        if bytes.contains(&0) {
+            return Err(ReadError::Binary {
+                path: origin.into(),
+            });
+        }
+        if bytes.starts_with(b"\xEF\xBB\xBF") {
+            bytes.drain(..3);
+        }
+        String::from_utf8(bytes).map_err(|error| {
+            let valid = error.utf8_error().valid_up_to();
+            let line = 1 + error.as_bytes()[..valid]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count();
+            ReadError::NotUtf8 {
+                path: origin.into(),
+                line,
+                byte: valid,
+            }
+        })?
+    };
+    if text.contains('\0') {
         return Err(ReadError::Binary {
             path: origin.into(),
         });
     }
-    if bytes.starts_with(b"\xEF\xBB\xBF") {
-        bytes.drain(..3);
-    }
-    let text = String::from_utf8(bytes).map_err(|error| {
-        let valid = error.utf8_error().valid_up_to();
-        let line = 1 + error.as_bytes()[..valid]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count();
-        ReadError::NotUtf8 {
-            path: origin.into(),
-            line,
-            byte: valid,
-        }
-    })?;
+    let text = lone_carriage_returns_to_newlines(text);
     if text.trim().is_empty() {
         return Err(ReadError::Empty {
             path: origin.into(),
         });
     }
     Ok(text)
+}
+
+/// `\r` not followed by `\n` becomes `\n` (same length, so byte offsets hold).
+fn lone_carriage_returns_to_newlines(text: String) -> String {
+    if !text.contains('\r') {
+        return text;
+    }
+    let mut bytes = text.into_bytes();
+    for i in 0..bytes.len() {
+        if bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n') {
+            bytes[i] = b'\n';
+        }
+    }
+    String::from_utf8(bytes).expect("ASCII replaced by ASCII")
 }
 
 #[derive(Deserialize)]

@@ -68,6 +68,10 @@ pub struct RunReport {
     /// The process's peak resident memory (the kernel's high-water mark, `VmHWM`), when the
     /// OS tells it.
     pub peak_rss_bytes: Option<u64>,
+    /// What folder walks left out (hidden files, other kinds of files, output folders,
+    /// link loops), each with the reason.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skipped: Vec<crate::read::Skipped>,
     pub failures: Vec<Failure>,
 }
 

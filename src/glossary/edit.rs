@@ -205,7 +205,11 @@ pub struct Converted {
 pub fn convert(from: &Path, to: &Path) -> Result<Converted, GlossaryError> {
     let (entries, errors) = load_glossary(from)?;
     let format = Format::from_path(to)?;
-    write(to, &write_glossary(&entries, format))?;
+    let text = write_glossary(&entries, format).map_err(|message| GlossaryError::Unwritable {
+        path: to.display().to_string(),
+        message,
+    })?;
+    write(to, &text)?;
     let patterns = entries.iter().filter(|e| e.pattern.is_some()).count();
     let skipped_patterns = if matches!(format, Format::Tsv | Format::Csv) {
         patterns

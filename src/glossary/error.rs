@@ -29,6 +29,8 @@ pub enum GlossaryError {
     },
     #[error("{path}: unknown glossary format (use .json, .tsv, .csv or .tbx)")]
     UnknownFormat { path: String },
+    #[error("{path}: cannot write: {message}")]
+    Unwritable { path: String, message: String },
 }
 
 impl GlossaryError {
@@ -37,7 +39,8 @@ impl GlossaryError {
             GlossaryError::Io { path, .. }
             | GlossaryError::Syntax { path, .. }
             | GlossaryError::Entry { path, .. }
-            | GlossaryError::UnknownFormat { path } => path,
+            | GlossaryError::UnknownFormat { path }
+            | GlossaryError::Unwritable { path, .. } => path,
         }
     }
 

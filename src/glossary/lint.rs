@@ -65,7 +65,9 @@ impl Valid {
 fn invalid_or_padded(name: &str, raw: &RawEntries, findings: &mut Vec<Finding>) -> Vec<Valid> {
     let mut valid = Vec::new();
     for (number, (line, entry)) in raw.iter().enumerate().map(|(i, r)| (i + 1, r)) {
+        let said = std::cell::Cell::new(false);
         let mut say = |message: String, source: &str| {
+            said.set(true);
             findings.push(Finding {
                 line: *line,
                 entry: number,
@@ -100,12 +102,19 @@ fn invalid_or_padded(name: &str, raw: &RawEntries, findings: &mut Vec<Finding>) 
                 );
             }
         }
-        if let Ok(entry) = validate(name, *line, number, Ok(raw.clone())) {
-            valid.push(Valid {
+        match validate(name, *line, number, Ok(raw.clone())) {
+            Ok(entry) => valid.push(Valid {
                 line: *line,
                 number,
                 entry,
-            });
+            }),
+            // What loading refuses (an invalid pattern, one that matches the empty string,
+            // a term that is nothing once normalised) is a finding too.
+            Err(_) if said.get() => {}
+            Err(GlossaryError::Entry { message, .. }) => {
+                say(message, raw.pattern.as_deref().unwrap_or(&raw.source))
+            }
+            Err(other) => say(other.to_string(), &raw.source),
         }
     }
     valid

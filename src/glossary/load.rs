@@ -85,6 +85,19 @@ pub(crate) fn validate(
     if let Some(variant) = raw.variants.iter().find(|v| v.trim().is_empty()) {
         return Err(bad(&raw.source, &format!("empty variant {variant:?}")));
     }
+    // A term of soft hyphens or joiners only would match at every character.
+    for term in std::iter::once(&raw.source).chain(&raw.variants) {
+        if super::normalize::Normalized::new(term, true)
+            .text
+            .trim()
+            .is_empty()
+        {
+            return Err(bad(
+                &raw.source,
+                &format!("{term:?} is nothing once normalised (only invisible characters)"),
+            ));
+        }
+    }
     let source = raw.source.trim().to_string();
     Ok(Entry {
         case_sensitive: raw.case_sensitive.unwrap_or_else(|| is_acronym(&source)),
@@ -214,7 +227,7 @@ mod tests {
         let (entries, errors) = parse(json, Format::Json);
         assert!(errors.is_empty());
         for format in [Format::Json, Format::Tbx] {
-            let written = write_glossary(&entries, format);
+            let written = write_glossary(&entries, format).unwrap();
             let (again, errors) = parse(&written, format);
             assert!(errors.is_empty(), "{format:?}: {errors:?}");
             let strip = |e: &[Entry]| {
@@ -227,7 +240,7 @@ mod tests {
             };
             assert_eq!(strip(&again), strip(&entries), "{format:?}:\n{written}");
         }
-        let tsv = write_glossary(&entries, Format::Tsv);
+        let tsv = write_glossary(&entries, Format::Tsv).unwrap();
         let (again, _) = parse(&tsv, Format::Tsv);
         assert_eq!(again[1].note.as_deref(), Some("URL <keep> & co"));
     }

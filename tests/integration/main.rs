@@ -11,3 +11,4 @@ mod review;
 mod segment;
 mod shards;
 mod translate;
+mod truth;

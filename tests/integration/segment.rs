@@ -81,7 +81,7 @@ fn reads_standard_input_by_default() {
 fn a_bad_input_is_reported_and_the_others_are_printed() {
     let fx = Fixture::new();
     fx.write("good.txt", "Une phrase.");
-    fx.write("bad.txt", b"\xff\xfe\x00binary");
+    fx.write("bad.txt", b"\x01\x00binary");
     let output = fx.run(&["segment", "good.txt", "bad.txt", "--format", "lines"]);
     assert_eq!(output.status.code(), Some(1));
     assert!(stderr(&output).contains("bad.txt"), "{}", stderr(&output));

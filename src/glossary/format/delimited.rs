@@ -50,31 +50,56 @@ pub(super) fn parse(name: &str, text: &str, delimiter: u8) -> Result<RawEntries,
 }
 
 /// Writes the term entries (patterns are not terms: TSV and CSV have no place for them).
-pub(super) fn write(entries: &[Entry], format: Format) -> String {
-    let delimiter = if format == Format::Tsv { b'\t' } else { b',' };
+/// What the file could not give back as it was is refused, naming the entry: in TSV, which
+/// has no quoting, a tab or line break inside a term, or a term starting with `#` (read
+/// back as a comment). CSV quotes such fields.
+pub(super) fn write(entries: &[Entry], format: Format) -> Result<String, String> {
+    let tsv = format == Format::Tsv;
+    let needs_quotes = entries
+        .iter()
+        .flat_map(|e| [&e.source, &e.target])
+        .any(|t| t.starts_with('#'));
     let mut writer = csv::WriterBuilder::new()
-        .delimiter(delimiter)
+        .delimiter(if tsv { b'\t' } else { b',' })
         .flexible(true)
-        .quote_style(if format == Format::Tsv {
-            csv::QuoteStyle::Never
-        } else {
-            csv::QuoteStyle::Necessary
+        .quote_style(match (tsv, needs_quotes) {
+            (true, _) => csv::QuoteStyle::Never,
+            // The reader skips lines starting with `#`: quoted, they do not.
+            (false, true) => csv::QuoteStyle::Always,
+            (false, false) => csv::QuoteStyle::Necessary,
         })
         .from_writer(Vec::new());
-    // Patterns are not terms; TSV and CSV have no place for them.
-    for e in entries.iter().filter(|e| e.pattern.is_none()) {
-        let clean = |s: &str| {
-            if format == Format::Tsv {
-                s.replace(['\t', '\n'], " ")
-            } else {
-                s.to_string()
-            }
-        };
-        let mut row = vec![clean(&e.source), clean(&e.target)];
+    for (number, e) in entries
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.pattern.is_none())
+    {
+        let mut row = vec![e.source.as_str(), e.target.as_str()];
         if let Some(note) = &e.note {
-            row.push(clean(note));
+            row.push(note);
+        }
+        if tsv {
+            if let Some(bad) = row.iter().find(|f| f.contains(['\t', '\n', '\r'])) {
+                return Err(format!(
+                    "entry {} ({:?}): {bad:?} holds a tab or a line break, which TSV cannot; \
+                     export to CSV, TBX or JSON",
+                    number + 1,
+                    e.source
+                ));
+            }
+            if row[0].starts_with('#') {
+                return Err(format!(
+                    "entry {} ({:?}) starts with '#', which TSV reads back as a comment; \
+                     export to CSV, TBX or JSON",
+                    number + 1,
+                    e.source
+                ));
+            }
         }
         writer.write_record(&row).expect("writing to memory");
     }
-    String::from_utf8(writer.into_inner().expect("writing to memory")).expect("UTF-8 in, UTF-8 out")
+    Ok(
+        String::from_utf8(writer.into_inner().expect("writing to memory"))
+            .expect("UTF-8 in, UTF-8 out"),
+    )
 }

@@ -112,11 +112,11 @@ pub(crate) fn read_raw(
     }
 }
 
-/// Writes entries in a format.
-pub fn write_glossary(entries: &[Entry], format: Format) -> String {
+/// Writes entries in a format, or says which entry the format cannot hold as it is.
+pub fn write_glossary(entries: &[Entry], format: Format) -> Result<String, String> {
     match format {
-        Format::Json => json::write(entries),
+        Format::Json => Ok(json::write(entries)),
         Format::Tsv | Format::Csv => delimited::write(entries, format),
-        Format::Tbx => tbx::write(entries),
+        Format::Tbx => Ok(tbx::write(entries)),
     }
 }

@@ -1,0 +1,214 @@
+//! Nothing lost silently: inputs skipped or misread, names overwritten. Each test is named
+//! after the class of problem it guards (see the "nothing lost silently" issue).
+
+use std::io::Write;
+use std::process::Stdio;
+
+use crate::fixture::{files_below, stderr, tiny_model, Fixture};
+
+fn articles(fx: &Fixture) -> Vec<String> {
+    let mut ids: Vec<String> = fx
+        .aligned()
+        .iter()
+        .map(|r| r["article"].as_str().unwrap().to_string())
+        .collect();
+    ids.dedup();
+    ids
+}
+
+#[test]
+fn output_file_names_are_unique_by_construction() {
+    let fx = Fixture::new();
+    fx.write("a.txt", "Le premier article.");
+    fx.write(
+        "more.jsonl",
+        "{\"id\": \"a\", \"text\": \"Le deuxième article.\"}\n{\"id\": \"a-2\", \"text\": \"Le troisième article.\"}\n",
+    );
+    let output = fx.translate(&["a.txt", "more.jsonl"], &[]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let english: Vec<String> = files_below(&fx.path("out"))
+        .into_iter()
+        .filter(|f| f.contains(".en."))
+        .collect();
+    assert_eq!(english.len(), 3, "three articles, three files: {english:?}");
+    let texts: Vec<String> = english
+        .iter()
+        .map(|f| fx.read(&format!("out/{f}")))
+        .collect();
+    let mut unique = texts.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), 3, "no article's file overwrote another's");
+}
+
+#[test]
+fn folder_walks_ignore_extension_case_follow_links_and_report_what_they_skip() {
+    let fx = Fixture::new();
+    fx.write("in/UPPER.TXT", "Un article en majuscules.");
+    fx.write("in/doc.Md", "# Titre\n\nUn article Markdown.");
+    fx.write("in/image.png", "not text");
+    fx.write("in/.hidden.txt", "Caché.");
+    fx.write("elsewhere/linked.txt", "Un article lié.");
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink(fx.path("elsewhere"), fx.path("in/link")).unwrap();
+        std::os::unix::fs::symlink(fx.path("in"), fx.path("in/loop")).unwrap();
+    }
+    let output = fx.translate(&["in"], &[]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let ids = articles(&fx);
+    assert!(ids.contains(&"UPPER.TXT".to_string()), "{ids:?}");
+    assert!(ids.contains(&"doc.Md".to_string()), "{ids:?}");
+    #[cfg(unix)]
+    assert!(ids.contains(&"link/linked.txt".to_string()), "{ids:?}");
+    let skipped = fx.run_json()["skipped"].to_string();
+    assert!(skipped.contains("image.png"), "{skipped}");
+    assert!(skipped.contains(".hidden.txt"), "{skipped}");
+    #[cfg(unix)]
+    assert!(skipped.contains("loop"), "{skipped}");
+}
+
+#[test]
+fn an_output_folder_inside_an_input_folder_is_not_read_back() {
+    let fx = Fixture::new();
+    fx.write("in/a.txt", "Un article.");
+    let model = tiny_model();
+    let args = [
+        "translate",
+        "in",
+        "-o",
+        "in/en",
+        "--model",
+        model.to_str().unwrap(),
+        "--quiet",
+    ];
+    for _ in 0..2 {
+        let output = fx.run(&args);
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    }
+    assert_eq!(
+        files_below(&fx.path("in/en"))
+            .into_iter()
+            .filter(|f| f.contains(".en."))
+            .collect::<Vec<_>>(),
+        ["a.en.txt"]
+    );
+    let skipped = fx.read("in/en/run.json");
+    assert!(skipped.contains("a passeur output folder"), "{skipped}");
+}
+
+#[test]
+fn utf16_files_are_decoded_and_cr_only_lines_are_paragraphs() {
+    let fx = Fixture::new();
+    let mut utf16 = vec![0xFF, 0xFE];
+    for unit in "Un article en UTF-16.".encode_utf16() {
+        utf16.extend_from_slice(&unit.to_le_bytes());
+    }
+    fx.write("utf16.txt", utf16);
+    fx.write("mac.txt", "Premier paragraphe.\rDeuxième paragraphe.\r");
+    let output = fx.translate(&["utf16.txt", "mac.txt"], &[]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let rows = fx.aligned();
+    assert_eq!(rows[0]["source"], "Un article en UTF-16.");
+    let mac: Vec<_> = rows.iter().filter(|r| r["article"] == "mac.txt").collect();
+    assert_eq!(mac.len(), 2);
+    assert_eq!(
+        mac[1]["paragraph"], 1,
+        "the second line is its own paragraph"
+    );
+}
+
+#[test]
+fn standard_input_jsonl_with_a_bad_first_line_is_still_jsonl() {
+    let fx = Fixture::new();
+    let model = tiny_model();
+    let mut child = fx
+        .passeur(&[
+            "translate",
+            "-",
+            "-o",
+            "out",
+            "--model",
+            model.to_str().unwrap(),
+            "--quiet",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"{\"id\": \"a\", \"text\": oops}\n{\"id\": \"b\", \"text\": \"Un article.\"}\n")
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("<stdin>:1: invalid JSONL line"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(articles(&fx), ["b"]);
+}
+
+#[test]
+fn lint_reports_what_loading_refuses() {
+    let fx = Fixture::new();
+    fx.write(
+        "g.json",
+        r#"[{"source": "OTAN", "target": "NATO"}, {"pattern": "(unclosed"}, {"pattern": "x*"}, {"source": "\u00ad", "target": "nothing"}]"#,
+    );
+    let output = fx.run(&["glossary", "lint", "g.json"]);
+    assert_eq!(output.status.code(), Some(1));
+    let report = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        report.contains("entry 2") && report.contains("invalid pattern"),
+        "{report}"
+    );
+    assert!(
+        report.contains("entry 3") && report.contains("empty string"),
+        "{report}"
+    );
+    assert!(
+        report.contains("entry 4") && report.contains("nothing once normalised"),
+        "{report}"
+    );
+    assert!(!report.contains("clean"), "{report}");
+
+    // Loading refuses the same entries, and translation still uses the good one.
+    fx.write("a.txt", "L'OTAN se réunit.");
+    let translated = fx.translate(&["a.txt"], &["-g", "g.json"]);
+    assert_eq!(translated.status.code(), Some(1), "{}", stderr(&translated));
+    assert_eq!(fx.aligned()[0]["terms"][0]["target"], "NATO");
+}
+
+#[test]
+fn glossary_exports_are_lossless_or_refused() {
+    let fx = Fixture::new();
+    fx.write(
+        "g.json",
+        "[{\"source\": \"#MeToo\", \"target\": \"#MeToo\"}, {\"source\": \"OTAN\", \"target\": \"NATO\", \"note\": \"a\\tb\"}]",
+    );
+    let csv = fx.run(&["glossary", "export", "g.json", "g.csv"]);
+    assert_eq!(csv.status.code(), Some(0), "{}", stderr(&csv));
+    let back = fx.run(&["glossary", "import", "g.csv", "back.json"]);
+    assert_eq!(back.status.code(), Some(0), "{}", stderr(&back));
+    let listed = fx.run(&["glossary", "list", "back.json"]);
+    let listed = String::from_utf8(listed.stdout).unwrap();
+    assert!(listed.contains("#MeToo → #MeToo"), "{listed}");
+    assert!(
+        listed.contains("note: a\tb"),
+        "the tab survives CSV: {listed}"
+    );
+
+    let tsv = fx.run(&["glossary", "export", "g.json", "g.tsv"]);
+    assert_eq!(tsv.status.code(), Some(2));
+    assert!(
+        stderr(&tsv).contains("entry 1 (\"#MeToo\")"),
+        "{}",
+        stderr(&tsv)
+    );
+    assert!(!fx.path("g.tsv").exists(), "nothing half written");
+}
