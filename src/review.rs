@@ -108,7 +108,7 @@ pub fn summary(rows: &[AlignedSegment]) -> String {
         out += "\nworst segments:\n";
         for r in worst.iter().take(5) {
             let checks: Vec<&str> = r.flags.iter().map(|f| f.check.name()).collect();
-            let source: String = r.source.chars().take(70).collect();
+            let source: String = printable(&r.source).chars().take(70).collect();
             out += &format!(
                 "  {} {}.{} [{}] {}{}\n",
                 r.article,
@@ -174,6 +174,20 @@ pub fn inconsistencies(rows: &[AlignedSegment]) -> Vec<Inconsistency> {
     out
 }
 
+/// Text for a terminal: control characters (an ESC could move the cursor or recolour the
+/// screen) shown as `\u{1b}` escapes, the rest as it is.
+fn printable(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_unicode().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
 /// Reads the approved translations of a reviewed file: XLIFF 1.2 units whose target has
 /// `state="translated"`, `"final"` or `"signed-off"` (or `approved="yes"`), or TSV rows
 /// whose `state` column says `translated`, `final` or `approved`. A TSV without a `state`
@@ -201,6 +215,7 @@ fn read_xliff(name: &str, text: &str) -> Result<Vec<Approved>> {
     let mut target = String::new();
     let mut inside: Option<&str> = None;
     let mut depth_alt = 0;
+    let mut depth: usize = 0;
     loop {
         let position = reader.buffer_position();
         let event = reader.read_event().map_err(|e| {
@@ -215,6 +230,22 @@ fn read_xliff(name: &str, text: &str) -> Result<Vec<Approved>> {
                 .find(|a| a.key.as_ref() == key)
                 .and_then(|a| a.unescape_value().ok().map(|v| v.into_owned()))
         };
+        match &event {
+            Event::Start(_) => depth += 1,
+            Event::End(_) => depth -= 1,
+            _ => {}
+        }
+        // Markup inside a source or target (inline codes) is not something passeur
+        // wrote or can store: refuse rather than store the text without it.
+        if let (Some(part), Event::Start(e) | Event::Empty(e)) = (inside, &event) {
+            let line = 1 + text[..(position as usize).min(text.len())]
+                .matches('\n')
+                .count();
+            bail!(
+                "{name}:{line}: unit {unit:?}: <{}> inside the {part}: inline markup cannot be imported into the translation memory",
+                String::from_utf8_lossy(e.name().as_ref())
+            );
+        }
         match event {
             Event::Start(e) => match e.local_name().as_ref() {
                 b"file" => file = attr(&e, b"original").unwrap_or_default(),
@@ -241,6 +272,14 @@ fn read_xliff(name: &str, text: &str) -> Result<Vec<Approved>> {
                     _ => {}
                 }
             }
+            Event::CData(t) => {
+                let value = String::from_utf8_lossy(&t).into_owned();
+                match inside {
+                    Some("source") => source.push_str(&value),
+                    Some("target") => target.push_str(&value),
+                    _ => {}
+                }
+            }
             Event::End(e) => match e.local_name().as_ref() {
                 b"source" | b"target" => inside = None,
                 b"alt-trans" => depth_alt -= 1,
@@ -259,19 +298,33 @@ fn read_xliff(name: &str, text: &str) -> Result<Vec<Approved>> {
                 }
                 _ => {}
             },
-            Event::Eof => break,
+            Event::Eof => {
+                if depth > 0 {
+                    bail!("{name}: the document ends with {depth} element(s) still open: cut off? Nothing was imported");
+                }
+                break;
+            }
             _ => {}
         }
     }
     Ok(approved)
 }
 
+/// A reviewed TSV, read with the quoting rules spreadsheets use when they save TSV
+/// (`"He said ""no""."` is `He said "no".`); a row that cannot be read is an error naming
+/// its line, never a guess.
 fn read_tsv(name: &str, text: &str) -> Result<Vec<Approved>> {
-    let mut lines = text.lines().enumerate();
-    let Some((_, header)) = lines.next() else {
-        return Ok(Vec::new());
-    };
-    let columns: Vec<&str> = header.split('\t').collect();
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(b'\t')
+        .has_headers(true)
+        .flexible(false)
+        .from_reader(text.as_bytes());
+    let columns: Vec<String> = reader
+        .headers()
+        .map_err(|e| anyhow::anyhow!("{name}:1: {e}"))?
+        .iter()
+        .map(str::to_string)
+        .collect();
     let find = |wanted: &str| {
         columns
             .iter()
@@ -284,22 +337,24 @@ fn read_tsv(name: &str, text: &str) -> Result<Vec<Approved>> {
         bail!("{name}:1: no `state` column: mark the approved rows `translated` or `final` in a `state` column");
     };
     let mut approved = Vec::new();
-    for (i, line) in lines {
-        let cells: Vec<&str> = line.split('\t').collect();
-        let (Some(s), Some(t)) = (cells.get(source), cells.get(target)) else {
-            if !line.trim().is_empty() {
-                bail!("{name}:{}: expected {} columns", i + 1, columns.len());
-            }
-            continue;
-        };
-        let ok = cells
+    for record in reader.records() {
+        let record = record.map_err(|e| {
+            let line = e.position().map_or(0, |p| p.line());
+            anyhow::anyhow!("{name}:{line}: cannot read this row: {e}")
+        })?;
+        let line = record.position().map_or(0, |p| p.line());
+        let ok = record
             .get(state)
             .is_some_and(|v| APPROVED_STATES.contains(&v.trim()));
+        let (s, t) = (
+            record.get(source).unwrap_or(""),
+            record.get(target).unwrap_or(""),
+        );
         if ok && !t.trim().is_empty() {
             approved.push(Approved {
-                source: s.to_string(),
-                target: t.to_string(),
-                origin: format!("{name}:{}", i + 1),
+                source: crate::write::uncell(s).to_string(),
+                target: crate::write::uncell(t).to_string(),
+                origin: format!("{name}:{line}"),
             });
         }
     }
@@ -338,5 +393,46 @@ mod tests {
         let error = read_tsv("r.tsv", without).unwrap_err().to_string();
         assert!(error.contains("no `state` column"), "{error}");
         assert!(read_tsv("r.tsv", "a\tb\n").is_err());
+    }
+
+    #[test]
+    fn xliff_cdata_is_read_and_inline_markup_or_a_cut_file_refused() {
+        let unit = |target: &str| {
+            format!(
+                r#"<xliff version="1.2"><file original="a"><body><trans-unit id="u"><source>Le chat.</source><target state="final">{target}</target></trans-unit></body></file></xliff>"#
+            )
+        };
+        let approved = read_xliff("r.xlf", &unit("The cat <![CDATA[& the dog.]]>")).unwrap();
+        assert_eq!(approved[0].target, "The cat & the dog.");
+        let only = read_xliff("r.xlf", &unit("<![CDATA[The cat.]]>")).unwrap();
+        assert_eq!(only[0].target, "The cat.");
+        let inline = read_xliff("r.xlf", &unit("The <g id=\"1\">cat</g>.")).unwrap_err();
+        assert!(
+            inline.to_string().contains("<g> inside the target"),
+            "{inline}"
+        );
+        let whole = unit("The cat.");
+        let cut = read_xliff("r.xlf", &whole[..whole.find("</body>").unwrap()]).unwrap_err();
+        assert!(cut.to_string().contains("still open"), "{cut}");
+    }
+
+    #[test]
+    fn a_spreadsheet_tsv_is_read_with_its_quoting_and_formula_guards_undone() {
+        let tsv = "article\tparagraph\tindex\tsource\ttarget\tstate\n\
+                   a\t0\t0\tIl a dit « non ».\t\"He said \"\"no\"\".\"\ttranslated\n\
+                   a\t0\t1\tMoins deux.\t'-2 it is.\tfinal\n";
+        let approved = read_tsv("r.tsv", tsv).unwrap();
+        assert_eq!(approved[0].target, "He said \"no\".");
+        assert_eq!(approved[1].target, "-2 it is.");
+        let broken = "source\ttarget\tstate\nUn.\tOne.\n";
+        assert!(read_tsv("r.tsv", broken)
+            .unwrap_err()
+            .to_string()
+            .contains("r.tsv:2"));
+    }
+
+    #[test]
+    fn control_characters_are_shown_not_sent_to_the_terminal() {
+        assert_eq!(printable("a\u{1b}[31mb"), "a\\u{1b}[31mb");
     }
 }

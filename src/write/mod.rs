@@ -19,6 +19,7 @@ pub use crate::files::{write_atomic, write_atomic_unsynced, WriteError};
 pub use articles::{article_file_name, render_article};
 pub use html::{remove_pages, Html, PagedHtml, PAGE_ROWS};
 pub use tmx::Tmx;
+pub(crate) use tsv::uncell;
 pub use tsv::Tsv;
 pub use xliff::{unit_id, Xliff};
 

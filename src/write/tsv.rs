@@ -8,9 +8,37 @@ use crate::align::AlignedSegment;
 
 pub struct Tsv;
 
-/// Tabs and line breaks would break the columns.
-fn cell(text: &str) -> String {
-    text.replace(['\t', '\n', '\r'], " ")
+/// One cell: tabs and line breaks would break the rows for many tools, so they become
+/// spaces; a cell a spreadsheet would run as a formula (`=`, `+`, `-`, `@` first) gets a
+/// leading `'`, which spreadsheets show as text and `passeur review import` removes again.
+/// Quotes are left to the CSV writer, which quotes a cell that needs it.
+pub(crate) fn cell(text: &str) -> String {
+    let text = text.replace(['\t', '\n', '\r'], " ");
+    if text.starts_with(['=', '+', '-', '@']) {
+        format!("'{text}")
+    } else {
+        text
+    }
+}
+
+/// Undoes [`cell`]'s formula guard on a cell read back.
+pub(crate) fn uncell(text: &str) -> &str {
+    match text.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@']) => rest,
+        _ => text,
+    }
+}
+
+/// One TSV row, quoted where a cell needs it (RFC 4180 rules with tabs, as spreadsheets
+/// write TSV), so that a cell starting with `"` reads back as written.
+fn row(cells: &[String]) -> String {
+    let mut writer = csv::WriterBuilder::new()
+        .delimiter(b'\t')
+        .quote_style(csv::QuoteStyle::Necessary)
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    writer.write_record(cells).expect("writing to memory");
+    String::from_utf8(writer.into_inner().expect("writing to memory")).expect("UTF-8")
 }
 
 impl Writer for Tsv {
@@ -31,22 +59,22 @@ impl Writer for Tsv {
                 .iter()
                 .map(|t| format!("{}→{} ({})", t.source, t.target, t.status.name()))
                 .collect();
-            out += &format!(
-                "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\n",
+            out += &row(&[
                 cell(&s.article),
-                s.paragraph,
-                s.index,
+                s.paragraph.to_string(),
+                s.index.to_string(),
                 cell(&s.source),
                 cell(&s.target),
                 if s.memory {
                     "translated"
                 } else {
                     "needs-review"
-                },
+                }
+                .to_string(),
                 s.score.map_or(String::new(), |v| format!("{v:.4}")),
                 flags.join(" "),
-                cell(&terms.join("; "))
-            );
+                cell(&terms.join("; ")),
+            ]);
         }
         out
     }
