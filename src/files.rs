@@ -6,6 +6,7 @@
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
+use sha2::{Digest, Sha256};
 use tempfile::NamedTempFile;
 use thiserror::Error;
 
@@ -58,6 +59,8 @@ pub fn sync_filesystem(dir: &Path) -> Result<(), WriteError> {
 pub struct AtomicFile {
     path: PathBuf,
     temp: BufWriter<NamedTempFile>,
+    /// SHA-256 of what was written, to recognise the file later.
+    digest: Sha256,
 }
 
 impl AtomicFile {
@@ -82,6 +85,7 @@ impl AtomicFile {
         Ok(AtomicFile {
             path: path.to_path_buf(),
             temp: BufWriter::with_capacity(1 << 16, temp),
+            digest: Sha256::new(),
         })
     }
 
@@ -119,9 +123,23 @@ impl AtomicFile {
     }
 }
 
+impl AtomicFile {
+    /// The SHA-256 (hex) of everything written so far.
+    pub fn digest(&self) -> String {
+        hex(self.digest.clone().finalize())
+    }
+}
+
+/// Lower-case hexadecimal.
+pub fn hex(bytes: impl AsRef<[u8]>) -> String {
+    bytes.as_ref().iter().map(|b| format!("{b:02x}")).collect()
+}
+
 impl Write for AtomicFile {
     fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.temp.write(bytes)
+        let n = self.temp.write(bytes)?;
+        self.digest.update(&bytes[..n]);
+        Ok(n)
     }
 
     fn flush(&mut self) -> std::io::Result<()> {

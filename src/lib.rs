@@ -66,8 +66,9 @@ mod stage_edges {
         "align",
         "write",
     ];
-    /// What any stage may use besides earlier stages: settings, atomic files, progress.
-    const SHARED: [&str; 3] = ["config", "files", "progress"];
+    /// What any stage may use besides earlier stages: settings, atomic files, progress,
+    /// and the output folder's state folder (where writers record what they wrote).
+    const SHARED: [&str; 4] = ["config", "files", "progress", "state"];
 
     fn sources(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
         for entry in std::fs::read_dir(dir).unwrap() {

@@ -242,7 +242,9 @@ pub fn merge(settings: &MergeSettings) -> Result<RunOutcome> {
     copied += commit(&mut folder, &mut finished, &mut names)?;
 
     let removed = pipeline::remove_stale(&mut folder, &mut failures)?;
-    let mut counts = pipeline::render_outputs(&folder, &settings.formats, &mut failures)?;
+    let mut notes = Vec::new();
+    let mut counts =
+        pipeline::render_outputs(&folder, &settings.formats, &mut failures, &mut notes)?;
     folder.end_run()?;
     counts += &Counts {
         articles_translated: copied,
@@ -286,6 +288,7 @@ pub fn merge(settings: &MergeSettings) -> Result<RunOutcome> {
         throughput: Default::default(),
         peak_rss_bytes: report::peak_rss_bytes(),
         skipped: Vec::new(),
+        notes,
         failures,
     };
     report.write(&settings.out_dir)?;

@@ -26,7 +26,7 @@ use crate::align::{self, AlignedSegment};
 use crate::check::Severity;
 use crate::config::{Shard, TranslateSettings, DEFAULT_REPO};
 use crate::enforce::{self, Enforced, Job};
-use crate::files::AtomicFile;
+use crate::files::{hex, AtomicFile};
 use crate::glossary::{self, Matcher, Prepared, TermStatus};
 use crate::memory::Memory;
 use crate::model::{self, info};
@@ -279,6 +279,7 @@ pub(crate) fn run_stages(
     let clock = Instant::now();
     tally.removed = remove_stale(&mut folder, &mut failures)?;
     let rendered_from = hex(rendered_from.finalize());
+    let mut notes = Vec::new();
     let unchanged = tally.translated == 0
         && tally.removed == 0
         && folder.meta("rendered_from")?.as_deref() == Some(rendered_from.as_str())
@@ -288,7 +289,7 @@ pub(crate) fn run_stages(
     let mut counts = match folder.meta("rendered_counts")?.filter(|_| unchanged) {
         Some(json) => serde_json::from_str(&json)?,
         None => {
-            let counts = render_outputs(&folder, &settings.formats, &mut failures)?;
+            let counts = render_outputs(&folder, &settings.formats, &mut failures, &mut notes)?;
             folder.set_meta("rendered_from", &rendered_from)?;
             folder.set_meta("rendered_counts", &serde_json::to_string(&counts)?)?;
             counts
@@ -311,6 +312,7 @@ pub(crate) fn run_stages(
     let throughput = Throughput::new(tally.source_tokens, tally.target_tokens, timings.translate);
     let mut report = run_report(settings, model_info, counts, timings, throughput, failures);
     report.skipped = skipped;
+    report.notes = notes;
     let failed = !report.failures.is_empty();
     Ok(RunOutcome { report, failed })
 }
@@ -624,6 +626,7 @@ pub(crate) fn render_outputs(
     folder: &OutputFolder,
     formats: &[write::Format],
     failures: &mut Vec<Failure>,
+    notes: &mut Vec<String>,
 ) -> Result<Counts> {
     // First pass: the totals a writer's head needs, and the run's counts.
     let mut totals = write::Totals::default();
@@ -684,6 +687,9 @@ pub(crate) fn render_outputs(
         .collect();
     let mut files = Vec::new();
     for writer in &writers {
+        if let Some(aside) = write::set_aside_edits(folder.dir(), writer.file_name())? {
+            notes.push(crate::review::edited_note(writer.file_name(), &aside));
+        }
         let mut file = AtomicFile::create(&folder.dir().join(writer.file_name()))?;
         file.write_all(writer.head(&totals).as_bytes())?;
         files.push(file);
@@ -717,8 +723,10 @@ pub(crate) fn render_outputs(
     flush(&mut article)?;
     for (writer, mut file) in writers.iter().zip(files) {
         file.write_all(writer.tail().as_bytes())?;
-        if let Err(e) = file.commit() {
-            failures.push(Failure::write(&e));
+        let digest = file.digest();
+        match file.commit() {
+            Ok(()) => write::record_written(folder.dir(), writer.file_name(), &digest)?,
+            Err(e) => failures.push(Failure::write(&e)),
         }
     }
     if let Some(pages) = pages {
@@ -882,10 +890,6 @@ fn run_fingerprint(settings: &TranslateSettings, model_info: Option<&info::Model
     hex(Sha256::digest(description.as_bytes()))
 }
 
-fn hex(bytes: impl AsRef<[u8]>) -> String {
-    bytes.as_ref().iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// Every segment with a finding of severity error (the engine failed, the translation is
 /// empty, the input was cut), named with its article and sentence: a wrong result is a
 /// failure, never a success with a flag nobody reads.
@@ -941,6 +945,7 @@ fn run_report(
         throughput,
         peak_rss_bytes: None,
         skipped: Vec::new(),
+        notes: Vec::new(),
         failures,
     }
 }

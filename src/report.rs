@@ -72,6 +72,9 @@ pub struct RunReport {
     /// link loops), each with the reason.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub skipped: Vec<crate::read::Skipped>,
+    /// What the user should know that is not a failure (an edited review file kept aside).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
     pub failures: Vec<Failure>,
 }
 

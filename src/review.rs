@@ -12,6 +12,7 @@ use std::path::Path;
 
 use anyhow::{bail, Context, Result};
 use quick_xml::events::Event;
+use sha2::Digest;
 
 use crate::align::AlignedSegment;
 use crate::check::Severity;
@@ -33,19 +34,41 @@ pub fn load_aligned(out_dir: &Path) -> Result<Vec<AlignedSegment>> {
 }
 
 /// Writes the given formats of an output folder from its rows.
+/// A reviewer's edited `aligned.tsv` or `aligned.xlf` is moved aside first (see
+/// [`write::set_aside_edits`]); returns the files written and the notes to print.
 pub fn write_formats(
     out_dir: &Path,
     rows: &[AlignedSegment],
     formats: &[write::Format],
-) -> Result<Vec<String>> {
+) -> Result<(Vec<String>, Vec<String>)> {
     let mut written = Vec::new();
+    let mut notes = Vec::new();
     for format in formats {
         let writer = format.writer();
-        let path = out_dir.join(writer.file_name());
-        write_atomic(&path, &writer.render(rows))?;
-        written.push(writer.file_name().to_string());
+        let name = writer.file_name();
+        if let Some(aside) = write::set_aside_edits(out_dir, name)? {
+            notes.push(edited_note(name, &aside));
+        }
+        let bytes = writer.render(rows);
+        write_atomic(&out_dir.join(name), &bytes)?;
+        write::record_written(
+            out_dir,
+            name,
+            &crate::files::hex(sha2::Sha256::digest(&bytes)),
+        )?;
+        written.push(name.to_string());
     }
-    Ok(written)
+    Ok((written, notes))
+}
+
+/// What to tell a user whose edited review file was moved aside.
+pub fn edited_note(name: &str, aside: &Path) -> String {
+    format!(
+        "{name} had edits passeur did not write (a reviewer's?); kept as {}: import the \
+         approved rows with `passeur review import {}`",
+        aside.display(),
+        aside.display()
+    )
 }
 
 /// The summary table `passeur review` prints.

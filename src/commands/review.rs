@@ -32,7 +32,10 @@ pub(crate) fn run(args: ReviewArgs) -> Result<Status> {
     let formats = config::resolve_formats(&args.formats);
     let rows = review::load_aligned(&out_dir)?;
     print!("{}", review::summary(&rows));
-    let written = review::write_formats(&out_dir, &rows, &formats)?;
+    let (written, notes) = review::write_formats(&out_dir, &rows, &formats)?;
+    for note in notes {
+        eprintln!("passeur: note: {note}");
+    }
     println!("\nwrote {} in {}", written.join(", "), out_dir.display());
     Ok(match fail_on {
         Some(severity) if review::has_flag_at_least(&rows, severity) => Status::Partial,

@@ -26,6 +26,9 @@ fn report(outcome: &RunOutcome, quiet: bool) -> Status {
     for failure in &outcome.report.failures {
         eprintln!("passeur: error: {}", failure.error);
     }
+    for note in &outcome.report.notes {
+        eprintln!("passeur: note: {note}");
+    }
     if !quiet {
         eprintln!("passeur: {}", outcome.report.summary());
     }

@@ -11,6 +11,9 @@ mod xliff;
 mod xml;
 
 use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
 
 use crate::align::AlignedSegment;
 
@@ -22,6 +25,49 @@ pub use tmx::Tmx;
 pub(crate) use tsv::uncell;
 pub use tsv::Tsv;
 pub use xliff::{unit_id, Xliff};
+
+/// The review files reviewers edit in place (and import with `passeur review import`).
+const EDITABLE: [&str; 2] = ["aligned.tsv", "aligned.xlf"];
+
+/// Where the SHA-256 of a review file as passeur last wrote it is kept.
+fn written_record(dir: &Path, name: &str) -> PathBuf {
+    dir.join(crate::state::STATE_DIR)
+        .join("written")
+        .join(format!("{name}.sha256"))
+}
+
+/// Before a review file is written again: if a reviewer edited it since passeur wrote it
+/// (its content is not what passeur recorded), it is moved aside to `NAME.edited-N`, never
+/// overwritten, and the new name is returned for the user to be told.
+pub fn set_aside_edits(dir: &Path, name: &str) -> Result<Option<PathBuf>, WriteError> {
+    let path = dir.join(name);
+    if !EDITABLE.contains(&name) || !path.is_file() {
+        return Ok(None);
+    }
+    let error = |source| WriteError {
+        path: path.display().to_string(),
+        source,
+    };
+    let current = crate::files::hex(Sha256::digest(std::fs::read(&path).map_err(error)?));
+    let recorded = std::fs::read_to_string(written_record(dir, name)).unwrap_or_default();
+    if recorded.trim() == current {
+        return Ok(None);
+    }
+    let aside = (1..)
+        .map(|n| dir.join(format!("{name}.edited-{n}")))
+        .find(|p| !p.exists())
+        .expect("a free name");
+    std::fs::rename(&path, &aside).map_err(error)?;
+    Ok(Some(aside))
+}
+
+/// Records what passeur wrote to a review file, for [`set_aside_edits`].
+pub fn record_written(dir: &Path, name: &str, digest: &str) -> Result<(), WriteError> {
+    if EDITABLE.contains(&name) {
+        crate::files::write_atomic(&written_record(dir, name), digest.as_bytes())?;
+    }
+    Ok(())
+}
 
 /// The output formats of the aligned rows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -212,3 +212,44 @@ fn glossary_exports_are_lossless_or_refused() {
     );
     assert!(!fx.path("g.tsv").exists(), "nothing half written");
 }
+
+#[test]
+fn a_reviewers_edits_are_never_overwritten() {
+    let fx = Fixture::new();
+    fx.write("a.txt", "Un article. Une autre phrase.");
+    let output = fx.translate(&["a.txt"], &[]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    // Writing the formats again from aligned.jsonl leaves an unedited file as it was.
+    let review = fx.run(&["review", "out"]);
+    assert_eq!(review.status.code(), Some(0), "{}", stderr(&review));
+    assert!(!fx.path("out/aligned.tsv.edited-1").exists());
+
+    let edited = fx
+        .read("out/aligned.tsv")
+        .replacen("needs-review", "translated", 1);
+    fx.write("out/aligned.tsv", &edited);
+    let review = fx.run(&["review", "out"]);
+    assert_eq!(review.status.code(), Some(0), "{}", stderr(&review));
+    assert!(
+        stderr(&review).contains("aligned.tsv.edited-1"),
+        "{}",
+        stderr(&review)
+    );
+    assert_eq!(
+        fx.read("out/aligned.tsv.edited-1"),
+        edited,
+        "the reviewer's work is kept"
+    );
+
+    // A translate run that renders again keeps an edited file aside too.
+    let edited = fx
+        .read("out/aligned.xlf")
+        .replace("needs-review-translation", "final");
+    fx.write("out/aligned.xlf", &edited);
+    let again = fx.translate(&["a.txt"], &["--force"]);
+    assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
+    assert_eq!(fx.read("out/aligned.xlf.edited-1"), edited);
+    assert!(fx.run_json()["notes"]
+        .to_string()
+        .contains("aligned.xlf.edited-1"));
+}
