@@ -9,7 +9,9 @@ use std::path::Path;
 
 use thiserror::Error;
 
-use super::format::{json_entry_ranges, read_raw, write_glossary, Format, RawEntry};
+use super::format::{
+    json_entry_ranges, json_list_range, read_raw, write_glossary, Format, RawEntry,
+};
 use super::normalize::Normalized;
 use super::{load_glossary, parse_glossary_text, Entry, GlossaryError, Policy};
 
@@ -41,11 +43,24 @@ fn read(path: &Path) -> Result<String, GlossaryError> {
     })
 }
 
+/// Writes a glossary file in place: through a symbolic link to the file it names (the link
+/// stays a link), keeping the file's permissions.
 fn write(path: &Path, text: &str) -> Result<(), GlossaryError> {
-    crate::files::write_atomic(path, text.as_bytes()).map_err(|e| GlossaryError::Io {
+    let io = |source| GlossaryError::Io {
         path: path.display().to_string(),
-        source: e.source,
-    })
+        source,
+    };
+    let target = if path.exists() {
+        std::fs::canonicalize(path).map_err(io)?
+    } else {
+        path.to_path_buf()
+    };
+    let permissions = std::fs::metadata(&target).ok().map(|m| m.permissions());
+    crate::files::write_atomic(&target, text.as_bytes()).map_err(|e| io(e.source))?;
+    if let Some(permissions) = permissions {
+        std::fs::set_permissions(&target, permissions).map_err(io)?;
+    }
+    Ok(())
 }
 
 /// One line per entry: number, source → target, settings.
@@ -138,7 +153,13 @@ pub fn add(path: &Path, entry: &Entry) -> Result<(), EditError> {
             )
         }
         None => {
-            let close = text.rfind(']').ok_or(EditError::NotAList { path: name })?;
+            // The end of the list of entries, not the last `]` of the file (an object
+            // glossary may hold other lists after it).
+            let list = json_list_range(&name, &text)?;
+            if !text[list.clone()].ends_with(']') {
+                return Err(EditError::NotAList { path: name });
+            }
+            let close = list.end - 1;
             format!(
                 "{}  {json}\n{}",
                 text[..close].trim_end().to_string() + "\n",

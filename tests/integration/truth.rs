@@ -253,3 +253,53 @@ fn a_reviewers_edits_are_never_overwritten() {
         .to_string()
         .contains("aligned.xlf.edited-1"));
 }
+
+#[test]
+fn glossary_add_edits_the_list_keeps_the_mode_and_follows_links() {
+    let fx = Fixture::new();
+    fx.write("real/g.json", "{\"entries\": [], \"meta\": {\"x\": [1]}}\n");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(
+            fx.path("real/g.json"),
+            std::fs::Permissions::from_mode(0o640),
+        )
+        .unwrap();
+        std::os::unix::fs::symlink(fx.path("real/g.json"), fx.path("link.json")).unwrap();
+    }
+    #[cfg(not(unix))]
+    std::fs::copy(fx.path("real/g.json"), fx.path("link.json")).unwrap();
+    let added = fx.run(&[
+        "glossary",
+        "add",
+        "link.json",
+        "--source",
+        "OTAN",
+        "--target",
+        "NATO",
+    ]);
+    assert_eq!(added.status.code(), Some(0), "{}", stderr(&added));
+    let text = fx.read("link.json");
+    let json: serde_json::Value = serde_json::from_str(&text).expect("still valid JSON");
+    assert_eq!(json["entries"][0]["target"], "NATO");
+    assert_eq!(
+        json["meta"]["x"][0], 1,
+        "the rest of the object is untouched"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert!(fx
+            .path("link.json")
+            .symlink_metadata()
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        let mode = std::fs::metadata(fx.path("real/g.json"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o640);
+    }
+}

@@ -15,6 +15,30 @@ struct GlossaryObject<'a> {
     entries: Vec<&'a RawValue>,
 }
 
+/// The object form, with its list of entries as written.
+#[derive(Deserialize)]
+struct GlossaryObjectList<'a> {
+    #[serde(borrow)]
+    entries: &'a RawValue,
+}
+
+/// The byte range of the list of entries (`[...]`) in a JSON glossary's text: the whole
+/// text for the list form, the `entries` value for the object form, whatever else the
+/// object holds.
+pub(crate) fn list_range(name: &str, text: &str) -> Result<std::ops::Range<usize>, GlossaryError> {
+    values(name, text)?;
+    let list = if text.trim_start().starts_with('{') {
+        serde_json::from_str::<GlossaryObjectList>(text)
+            .expect("parsed just above")
+            .entries
+            .get()
+    } else {
+        text.trim()
+    };
+    let start = list.as_ptr() as usize - text.as_ptr() as usize;
+    Ok(start..start + list.len())
+}
+
 /// The byte range of each entry of a JSON glossary in its text, for editing in place.
 pub(crate) fn entry_ranges(
     name: &str,

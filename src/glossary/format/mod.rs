@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use super::load::is_acronym;
 use super::{Entry, GlossaryError, Policy};
 
-pub(crate) use json::entry_ranges as json_entry_ranges;
+pub(crate) use json::{entry_ranges as json_entry_ranges, list_range as json_list_range};
 
 /// A glossary file format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
