@@ -83,6 +83,14 @@ impl Matcher {
                     if let Some(plural) = plural.filter(|p| p != spelling) {
                         forms.extend(spellings(&plural).into_iter().map(|f| (f, true)));
                     }
+                    // A hyphenated compound (`indo-pacifique`, `franco-allemand`) is mostly
+                    // an adjective: its last part takes the plural, with every spelling of
+                    // the compound, and the English stays as it is (`Indo-Pacific routes`).
+                    if language == Language::French {
+                        if let Some(plural) = compound_plural(spelling) {
+                            forms.extend(spellings(&plural).into_iter().map(|f| (f, false)));
+                        }
+                    }
                 }
                 for (form, plural) in forms {
                     if !patterns.iter().any(|p| p.entry == index && p.form == form) {
@@ -227,6 +235,17 @@ fn french_plural(term: &str) -> Option<String> {
     Some(plural.join(" "))
 }
 
+/// The plural of a one-word hyphenated compound: its last part pluralised.
+fn compound_plural(term: &str) -> Option<String> {
+    let term = term.trim();
+    if term.contains(' ') || !term.contains('-') {
+        return None;
+    }
+    let (head, last) = term.rsplit_once('-')?;
+    let plural = french_plural_word(last);
+    (plural != last).then(|| format!("{head}-{plural}"))
+}
+
 fn french_plural_word(word: &str) -> String {
     let lower = word.to_lowercase();
     if lower.ends_with(['s', 'x', 'z']) {
@@ -362,5 +381,30 @@ mod tests {
         let targets = Matcher::for_targets(&entries);
         let matches = targets.find("two liaison offices");
         assert_eq!(matches[0].target, "liaison offices");
+    }
+
+    /// Every combination of the variations a compound meets in news text must match:
+    /// dash kind × break or closing-up × number × case × elision.
+    #[test]
+    fn every_combination_of_spelling_variations_matches() {
+        let matcher = Matcher::new(vec![entry("indo-pacifique", "Indo-Pacific")]);
+        let joiners = ["-", "\u{2013}", "\u{2014}", "\u{2011}", "- ", "", " "];
+        let mut missed = Vec::new();
+        for joiner in joiners {
+            for ending in ["pacifique", "pacifiques"] {
+                for first in ["indo", "Indo", "INDO"] {
+                    for before in ["la région ", "l'", "l\u{2019}", "Les routes "] {
+                        let term = format!("{first}{joiner}{ending}");
+                        let text = format!("{before}{term} compte.");
+                        let found = matcher.find(&text);
+                        let whole = found.iter().any(|m| &text[m.span.clone()] == term.as_str());
+                        if !whole {
+                            missed.push(text);
+                        }
+                    }
+                }
+            }
+        }
+        assert!(missed.is_empty(), "not matched: {missed:#?}");
     }
 }
