@@ -252,6 +252,7 @@ pub fn verify(
     let mut last = 0;
     let mut statuses = vec![TermStatus::Missing; wanted.len()];
     let mut used = vec![false; found.len()];
+    let mut literal_used: std::collections::HashMap<&str, usize> = Default::default();
     for (i, target) in wanted.iter().enumerate() {
         let key = normalize::Normalized::new(target, true).text;
         // Each occurrence in the output accounts for one term occurrence in the source.
@@ -266,10 +267,19 @@ pub fn verify(
             } else {
                 TermStatus::Normalised
             };
-        } else if !target.is_empty() && translation.contains(target.as_str()) {
+        } else if !target.is_empty()
+            && !found
+                .iter()
+                .any(|f| normalize::Normalized::new(&f.target, true).text == key)
+        {
             // Spans protected by a pattern (a URL, a code) are not glossary terms the target
-            // matcher knows: they count when they are there byte for byte.
-            statuses[i] = TermStatus::Ok;
+            // matcher knows: they count when they are there byte for byte, each occurrence
+            // for one occurrence in the source.
+            let seen = literal_used.entry(target.as_str()).or_insert(0);
+            if translation.matches(target.as_str()).count() > *seen {
+                *seen += 1;
+                statuses[i] = TermStatus::Ok;
+            }
         }
     }
     let mut rewrites: Vec<(Range<usize>, String)> = found
@@ -379,5 +389,22 @@ mod tests {
         assert_eq!(statuses, [TermStatus::Normalised, TermStatus::Missing]);
         let (_, statuses) = verify(&targets, "the Pacific region", &wanted[..1]);
         assert_eq!(statuses, [TermStatus::Missing]);
+    }
+
+    /// One output occurrence cannot satisfy many source occurrences.
+    #[test]
+    fn each_term_occurrence_needs_its_own_occurrence_in_the_output() {
+        let entries = vec![Entry::new("OTAN", "NATO", "g#1")];
+        let targets = Matcher::for_targets(&entries);
+        let wanted = vec!["NATO".to_string(); 3];
+        let (_, statuses) = verify(&targets, "NATO and NATO met.", &wanted);
+        assert_eq!(
+            statuses,
+            [TermStatus::Ok, TermStatus::Ok, TermStatus::Missing]
+        );
+        // Literal spans (pattern entries) are counted the same way.
+        let url = vec!["https://x.org".to_string(); 2];
+        let (_, statuses) = verify(&targets, "See https://x.org.", &url);
+        assert_eq!(statuses, [TermStatus::Ok, TermStatus::Missing]);
     }
 }

@@ -303,3 +303,31 @@ fn glossary_add_edits_the_list_keeps_the_mode_and_follows_links() {
         assert_eq!(mode & 0o777, 0o640);
     }
 }
+
+#[test]
+fn the_term_hit_rate_counts_occurrences_not_entries() {
+    let fx = Fixture::new();
+    fx.write("many.txt", format!("{}la Chine.", "L'OTAN et ".repeat(30)));
+    fx.write("g.json", r#"[{"source": "OTAN", "target": "NATO"}]"#);
+    let output = fx.translate(&["many.txt"], &["-g", "g.json"]);
+    assert!(
+        output.status.code().is_some_and(|c| c <= 1),
+        "{}",
+        stderr(&output)
+    );
+    let row = &fx.aligned()[0];
+    let in_output = row["target"].as_str().unwrap().matches("NATO").count();
+    let present = row["terms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["status"] != "missing")
+        .count();
+    assert_eq!(row["terms"].as_array().unwrap().len(), 30);
+    assert_eq!(
+        present, in_output,
+        "one NATO in the output stands for one OTAN"
+    );
+    let rate = fx.run_json()["counts"]["term_hit_rate"].as_f64().unwrap();
+    assert!((rate - in_output as f64 / 30.0).abs() < 1e-9, "{rate}");
+}
