@@ -86,6 +86,20 @@ pub fn enforce(
             state.verify(targets);
         }
     }
+    // Repair decodes the whole model input again: a sentence translated in pieces (too
+    // long for the model) or cut at the input limit would come back cut, worse than what
+    // it has. Its missing terms stay missing, and flagged.
+    for state in &mut states {
+        let translation = &state.job.translation;
+        if state.missing() && (translation.pieces > 1 || translation.input_truncated) {
+            state.gave_up = true;
+            state.notes.push(format!(
+                "not repaired: the sentence is too long for the model to decode again whole \
+                 ({} source tokens)",
+                translation.source_tokens
+            ));
+        }
+    }
 
     // 3. N-best.
     let missing: Vec<usize> = (0..states.len()).filter(|&i| states[i].missing()).collect();
@@ -255,6 +269,15 @@ impl State {
         engine.encode(&self.job.prepared.text).ok()
     }
 
+    /// A candidate much shorter than the translation it would replace (under 70% of its
+    /// tokens) has lost content: repair never trades a sentence for a cut one. (Unless
+    /// the translation ran to the length limit: a looping output is not content.)
+    fn much_shorter(&self, hypothesis: &Hypothesis) -> bool {
+        let translation = &self.job.translation;
+        !translation.output_truncated
+            && hypothesis.tokens.len() * 10 < translation.target_tokens * 7
+    }
+
     /// Checks a candidate output: placeholders restored, every term present.
     fn check(&self, targets: &Matcher, text: &str) -> Option<(String, Vec<TermStatus>)> {
         let restored = glossary::restore_placeholders(text, &self.job.prepared.placeholders)?;
@@ -279,6 +302,9 @@ impl State {
             }
         }
         for (rank, hypothesis) in hypotheses.iter().enumerate() {
+            if self.much_shorter(hypothesis) {
+                continue;
+            }
             let Ok(text) = engine.decode(&hypothesis.tokens) else {
                 continue;
             };
@@ -331,6 +357,10 @@ impl State {
         hypothesis: Hypothesis,
         budget: usize,
     ) {
+        if self.much_shorter(&hypothesis) {
+            self.gave_up = true;
+            return;
+        }
         let mut ends = self.forced_ends.clone();
         ends.push(self.pending_forced);
         let Some(text) = decode_forced(engine, &hypothesis.tokens, &ends) else {
@@ -498,5 +528,48 @@ mod tests {
         );
         assert_eq!(lost[0].statuses, [TermStatus::Normalised]);
         assert_eq!(lost[0].translation.text, "PERDRE www.otan.int ICI");
+    }
+
+    /// Repair must never make a translation worse: a sentence translated in pieces is not
+    /// decoded again whole (which would cut it at the input limit).
+    #[test]
+    fn a_split_sentence_is_not_repaired_whole() {
+        let engine = FakeEngine { max_input: 100 };
+        let entries = vec![Entry::new("zone", "DROPZONE", "g#1")];
+        let targets = Matcher::for_targets(&entries);
+        let matcher = Matcher::new(entries);
+        let source = "La zone est calme, le ciel est bleu, la mer est grise, le vent tombe";
+        let prepared = glossary::prepare(&matcher, source, false);
+        let plan = BatchPlan {
+            tokens_per_call: 100,
+            calls_in_flight: 1,
+            max_decoding_length: 100,
+            max_segment_tokens: 6,
+        };
+        let translation =
+            translate_all(&engine, &[prepared.text.clone()], &plan, &|_| {}, &|_| {}).remove(0);
+        assert!(translation.pieces > 1, "{translation:?}");
+        let before = translation.text.clone();
+        let out = enforce(
+            &engine,
+            &matcher,
+            &targets,
+            vec![Job {
+                source: source.into(),
+                prepared,
+                translation,
+            }],
+            100,
+        );
+        assert_eq!(out[0].statuses, [TermStatus::Missing]);
+        assert_eq!(
+            out[0].translation.text, before,
+            "the piecewise translation is kept"
+        );
+        assert!(
+            out[0].notes[0].contains("not repaired"),
+            "{:?}",
+            out[0].notes
+        );
     }
 }
