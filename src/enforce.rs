@@ -546,8 +546,14 @@ mod tests {
             max_decoding_length: 100,
             max_segment_tokens: 6,
         };
-        let translation =
-            translate_all(&engine, &[prepared.text.clone()], &plan, &|_| {}, &|_| {}).remove(0);
+        let translation = translate_all(
+            &engine,
+            std::slice::from_ref(&prepared.text),
+            &plan,
+            &|_| {},
+            &|_| {},
+        )
+        .remove(0);
         assert!(translation.pieces > 1, "{translation:?}");
         let before = translation.text.clone();
         let out = enforce(
