@@ -45,7 +45,7 @@ pub enum FetchError {
         got: u64,
         expected: u64,
     },
-    #[error("{file}: checksum mismatch: expected SHA-256 {expected}, got {got}")]
+    #[error("{file}: checksum mismatch: expected {expected}, got {got}")]
     Checksum {
         file: String,
         expected: String,
@@ -56,6 +56,20 @@ pub enum FetchError {
         path: String,
         #[source]
         source: std::io::Error,
+    },
+    #[error("{file}: the download stalled: nothing received for {seconds} s (after {got} bytes); try again")]
+    Stalled {
+        file: String,
+        seconds: u64,
+        got: u64,
+    },
+    #[error("{file}: the hub's listing gives neither a checksum nor a size for it, so it cannot be verified")]
+    Unverifiable { file: String },
+    #[error("{dir}: the vocabulary has {vocabulary} tokens but the model {model}: they do not belong together")]
+    VocabularyMismatch {
+        dir: String,
+        vocabulary: usize,
+        model: usize,
     },
     #[error("{dir} already holds a model; add --force to replace it")]
     Exists { dir: String },
@@ -80,6 +94,10 @@ struct Listing {
 struct Sibling {
     rfilename: String,
     size: Option<u64>,
+    /// The git blob id (SHA-1 of `blob LEN\0` and the content): the hub's checksum of
+    /// files that are not in LFS.
+    #[serde(rename = "blobId")]
+    blob_id: Option<String>,
     lfs: Option<Lfs>,
 }
 
@@ -136,7 +154,9 @@ pub fn fetch(settings: &FetchSettings) -> Result<Fetched, FetchError> {
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .timeout_connect(Some(Duration::from_secs(30)))
         .timeout_recv_response(Some(Duration::from_secs(60)))
-        .timeout_recv_body(Some(Duration::from_secs(60 * 30)))
+        // No overall limit on a body (a model is hundreds of megabytes on a slow line), but
+        // a connection that sends nothing for a minute is dead: see IDLE below.
+        .timeout_recv_body(None)
         .user_agent(concat!("passeur/", env!("CARGO_PKG_VERSION")))
         .build()
         .into();
@@ -176,7 +196,16 @@ pub fn fetch(settings: &FetchSettings) -> Result<Fetched, FetchError> {
     remove_dir(&partial)?;
     let result = download_all(&agent, &base, settings, token.as_deref(), &files, &partial)
         .and_then(|bytes| {
-            info::inspect(&partial)?;
+            let model = info::inspect(&partial)?;
+            if let Some(rows) = model.target_embedding_rows {
+                if rows != model.vocabulary_size {
+                    return Err(FetchError::VocabularyMismatch {
+                        dir: dir.display().to_string(),
+                        vocabulary: model.vocabulary_size,
+                        model: rows,
+                    });
+                }
+            }
             install(&partial, dir)?;
             Ok(bytes)
         });
@@ -231,7 +260,7 @@ fn download_file(
         path: path.display().to_string(),
         source,
     };
-    let mut response = get(agent, url, token)?;
+    let response = get(agent, url, token)?;
     let header_len = response
         .headers()
         .get("content-length")
@@ -245,23 +274,49 @@ fn download_file(
     let progress = Progress::download(name, expected.unwrap_or(0), quiet);
     let mut file = std::fs::File::create(&path).map_err(io)?;
     let mut hasher = Sha256::new();
-    let mut reader = response.body_mut().as_reader();
-    let mut buffer = vec![0u8; 256 * 1024];
     let mut got = 0u64;
-    loop {
-        let n = match reader.read(&mut buffer) {
-            Ok(0) => break,
-            Ok(n) => n,
+    // The body is read on a thread of its own and handed over chunk by chunk, so that a
+    // connection that stops sending is noticed (`idle_timeout()` without a byte) instead
+    // of blocking the run: a stalled download fails, and its partial folder is removed.
+    let (chunks, received) = std::sync::mpsc::sync_channel::<std::io::Result<Vec<u8>>>(8);
+    let mut reader = response.into_body().into_reader();
+    std::thread::spawn(move || loop {
+        let mut buffer = vec![0u8; 256 * 1024];
+        let result = match reader.read(&mut buffer) {
+            Ok(n) => {
+                buffer.truncate(n);
+                Ok(buffer)
+            }
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => {
+            Err(e) => Err(e),
+        };
+        let last = !matches!(&result, Ok(b) if !b.is_empty());
+        if chunks.send(result).is_err() || last {
+            break;
+        }
+    });
+    let idle = idle_timeout();
+    loop {
+        let chunk = match received.recv_timeout(idle) {
+            Ok(Ok(chunk)) if chunk.is_empty() => break,
+            Ok(Ok(chunk)) => chunk,
+            Ok(Err(e)) => {
                 progress.finish();
                 return Err(network(url, e));
             }
+            Err(_) => {
+                progress.finish();
+                return Err(FetchError::Stalled {
+                    file: name.clone(),
+                    seconds: idle.as_secs(),
+                    got,
+                });
+            }
         };
-        file.write_all(&buffer[..n]).map_err(io)?;
-        hasher.update(&buffer[..n]);
-        got += n as u64;
-        progress.advance(n);
+        file.write_all(&chunk).map_err(io)?;
+        hasher.update(&chunk);
+        got += chunk.len() as u64;
+        progress.advance(chunk.len());
     }
     progress.finish();
     file.sync_all().map_err(io)?;
@@ -283,8 +338,40 @@ fn download_file(
                 got: digest,
             });
         }
+    } else if let Some(blob_id) = &sibling.blob_id {
+        // Small files (config, vocabulary, tokenizer) are plain git blobs.
+        let bytes = std::fs::read(&path).map_err(io)?;
+        let digest = git_blob_id(&bytes);
+        if !digest.eq_ignore_ascii_case(blob_id) {
+            return Err(FetchError::Checksum {
+                file: name.clone(),
+                expected: blob_id.clone(),
+                got: digest,
+            });
+        }
+    } else if expected.is_none() {
+        return Err(FetchError::Unverifiable { file: name.clone() });
     }
     Ok(got)
+}
+
+/// Git's id of a blob: SHA-1 of `blob LEN\0` followed by the content.
+fn git_blob_id(bytes: &[u8]) -> String {
+    use sha1::Digest as _;
+    let mut hasher = sha1::Sha1::new();
+    hasher.update(format!("blob {}\0", bytes.len()).as_bytes());
+    hasher.update(bytes);
+    format!("{:x}", hasher.finalize())
+}
+
+/// How long a download may go without receiving a byte: 60 s, or
+/// `PASSEUR_FETCH_IDLE_SECONDS`.
+fn idle_timeout() -> Duration {
+    let seconds = std::env::var("PASSEUR_FETCH_IDLE_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(60);
+    Duration::from_secs(seconds)
 }
 
 fn get(

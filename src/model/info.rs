@@ -37,6 +37,10 @@ pub struct ModelInfo {
     /// The type the weights are stored in (`float32`, `int8`, `float16`, …).
     pub weight_type: String,
     pub vocabulary_size: usize,
+    /// Rows of the decoder's embeddings: the target vocabulary the weights were trained
+    /// with, which the vocabulary file must match.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target_embedding_rows: Option<usize>,
     pub tokenizer: String,
     pub size_bytes: u64,
 }
@@ -62,6 +66,7 @@ pub fn inspect(dir: &Path) -> Result<ModelInfo, ModelError> {
         encoder_layers: header.encoder_layers,
         decoder_layers: header.decoder_layers,
         model_dim: header.model_dim,
+        target_embedding_rows: header.target_rows.map(|r| r as usize),
         weight_type: header.weight_type,
         vocabulary_size,
         tokenizer,
@@ -75,6 +80,7 @@ struct Header {
     encoder_layers: usize,
     decoder_layers: usize,
     model_dim: Option<u32>,
+    target_rows: Option<u32>,
     weight_type: String,
 }
 
@@ -107,6 +113,7 @@ fn read_header(path: &Path) -> Result<Header, ModelError> {
     let mut encoder_layers = 0;
     let mut decoder_layers = 0;
     let mut model_dim = None;
+    let mut target_rows = None;
     let mut weight_type = String::from("unknown");
     for _ in 0..count {
         let var = read_string(&mut r).map_err(io)?;
@@ -135,6 +142,9 @@ fn read_header(path: &Path) -> Result<Header, ModelError> {
                 }
             }
         }
+        if var == "decoder/embeddings/weight" || var == "decoder/embeddings_0/weight" {
+            target_rows = target_rows.or(dims.first().copied());
+        }
         if var.ends_with("embeddings/weight") || var.ends_with("embeddings_0/weight") {
             model_dim = model_dim.or(dims.get(1).copied());
             weight_type = type_name(type_id).to_string();
@@ -155,6 +165,7 @@ fn read_header(path: &Path) -> Result<Header, ModelError> {
         encoder_layers,
         decoder_layers,
         model_dim,
+        target_rows,
         weight_type,
     })
 }

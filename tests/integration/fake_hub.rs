@@ -22,6 +22,22 @@ pub enum Fault {
     ServerError,
     /// The listing gives model.bin a wrong SHA-256.
     WrongChecksum,
+    /// The listing gives shared_vocabulary.txt a wrong git blob id.
+    WrongBlob,
+    /// The listing says nothing of shared_vocabulary.txt (no size, no blob id), and half
+    /// of it is served.
+    HalfVocabulary,
+    /// model.bin sends half its bytes, then nothing more, without closing.
+    Stall,
+}
+
+/// Git's blob id, as the hub lists it for files that are not in LFS.
+fn blob_id(bytes: &[u8]) -> String {
+    use sha1::Digest as _;
+    let mut hasher = sha1::Sha1::new();
+    hasher.update(format!("blob {}\0", bytes.len()).as_bytes());
+    hasher.update(bytes);
+    format!("{:x}", hasher.finalize())
 }
 
 pub struct FakeHub {
@@ -98,8 +114,17 @@ fn serve(mut stream: TcpStream, repo: &str, fault: Fault, log: &Mutex<Vec<String
                         bytes.len(),
                         bytes.len()
                     )
+                } else if fault == Fault::HalfVocabulary && *name == "shared_vocabulary.txt" {
+                    format!(r#"{{"rfilename": "{name}"}}"#)
                 } else {
-                    format!(r#"{{"rfilename": "{name}", "size": {}}}"#, bytes.len())
+                    let blob = match (fault, *name) {
+                        (Fault::WrongBlob, "shared_vocabulary.txt") => "0".repeat(40),
+                        _ => blob_id(&bytes),
+                    };
+                    format!(
+                        r#"{{"rfilename": "{name}", "size": {}, "blobId": "{blob}"}}"#,
+                        bytes.len()
+                    )
                 }
             })
             .chain([r#"{"rfilename": "README.md", "size": 10}"#.to_string()])
@@ -123,6 +148,22 @@ fn serve(mut stream: TcpStream, repo: &str, fault: Fault, log: &Mutex<Vec<String
                 Some(bytes.len()),
             ),
             (Fault::ServerError, "model.bin") => respond(&mut stream, 500, b"boom", None),
+            (Fault::HalfVocabulary, "shared_vocabulary.txt") => {
+                let half = &bytes[..bytes.len() / 2];
+                let cut = half.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+                respond(&mut stream, 200, &half[..cut], None)
+            }
+            (Fault::Stall, "model.bin") => {
+                let head = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                    bytes.len()
+                );
+                let _ = stream.write_all(head.as_bytes());
+                let _ = stream.write_all(&bytes[..bytes.len() / 2]);
+                let _ = stream.flush();
+                // Hold the connection open, sending nothing, longer than the client waits.
+                std::thread::sleep(std::time::Duration::from_secs(20));
+            }
             // Like the real hub, large (LFS) files are redirected to a content server.
             (_, "model.bin") => redirect(&mut stream, "/cdn/model.bin"),
             _ => respond(&mut stream, 200, &bytes, None),

@@ -75,7 +75,19 @@ fn fetches_a_complete_model_that_then_translates() {
 fn assert_leaves_nothing(fault: Fault, needle: &str) {
     let fx = Fixture::new();
     let hub = FakeHub::start("test/tiny", fault);
-    let output = fetch(&fx, &hub, &["test/tiny", "--dir", "models/tiny", "--quiet"]);
+    let output = fx
+        .passeur(&[
+            "model",
+            "fetch",
+            "test/tiny",
+            "--dir",
+            "models/tiny",
+            "--quiet",
+        ])
+        .env("HF_ENDPOINT", &hub.endpoint)
+        .env("PASSEUR_FETCH_IDLE_SECONDS", "2")
+        .output()
+        .unwrap();
     assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
     assert!(stderr(&output).contains(needle), "{}", stderr(&output));
     // No half model, and no leftover partial folder.
@@ -85,6 +97,21 @@ fn assert_leaves_nothing(fault: Fault, needle: &str) {
         vec![]
     };
     assert!(left.is_empty(), "{left:?}");
+}
+
+#[test]
+fn a_small_file_is_checked_against_its_git_blob_id() {
+    assert_leaves_nothing(Fault::WrongBlob, "shared_vocabulary.txt: checksum mismatch");
+}
+
+#[test]
+fn a_vocabulary_that_does_not_match_the_model_is_not_installed() {
+    assert_leaves_nothing(Fault::HalfVocabulary, "do not belong together");
+}
+
+#[test]
+fn a_stalled_download_fails_instead_of_waiting() {
+    assert_leaves_nothing(Fault::Stall, "stalled");
 }
 
 #[test]
