@@ -163,167 +163,219 @@ pub(crate) fn run_stages(
     setup: Setup,
     model_info: Option<info::ModelInfo>,
 ) -> Result<RunOutcome> {
-    let Setup {
-        mut folder,
-        terminology,
-        memory,
-        mut failures,
-    } = setup;
-    let run_fingerprint = run_fingerprint(settings, model_info.as_ref());
-    let mut timings = Timings::default();
-    let mut tally = Tally::default();
-    let progress = Progress::articles(read::count(&settings.inputs), settings.quiet);
-    let context = ChunkContext {
-        settings,
-        engine,
-        terminology: &terminology,
-        run_fingerprint: &run_fingerprint,
-        progress: &progress,
-    };
-
-    // What the outputs are made of: every article, in order, with its content and
-    // fingerprint, and the formats asked for. When it is what the outputs were last
-    // rendered from, and nothing was translated or removed, they are left as they are.
-    let mut rendered_from = Sha256::new();
-    rendered_from.update(format!("{:?}", settings.formats).as_bytes());
-    folder.begin_run(
-        settings.shard.map(|s| s.to_string()).as_deref(),
-        &run_fingerprint,
-    )?;
+    let mut run = Run::start(settings, engine, setup, model_info)?;
     let mut articles = read::articles(&settings.inputs);
-    let mut chunk = Chunk::default();
-    let mut position = 0;
-    while let Some(next) = timed(&mut timings.read, || articles.next()) {
-        let article = match next {
-            Ok(article) => article,
-            Err(error) => {
-                // Each shard reads every input; a problem is reported by one of them.
-                let place = format!("{}:{:?}", error.path(), error.line());
-                if settings
-                    .shard
-                    .is_none_or(|s| Shard::of(&place, s.count) == s.index)
-                {
-                    failures.push(Failure::new(
-                        Stage::Read,
-                        error.path(),
-                        error.line(),
-                        &error,
-                    ));
-                    tally.inputs_failed += 1;
-                }
-                continue;
-            }
-        };
-        // Positions count every article of the batch, so that shards merge in its order.
-        if settings.shard.is_some_and(|s| !s.contains(&article.id)) {
-            position += 1;
-            continue;
+    while let Some(next) = timed(&mut run.timings.read, || articles.next()) {
+        match next {
+            Ok(article) => run.add(article)?,
+            Err(error) => run.read_failed(&error),
+        }
+    }
+    run.flush_chunk()?;
+    run.finish(articles.skipped())
+}
+
+/// A run in progress: the output folder, what the chunks share, the chunk being filled,
+/// and the figures so far.
+struct Run<'a> {
+    settings: &'a TranslateSettings,
+    context: ChunkContext<'a>,
+    folder: OutputFolder,
+    memory: Option<Memory>,
+    failures: Vec<Failure>,
+    model_info: Option<info::ModelInfo>,
+    timings: Timings,
+    tally: Tally,
+    chunk: Chunk,
+    /// The next article's place in the whole batch (every shard counts every article).
+    position: usize,
+    /// What the outputs are made of: every article, in order, with its content and
+    /// fingerprint, and the formats asked for. When it is what the outputs were last
+    /// rendered from, and nothing was translated or removed, they are left as they are.
+    rendered_from: Sha256,
+}
+
+impl<'a> Run<'a> {
+    fn start(
+        settings: &'a TranslateSettings,
+        engine: &'a dyn Engine,
+        setup: Setup,
+        model_info: Option<info::ModelInfo>,
+    ) -> Result<Run<'a>> {
+        let run_fingerprint = run_fingerprint(settings, model_info.as_ref());
+        setup.folder.begin_run(
+            settings.shard.map(|s| s.to_string()).as_deref(),
+            &run_fingerprint,
+        )?;
+        let mut rendered_from = Sha256::new();
+        rendered_from.update(format!("{:?}", settings.formats).as_bytes());
+        Ok(Run {
+            settings,
+            context: ChunkContext {
+                settings,
+                engine,
+                terminology: setup.terminology,
+                run_fingerprint,
+                progress: Progress::articles(read::count(&settings.inputs), settings.quiet),
+            },
+            folder: setup.folder,
+            memory: setup.memory,
+            failures: setup.failures,
+            model_info,
+            timings: Timings::default(),
+            tally: Tally::default(),
+            chunk: Chunk::default(),
+            position: 0,
+            rendered_from,
+        })
+    }
+
+    /// An input that could not be read. Each shard reads every input; a problem is
+    /// reported by one of them.
+    fn read_failed(&mut self, error: &read::ReadError) {
+        let place = format!("{}:{:?}", error.path(), error.line());
+        if self
+            .settings
+            .shard
+            .is_none_or(|s| Shard::of(&place, s.count) == s.index)
+        {
+            let failure = Failure::new(Stage::Read, error.path(), error.line(), error);
+            self.failures.push(failure);
+            self.tally.inputs_failed += 1;
+        }
+    }
+
+    /// An article read: kept as the folder has it when unchanged, otherwise added to the
+    /// chunk, which runs through the stages once it is full.
+    fn add(&mut self, article: Article) -> Result<()> {
+        let position = self.position;
+        self.position += 1;
+        if self
+            .settings
+            .shard
+            .is_some_and(|s| !s.contains(&article.id))
+        {
+            return Ok(());
         }
         let pending = prepare_article(
             article,
             position,
-            &context,
-            memory.as_ref(),
-            &mut timings,
-            &mut failures,
+            &self.context,
+            self.memory.as_ref(),
+            &mut self.timings,
+            &mut self.failures,
         );
-        position += 1;
-        tally.paragraphs += pending.paragraphs.len();
+        self.tally.paragraphs += pending.paragraphs.len();
         for part in [
             &pending.article.id,
             &pending.content_hash,
             &pending.fingerprint,
         ] {
-            rendered_from.update(part.as_bytes());
-            rendered_from.update(b"\x00");
+            self.rendered_from.update(part.as_bytes());
+            self.rendered_from.update(b"\x00");
         }
-        if let Some(record) = folder
-            .record(&pending.article.id)?
-            .filter(|_| !settings.force)
-        {
-            if record.content_hash == pending.content_hash
-                && record.fingerprint == pending.fingerprint
-            {
-                folder.keep(&pending.article.id, pending.position)?;
-                tally.reused += 1;
-                progress.reused(1);
-                continue;
-            }
+        let recorded = self.folder.record(&pending.article.id)?;
+        if recorded.is_some_and(|r| {
+            !self.settings.force
+                && r.content_hash == pending.content_hash
+                && r.fingerprint == pending.fingerprint
+        }) {
+            self.folder.keep(&pending.article.id, position)?;
+            self.tally.reused += 1;
+            self.context.progress.reused(1);
+            return Ok(());
         }
-        chunk.segments += pending.segments.len();
-        chunk.articles.push(pending);
-        if chunk.segments >= settings.chunk_segments {
-            run_chunk(
-                std::mem::take(&mut chunk),
-                &context,
-                &mut folder,
-                &mut timings,
-                &mut tally,
-                &mut failures,
-            )?;
+        self.chunk.segments += pending.segments.len();
+        self.chunk.articles.push(pending);
+        if self.chunk.segments >= self.settings.chunk_segments {
+            self.flush_chunk()?;
         }
+        Ok(())
     }
-    let skipped = articles.skipped();
-    if !chunk.articles.is_empty() {
+
+    /// Runs the chunk through the stages and commits it.
+    fn flush_chunk(&mut self) -> Result<()> {
+        if self.chunk.articles.is_empty() {
+            return Ok(());
+        }
+        let chunk = std::mem::take(&mut self.chunk);
         run_chunk(
             chunk,
-            &context,
-            &mut folder,
-            &mut timings,
-            &mut tally,
-            &mut failures,
-        )?;
+            &self.context,
+            &mut self.folder,
+            &mut self.timings,
+            &mut self.tally,
+            &mut self.failures,
+        )
     }
-    progress.finish();
 
-    let clock = Instant::now();
-    tally.removed = remove_stale(&mut folder, &mut failures)?;
-    let rendered_from = hex(rendered_from.finalize());
-    let mut notes = Vec::new();
-    let unchanged = tally.translated == 0
-        && tally.removed == 0
-        && folder.meta("rendered_from")?.as_deref() == Some(rendered_from.as_str())
-        && wanted_formats(&settings.formats)
-            .iter()
-            .all(|f| folder.dir().join(f.writer().file_name()).is_file());
-    let mut counts = match folder.meta("rendered_counts")?.filter(|_| unchanged) {
-        Some(json) => serde_json::from_str(&json)?,
-        None => {
-            let counts = render_outputs(&folder, &settings.formats, &mut failures, &mut notes)?;
-            folder.set_meta("rendered_from", &rendered_from)?;
-            folder.set_meta("rendered_counts", &serde_json::to_string(&counts)?)?;
-            counts
-        }
-    };
-    timings.write += clock.elapsed().as_secs_f64();
-    counts += &Counts {
-        articles_translated: tally.translated,
-        articles_reused: tally.reused,
-        articles_removed: tally.removed,
-        inputs_failed: tally.inputs_failed,
-        paragraphs: tally.paragraphs,
-        unique_segments: tally.unique,
-        segments_cached: tally.cached,
-        segments_split: tally.split,
-        glossary_entries: terminology.entries,
-        ..Counts::default()
-    };
-    folder.end_run()?;
-    let throughput = Throughput::new(tally.source_tokens, tally.target_tokens, timings.translate);
-    let mut report = run_report(settings, model_info, counts, timings, throughput, failures);
-    report.skipped = skipped;
-    report.notes = notes;
-    let failed = !report.failures.is_empty();
-    Ok(RunOutcome { report, failed })
+    /// After the last chunk: stale articles removed, the outputs rendered (unless nothing
+    /// changed), the run marked complete, the report.
+    fn finish(mut self, skipped: Vec<read::Skipped>) -> Result<RunOutcome> {
+        self.context.progress.finish();
+        let clock = Instant::now();
+        self.tally.removed = remove_stale(&mut self.folder, &mut self.failures)?;
+        let rendered_from = hex(self.rendered_from.clone().finalize());
+        let mut notes = Vec::new();
+        let folder = &self.folder;
+        let unchanged = self.tally.translated == 0
+            && self.tally.removed == 0
+            && folder.meta("rendered_from")?.as_deref() == Some(rendered_from.as_str())
+            && wanted_formats(&self.settings.formats)
+                .iter()
+                .all(|f| folder.dir().join(f.writer().file_name()).is_file());
+        let mut counts = match folder.meta("rendered_counts")?.filter(|_| unchanged) {
+            Some(json) => serde_json::from_str(&json)?,
+            None => {
+                let formats = &self.settings.formats;
+                let counts = render_outputs(folder, formats, &mut self.failures, &mut notes)?;
+                folder.set_meta("rendered_from", &rendered_from)?;
+                folder.set_meta("rendered_counts", &serde_json::to_string(&counts)?)?;
+                counts
+            }
+        };
+        self.timings.write += clock.elapsed().as_secs_f64();
+        let tally = &self.tally;
+        counts += &Counts {
+            articles_translated: tally.translated,
+            articles_reused: tally.reused,
+            articles_removed: tally.removed,
+            inputs_failed: tally.inputs_failed,
+            paragraphs: tally.paragraphs,
+            unique_segments: tally.unique,
+            segments_cached: tally.cached,
+            segments_split: tally.split,
+            glossary_entries: self.context.terminology.entries,
+            ..Counts::default()
+        };
+        self.folder.end_run()?;
+        let throughput = Throughput::new(
+            tally.source_tokens,
+            tally.target_tokens,
+            self.timings.translate,
+        );
+        let mut report = run_report(
+            self.settings,
+            self.model_info,
+            counts,
+            self.timings,
+            throughput,
+            self.failures,
+        );
+        report.skipped = skipped;
+        report.notes = notes;
+        let failed = !report.failures.is_empty();
+        Ok(RunOutcome { report, failed })
+    }
 }
 
 /// What the stages of a chunk share.
 struct ChunkContext<'a> {
     settings: &'a TranslateSettings,
     engine: &'a dyn Engine,
-    terminology: &'a Terminology,
-    run_fingerprint: &'a str,
-    progress: &'a Progress,
+    terminology: Terminology,
+    run_fingerprint: String,
+    progress: Progress,
 }
 
 /// Figures that only the chunks know, added up over the run.
@@ -420,7 +472,7 @@ fn run_chunk(
     tally: &mut Tally,
     failures: &mut Vec<Failure>,
 ) -> Result<()> {
-    let terminology = context.terminology;
+    let terminology = &context.terminology;
     // Every segment of the chunk, flattened, with its article.
     let segments: Vec<(usize, &Segment)> = chunk
         .articles
@@ -436,7 +488,7 @@ fn run_chunk(
     let keys: Vec<String> = pool
         .first_of_slot
         .iter()
-        .map(|&i| cache_key(context.run_fingerprint, terminology, prepared[i]))
+        .map(|&i| cache_key(&context.run_fingerprint, terminology, prepared[i]))
         .collect();
     let mut enforced: Vec<Option<Enforced>> = Vec::with_capacity(keys.len());
     for key in &keys {
