@@ -86,17 +86,21 @@ pub fn enforce(
             state.verify(targets);
         }
     }
-    // Repair decodes the whole model input again: a sentence translated in pieces (too
-    // long for the model) or cut at the input limit would come back cut, worse than what
-    // it has. Its missing terms stay missing, and flagged.
+    // Repair decodes a model input again. A sentence translated in pieces (too long for
+    // the model) is repaired piece by piece, each piece a job of its own; one cut at the
+    // input limit is left as it is (decoding it again would cut it again), its missing
+    // terms flagged.
     for state in &mut states {
-        let translation = &state.job.translation;
-        if state.missing() && (translation.pieces > 1 || translation.input_truncated) {
+        if !state.missing() {
+            continue;
+        }
+        if !state.job.translation.parts.is_empty() {
+            state.repair_pieces(engine, matcher, targets, cap);
+        } else if state.job.translation.input_truncated {
             state.gave_up = true;
             state.notes.push(format!(
-                "not repaired: the sentence is too long for the model to decode again whole \
-                 ({} source tokens)",
-                translation.source_tokens
+                "not repaired: the input was cut at the model's limit ({} source tokens)",
+                state.job.translation.source_tokens
             ));
         }
     }
@@ -244,6 +248,96 @@ impl State {
             .collect()
     }
 
+    /// Repairs a sentence translated in pieces: each term goes to the piece where it sits
+    /// (by its place in the sentence), each piece with missing terms is enforced as a job
+    /// of its own, short enough to decode again whole, and the pieces are joined again.
+    fn repair_pieces(
+        &mut self,
+        engine: &dyn Engine,
+        matcher: &Matcher,
+        targets: &Matcher,
+        cap: usize,
+    ) {
+        let input = self.job.prepared.text.clone();
+        let parts = self.job.translation.parts.clone();
+        let source_len = self.job.source.len().max(1);
+        let place = |span_start: usize| span_start * input.len() / source_len;
+        let mut terms_of: Vec<Vec<usize>> = vec![Vec::new(); parts.len()];
+        for (t, term) in self.job.prepared.terms.iter().enumerate() {
+            let at = place(term.span.start);
+            let piece = parts
+                .iter()
+                .position(|p| at < p.range.end)
+                .unwrap_or(parts.len() - 1);
+            terms_of[piece].push(t);
+        }
+        let jobs: Vec<Job> = parts
+            .iter()
+            .zip(&terms_of)
+            .map(|(part, terms)| {
+                let text = input[part.range.clone()].to_string();
+                let terms = terms
+                    .iter()
+                    .map(|&t| {
+                        let mut term = self.job.prepared.terms[t].clone();
+                        let at = place(term.span.start)
+                            .saturating_sub(part.range.start)
+                            .min(text.len());
+                        term.span = at..at;
+                        term
+                    })
+                    .collect();
+                let placeholders = self
+                    .job
+                    .prepared
+                    .placeholders
+                    .iter()
+                    .filter(|(token, _)| text.contains(token.as_str()))
+                    .cloned()
+                    .collect();
+                Job {
+                    source: text.clone(),
+                    prepared: Prepared {
+                        text,
+                        terms,
+                        placeholders,
+                    },
+                    translation: part.translation.clone(),
+                }
+            })
+            .collect();
+        let pieces = enforce(engine, matcher, targets, jobs, cap);
+        let mut statuses = vec![TermStatus::Missing; self.statuses.len()];
+        for (piece, terms) in pieces.iter().zip(&terms_of) {
+            for (status, &t) in piece.statuses.iter().zip(terms) {
+                statuses[t] = *status;
+            }
+        }
+        let before = self.statuses.iter().filter(|s| s.is_present()).count();
+        let after = statuses.iter().filter(|s| s.is_present()).count();
+        self.gave_up = true;
+        if after <= before {
+            self.notes
+                .push("repair piece by piece found no missing term".into());
+            return;
+        }
+        for (n, piece) in pieces.iter().enumerate() {
+            for note in &piece.notes {
+                self.notes.push(format!("piece {}: {note}", n + 1));
+            }
+        }
+        let joined = batch::join(
+            parts
+                .iter()
+                .zip(pieces)
+                .map(|(part, piece)| (part.range.clone(), piece.translation))
+                .collect(),
+        );
+        self.text = joined.text.clone();
+        self.statuses = statuses;
+        self.job.translation = joined;
+    }
+
     /// Restores placeholders in the current text; false if one was lost.
     fn restore(&mut self) -> bool {
         match glossary::restore_placeholders(&self.text, &self.job.prepared.placeholders) {
@@ -359,6 +453,12 @@ impl State {
     ) {
         if self.much_shorter(&hypothesis) {
             self.gave_up = true;
+            self.notes.push(format!(
+                "{} not forced in: the output with it was much shorter ({} tokens against {})",
+                self.pending_term,
+                hypothesis.tokens.len(),
+                self.job.translation.target_tokens
+            ));
             return;
         }
         let mut ends = self.forced_ends.clone();
@@ -530,10 +630,11 @@ mod tests {
         assert_eq!(lost[0].translation.text, "PERDRE www.otan.int ICI");
     }
 
-    /// Repair must never make a translation worse: a sentence translated in pieces is not
-    /// decoded again whole (which would cut it at the input limit).
+    /// Repair must never make a translation worse: a sentence translated in pieces is
+    /// repaired piece by piece, never decoded again whole (which would cut it at the
+    /// input limit).
     #[test]
-    fn a_split_sentence_is_not_repaired_whole() {
+    fn a_split_sentence_is_repaired_piece_by_piece() {
         let engine = FakeEngine { max_input: 100 };
         let entries = vec![Entry::new("zone", "DROPZONE", "g#1")];
         let targets = Matcher::for_targets(&entries);
@@ -555,7 +656,6 @@ mod tests {
         )
         .remove(0);
         assert!(translation.pieces > 1, "{translation:?}");
-        let before = translation.text.clone();
         let out = enforce(
             &engine,
             &matcher,
@@ -567,13 +667,15 @@ mod tests {
             }],
             100,
         );
-        assert_eq!(out[0].statuses, [TermStatus::Missing]);
-        assert_eq!(
-            out[0].translation.text, before,
-            "the piecewise translation is kept"
-        );
+        assert_eq!(out[0].statuses, [TermStatus::RepairedNbest], "{:?}", out[0]);
+        let text = &out[0].translation.text;
+        assert!(text.contains("DROPZONE"), "{text}");
+        for word in ["CALME,", "BLEU,", "GRISE,", "TOMBE"] {
+            assert!(text.contains(word), "no piece lost: {text}");
+        }
+        assert!(out[0].translation.pieces > 1);
         assert!(
-            out[0].notes[0].contains("not repaired"),
+            out[0].notes.iter().any(|n| n.starts_with("piece 1:")),
             "{:?}",
             out[0].notes
         );

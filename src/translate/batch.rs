@@ -3,6 +3,8 @@
 //! caller's [`BatchPlan`] sets the sizes (the pipeline from the settings, term
 //! enforcement for its re-translations).
 
+use std::ops::Range;
+
 use rayon::prelude::*;
 
 use super::{Engine, EngineError};
@@ -38,6 +40,18 @@ pub struct Translation {
     pub error: Option<String>,
     /// How many pieces the text was translated in (1 unless it was too long).
     pub pieces: usize,
+    /// The pieces, when there are several: where each sits in the text, and its own
+    /// translation (term repair works piece by piece).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub parts: Vec<Part>,
+}
+
+/// One piece of a text translated in pieces.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Part {
+    /// Byte range of the piece in the text.
+    pub range: std::ops::Range<usize>,
+    pub translation: Translation,
 }
 
 impl Translation {
@@ -51,6 +65,7 @@ impl Translation {
             output_truncated: false,
             error: Some(error.to_string()),
             pieces: 1,
+            parts: Vec::new(),
         }
     }
 }
@@ -78,7 +93,7 @@ pub fn translate_all(
     // A text longer than any sentence (a 5 MB line with no space) is cut before it is
     // tokenised, so that memory stays bounded; its translation is flagged truncated.
     let bounded: Vec<&str> = texts.iter().map(|t| bound(t)).collect();
-    let pieces: Vec<Result<Vec<Vec<String>>, EngineError>> = bounded
+    let pieces: Vec<Result<Vec<Piece>, EngineError>> = bounded
         .par_iter()
         .map(|text| encode_pieces(engine, text, plan.max_segment_tokens))
         .collect();
@@ -92,6 +107,7 @@ pub fn translate_all(
         &pieces[text]
             .as_ref()
             .expect("only encoded texts have units")[piece]
+            .1
     };
     units.sort_by_key(|&unit| (tokens(unit).len(), unit));
     on_total(units.len());
@@ -156,11 +172,17 @@ pub fn translate_all(
         .zip(texts.iter().zip(&bounded))
         .map(|((encoded, parts), (text, bounded))| match encoded {
             Err(error) => Translation::failed(0, error),
-            Ok(_) => {
+            Ok(encoded) => {
                 let mut translation = join(
-                    parts
-                        .into_iter()
-                        .map(|p| p.expect("every piece has a result")),
+                    encoded
+                        .iter()
+                        .map(|(range, _)| range.clone())
+                        .zip(
+                            parts
+                                .into_iter()
+                                .map(|p| p.expect("every piece has a result")),
+                        )
+                        .collect(),
                 );
                 translation.input_truncated |= bounded.len() < text.len();
                 translation
@@ -168,6 +190,9 @@ pub fn translate_all(
         })
         .collect()
 }
+
+/// A piece of a text to translate: where it sits in the text, and its tokens.
+type Piece = (Range<usize>, Vec<String>);
 
 /// Bytes of one text handed to the tokenizer, at most: far above a sentence (the model
 /// reads 512 tokens; long sentences are split into pieces of 200), far below what would
@@ -192,24 +217,24 @@ fn encode_pieces(
     engine: &dyn Engine,
     text: &str,
     max_tokens: usize,
-) -> Result<Vec<Vec<String>>, EngineError> {
+) -> Result<Vec<Piece>, EngineError> {
     let whole = engine.encode(text)?;
     if whole.len() <= max_tokens {
-        return Ok(vec![whole]);
+        return Ok(vec![(0..text.len(), whole)]);
     }
     let fits = |piece: &str| engine.encode(piece).map_or(true, |t| t.len() <= max_tokens);
     crate::segment::split_long(text, &fits)
         .into_iter()
-        .map(|range| engine.encode(&text[range]))
+        .map(|range| Ok((range.clone(), engine.encode(&text[range])?)))
         .collect()
 }
 
-/// One translation from the translations of a text's pieces.
-fn join(parts: impl Iterator<Item = Translation>) -> Translation {
-    let parts: Vec<Translation> = parts.collect();
-    if parts.len() == 1 {
-        return parts.into_iter().next().expect("one part");
+/// One translation from the translations of a text's pieces (kept in `parts`).
+pub fn join(pieces: Vec<(Range<usize>, Translation)>) -> Translation {
+    if pieces.len() == 1 {
+        return pieces.into_iter().next().expect("one part").1;
     }
+    let parts: Vec<Translation> = pieces.iter().map(|(_, t)| t.clone()).collect();
     let target_tokens: usize = parts.iter().map(|p| p.target_tokens).sum();
     // The score of the whole is the token-weighted mean of the pieces' scores.
     let score = parts
@@ -239,6 +264,10 @@ fn join(parts: impl Iterator<Item = Translation>) -> Translation {
         output_truncated: parts.iter().any(|p| p.output_truncated),
         error: parts.iter().find_map(|p| p.error.clone()),
         pieces: parts.len(),
+        parts: pieces
+            .into_iter()
+            .map(|(range, translation)| Part { range, translation })
+            .collect(),
     }
 }
 
@@ -263,6 +292,7 @@ fn translate_call(engine: &dyn Engine, inputs: &[Vec<String>], cap: usize) -> Ve
                         output_truncated: target_tokens >= budget,
                         error: None,
                         pieces: 1,
+                        parts: Vec::new(),
                     },
                     Err(error) => Translation::failed(input.len(), &error),
                 }

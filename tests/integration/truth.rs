@@ -331,3 +331,38 @@ fn the_term_hit_rate_counts_occurrences_not_entries() {
     let rate = fx.run_json()["counts"]["term_hit_rate"].as_f64().unwrap();
     assert!((rate - in_output as f64 / 30.0).abs() < 1e-9, "{rate}");
 }
+
+#[test]
+fn repair_never_makes_a_split_sentence_worse() {
+    let fx = Fixture::new();
+    let sentence = "L'OTAN et le Japon travaillent, selon le ministre, à l'ouverture d'un bureau, \
+                    dans ce pays d'Asie de l'Est, avec les alliés européens, et la région \
+                    indo-pacifique est devenue une priorité pour les alliés européens.";
+    fx.write("long.txt", sentence);
+    let glossary = crate::fixture::repo().join("glossaries/fr-en.json");
+    let limits = ["--max-segment-tokens", "24", "--max-input-tokens", "48"];
+    let plain = fx.translate(&["long.txt"], &limits);
+    assert_eq!(plain.status.code(), Some(0), "{}", stderr(&plain));
+    let plain_tokens = fx.aligned()[0]["target_tokens"].as_u64().unwrap();
+
+    let mut args = limits.to_vec();
+    args.extend(["-g", glossary.to_str().unwrap(), "--force"]);
+    let repaired = fx.translate(&["long.txt"], &args);
+    assert!(
+        repaired.status.code().is_some_and(|c| c <= 1),
+        "{}",
+        stderr(&repaired)
+    );
+    let row = &fx.aligned()[0];
+    let flags = row["flags"].to_string();
+    assert!(flags.contains("split"), "translated in pieces: {flags}");
+    assert!(
+        !flags.contains("\"truncated\",\"severity\":\"error\""),
+        "{flags}"
+    );
+    let tokens = row["target_tokens"].as_u64().unwrap();
+    assert!(
+        tokens * 10 >= plain_tokens * 7,
+        "the repaired translation ({tokens} tokens) kept what the pieces said ({plain_tokens})"
+    );
+}
