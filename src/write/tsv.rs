@@ -83,3 +83,19 @@ impl Writer for Tsv {
         String::new()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_cells_are_neutralised_and_read_back_as_written() {
+        for text in ["=SUM(A1:A9)", "+33 1 23", "-2 it is", "@here"] {
+            let written = cell(text);
+            assert!(written.starts_with('\''), "{written}");
+            assert_eq!(uncell(&written), text);
+        }
+        assert_eq!(cell("Paris\tLyon\nNice"), "Paris Lyon Nice");
+        assert_eq!(uncell("'plain"), "'plain", "an apostrophe of the text stays");
+    }
+}
