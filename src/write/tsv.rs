@@ -96,6 +96,10 @@ mod tests {
             assert_eq!(uncell(&written), text);
         }
         assert_eq!(cell("Paris\tLyon\nNice"), "Paris Lyon Nice");
-        assert_eq!(uncell("'plain"), "'plain", "an apostrophe of the text stays");
+        assert_eq!(
+            uncell("'plain"),
+            "'plain",
+            "an apostrophe of the text stays"
+        );
     }
 }
