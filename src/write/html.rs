@@ -70,7 +70,11 @@ impl Writer for Html {
         let mut out = String::new();
         {
             let first = &article[0];
-            out += &format!("<h2>{}</h2>\n<table>\n", escape(&first.article));
+            out += &format!(
+                "<h2 id=\"{}\">{}</h2>\n<table>\n",
+                anchor(&first.article),
+                escape(&first.article)
+            );
             for s in article {
                 let class = if s.flags.is_empty() {
                     "seg clean"
@@ -137,6 +141,16 @@ impl Writer for Html {
     fn tail(&self) -> String {
         format!("<script>{SCRIPT}</script>\n</body>\n</html>\n")
     }
+}
+
+/// The id of an article's heading, for links to it: a hash of its id, which any
+/// character may be in.
+fn anchor(article: &str) -> String {
+    use sha2::{Digest, Sha256};
+    format!(
+        "a-{}",
+        &crate::files::hex(Sha256::digest(article.as_bytes()))[..12]
+    )
 }
 
 /// The start of a page, up to its `<h1>`.
@@ -249,7 +263,11 @@ impl PagedHtml {
         let line = format!(
             "<tr class=\"{}\"><td><a href=\"{}\">{}</a></td><td>{}</td><td>{flagged}</td><td>{errors}</td></tr>\n",
             if errors > 0 { "error" } else if flagged > 0 { "flagged" } else { "clean" },
-            escape(&Self::page_name(self.pages + 1)),
+            escape(&format!(
+                "{}#{}",
+                Self::page_name(self.pages + 1),
+                anchor(&rows[0].article)
+            )),
             escape(&rows[0].article),
             rows.len()
         );
@@ -266,7 +284,15 @@ impl PagedHtml {
     fn flush_page(&mut self) -> Result<(), crate::files::WriteError> {
         self.pages += 1;
         let path = self.dir.join(Self::page_name(self.pages));
-        super::write_atomic(&path, &Html.render(&self.page))?;
+        // Each page leads back to the index, which is one folder up.
+        let page = String::from_utf8(Html.render(&self.page))
+            .expect("the report is UTF-8")
+            .replacen(
+                "<h1>passeur review</h1>\n",
+                "<h1>passeur review</h1>\n<p><a href=\"../review.html\">← all articles</a></p>\n",
+                1,
+            );
+        super::write_atomic(&path, page.as_bytes())?;
         self.page.clear();
         Ok(())
     }
