@@ -314,9 +314,30 @@ impl<'a> Run<'a> {
     fn finish(mut self, skipped: Vec<read::Skipped>) -> Result<RunOutcome> {
         self.context.progress.finish();
         let clock = Instant::now();
-        self.tally.removed = remove_stale(&mut self.folder, &mut self.failures)?;
-        let rendered_from = hex(self.rendered_from.clone().finalize());
         let mut notes = Vec::new();
+        if self.tally.inputs_failed == 0 {
+            self.tally.removed = remove_stale(&mut self.folder, &mut self.failures)?;
+        } else {
+            // An input that could not be read this time may be one whose articles the
+            // folder has: they are kept, at the end, rather than removed for a read error.
+            // Their places follow the batch's, interleaved by shard so that shards keep
+            // distinct places for merge.
+            let (index, count) = self.settings.shard.map_or((0, 1), |s| (s.index, s.count));
+            let stale = self.folder.stale()?;
+            for (i, (id, _)) in stale.iter().enumerate() {
+                self.folder.keep(id, self.position + index + i * count)?;
+                self.rendered_from.update(id.as_bytes());
+            }
+            if !stale.is_empty() {
+                notes.push(format!(
+                    "{} article(s) of earlier runs were kept although no input gave them this \
+                     time, since some inputs could not be read; they go once every input reads",
+                    stale.len()
+                ));
+            }
+        }
+        self.folder.stamp_kept()?;
+        let rendered_from = hex(self.rendered_from.clone().finalize());
         let folder = &self.folder;
         let unchanged = self.tally.translated == 0
             && self.tally.removed == 0

@@ -189,8 +189,9 @@ impl OutputFolder {
         Ok(())
     }
 
-    /// Stamps the kept articles with this run, in one transaction.
-    fn stamp_kept(&mut self) -> Result<(), StateError> {
+    /// Stamps the kept articles with this run, in one transaction (before the state is
+    /// read back: [`Self::for_each_row`] sees only stamped articles).
+    pub fn stamp_kept(&mut self) -> Result<(), StateError> {
         if self.kept.is_empty() {
             return Ok(());
         }

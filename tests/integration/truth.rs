@@ -366,3 +366,24 @@ fn repair_never_makes_a_split_sentence_worse() {
         "the repaired translation ({tokens} tokens) kept what the pieces said ({plain_tokens})"
     );
 }
+
+#[test]
+fn an_input_that_cannot_be_read_this_time_does_not_lose_its_earlier_translation() {
+    let fx = Fixture::new();
+    fx.write("in/a.txt", "Un article.");
+    fx.write("in/b.txt", "Un autre article.");
+    let first = fx.translate(&["in"], &[]);
+    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+    fx.write("in/b.txt", b"Un autre \xff article.");
+    let second = fx.translate(&["in"], &[]);
+    assert_eq!(second.status.code(), Some(1), "{}", stderr(&second));
+    assert!(fx.path("out/b.en.txt").exists(), "b's translation is kept");
+    assert_eq!(articles(&fx), ["a.txt", "b.txt"]);
+    assert!(fx.run_json()["notes"].to_string().contains("kept"));
+    // Once b reads again, the folder follows the inputs exactly.
+    std::fs::remove_file(fx.path("in/b.txt")).unwrap();
+    let third = fx.translate(&["in"], &[]);
+    assert_eq!(third.status.code(), Some(0), "{}", stderr(&third));
+    assert!(!fx.path("out/b.en.txt").exists());
+    assert_eq!(articles(&fx), ["a.txt"]);
+}
