@@ -213,7 +213,10 @@ def main() -> None:
           f"load), CTranslate2 {wheel['version']}, {wheel['target_tokens']} target tokens, "
           f"peak RSS {wheel['peak_rss_mb']:.0f} MB")
     print(f"ratio (passeur throughput / wheel throughput): "
-          f"{wheel['seconds'] / passeur['seconds']:.3f}")
+          f"{wheel['seconds'] / passeur['seconds']:.3f}; counting the wheel's model load "
+          f"too: {(wheel['seconds'] + wheel['load_seconds']) / passeur['seconds']:.3f}; "
+          f"translate stage alone: "
+          f"{wheel['seconds'] / report['timings_seconds']['translate']:.3f}")
 
 
 if __name__ == "__main__":
