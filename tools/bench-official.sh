@@ -5,7 +5,8 @@
 #
 # Makes (once) a virtual environment with the wheel, builds passeur in release, makes the
 # OPUS-MT-sized benchmark model (random weights, tools/make_test_model.py --opus-size), then
-# runs tools/bench_official.py at 2 replicas x 1 thread and at 1 thread. INPUT defaults to
+# runs tools/bench_official.py at 2 replicas x 1 thread and at 1 thread (best of 3
+# alternating runs each). INPUT defaults to
 # the example articles. Environment: PASSEUR_BENCH_DIR (default ~/.cache/passeur-bench)
 # holds the venv and the model; CT2_VERSION picks the wheel (default 4.8.5).
 set -euo pipefail

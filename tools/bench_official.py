@@ -183,6 +183,8 @@ def parse(argv):
     parser.add_argument("--replicas", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--threads-per-replica", type=int, default=1)
     parser.add_argument("--compute-type", default="int8")
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="alternating runs of each side (best and median reported)")
     parser.add_argument("--wheel-child", nargs=2, metavar=("INPUTS", "RESULT"))
     return parser.parse_args(argv)
 
@@ -192,29 +194,43 @@ def main() -> None:
     if args.wheel_child:
         wheel_child(args, *args.wheel_child)
         return
+    # The two sides alternate, several times, because this machine's speed drifts by a
+    # few per cent from minute to minute: each side's best time is compared (best-of-N is
+    # the usual robust estimate of what code costs when nothing else interferes), and the
+    # medians are printed too.
+    passeur_runs, wheel_runs = [], []
     with tempfile.TemporaryDirectory(prefix="passeur-bench-") as tmp:
         work = Path(tmp)
-        passeur = passeur_run(args, work / "out")
-        texts = model_inputs(work / "out")
-        wheel = wheel_run(args, texts, work)
+        for n in range(args.repeat):
+            out = work / f"out{n}"
+            passeur_runs.append(passeur_run(args, out))
+            texts = model_inputs(out)
+            wheel_runs.append(wheel_run(args, texts, work))
+    best = lambda runs: min(runs, key=lambda r: r["seconds"])
+    median = lambda runs: sorted(r["seconds"] for r in runs)[len(runs) // 2]
+    passeur, wheel = best(passeur_runs), best(wheel_runs)
     report = passeur["report"]
     counts = report["counts"]
     layout = f"{args.replicas} replica(s) x {args.threads_per_replica} thread(s)"
     print(f"input:    {counts['articles']} articles, {counts['segments']} segments, "
           f"{len(texts)} unique model inputs, {wheel['source_tokens']} source tokens")
     print(f"model:    {args.model}, beam {args.beam_size}, {args.compute_type}, {layout}, "
-          f"{args.batch_tokens}-token calls ({wheel['calls']})")
+          f"{args.batch_tokens}-token calls ({wheel['calls']}), best of {args.repeat} "
+          f"alternating runs")
     print(f"backend:  passeur {report['model'].get('backend', '?')}")
-    print(f"passeur:  {passeur['seconds']:8.2f} s end to end "
-          f"(translate stage {report['timings_seconds']['translate']:.2f} s), "
+    print(f"passeur:  {passeur['seconds']:8.2f} s end to end (median "
+          f"{median(passeur_runs):.2f}; translate stage "
+          f"{report['timings_seconds']['translate']:.2f} s), "
           f"{report['throughput']['target_tokens']} target tokens, "
           f"peak RSS {passeur['peak_rss_mb']:.0f} MB, CPU {passeur['cpu_seconds']:.1f} s")
-    print(f"wheel:    {wheel['seconds']:8.2f} s translate_batch (+{wheel['load_seconds']:.2f} s "
-          f"load), CTranslate2 {wheel['version']}, {wheel['target_tokens']} target tokens, "
+    print(f"wheel:    {wheel['seconds']:8.2f} s translate_batch (median "
+          f"{median(wheel_runs):.2f}; +{wheel['load_seconds']:.2f} s load), CTranslate2 "
+          f"{wheel['version']}, {wheel['target_tokens']} target tokens, "
           f"peak RSS {wheel['peak_rss_mb']:.0f} MB")
     print(f"ratio (passeur throughput / wheel throughput): "
-          f"{wheel['seconds'] / passeur['seconds']:.3f}; counting the wheel's model load "
-          f"too: {(wheel['seconds'] + wheel['load_seconds']) / passeur['seconds']:.3f}; "
+          f"{wheel['seconds'] / passeur['seconds']:.3f} (medians: "
+          f"{median(wheel_runs) / median(passeur_runs):.3f}); counting the wheel's model "
+          f"load too: {(wheel['seconds'] + wheel['load_seconds']) / passeur['seconds']:.3f}; "
           f"translate stage alone: "
           f"{wheel['seconds'] / report['timings_seconds']['translate']:.3f}")
 
