@@ -12,6 +12,7 @@ use thiserror::Error;
 use super::format::{
     json_entry_ranges, json_list_range, read_raw, write_glossary, Format, RawEntry,
 };
+use super::load::read_text;
 use super::normalize::Normalized;
 use super::{load_glossary, parse_glossary_text, Entry, GlossaryError, Policy};
 
@@ -33,14 +34,6 @@ pub enum EditError {
     NotAList { path: String },
     #[error(transparent)]
     Glossary(#[from] GlossaryError),
-}
-
-/// Reads a whole file, naming it in the error.
-fn read(path: &Path) -> Result<String, GlossaryError> {
-    std::fs::read_to_string(path).map_err(|source| GlossaryError::Io {
-        path: path.display().to_string(),
-        source,
-    })
 }
 
 /// Writes a glossary file in place: through a symbolic link to the file it names (the link
@@ -117,7 +110,7 @@ pub fn add(path: &Path, entry: &Entry) -> Result<(), EditError> {
     require_json(path)?;
     let name = path.display().to_string();
     let text = if path.exists() {
-        read(path)?
+        read_text(path)?
     } else {
         "[\n]\n".to_string()
     };
@@ -175,7 +168,7 @@ pub fn add(path: &Path, entry: &Entry) -> Result<(), EditError> {
 pub fn remove(path: &Path, source: &str) -> Result<usize, EditError> {
     require_json(path)?;
     let name = path.display().to_string();
-    let text = read(path)?;
+    let text = read_text(path)?;
     let ranges = json_entry_ranges(&name, &text)?;
     let raw = read_raw(&name, &text, Format::Json)?;
     let key = Normalized::new(source.trim(), true).text;

@@ -8,7 +8,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use super::format::{read_raw, Format, RawEntries};
-use super::load::{is_acronym, validate};
+use super::load::{is_acronym, read_text, validate};
 use super::normalize::Normalized;
 use super::{Entry, GlossaryError, Matcher};
 
@@ -27,11 +27,7 @@ pub struct Finding {
 pub fn lint(path: &Path) -> Result<Vec<Finding>, GlossaryError> {
     let name = path.display().to_string();
     let format = Format::from_path(path)?;
-    let text = std::fs::read_to_string(path).map_err(|source| GlossaryError::Io {
-        path: name.clone(),
-        source,
-    })?;
-    let raw = read_raw(&name, &text, format)?;
+    let raw = read_raw(&name, &read_text(path)?, format)?;
     let mut findings = Vec::new();
     let valid = invalid_or_padded(&name, &raw, &mut findings);
     shared_spellings(&valid, &mut findings);

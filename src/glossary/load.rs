@@ -9,13 +9,17 @@ use super::{Entry, GlossaryError, Policy};
 
 /// Loads a glossary in the format its ending names.
 pub fn load_glossary(path: &Path) -> Result<(Vec<Entry>, Vec<GlossaryError>), GlossaryError> {
-    let name = path.display().to_string();
     let format = Format::from_path(path)?;
-    let text = std::fs::read_to_string(path).map_err(|source| GlossaryError::Io {
-        path: name.clone(),
+    let text = read_text(path)?;
+    parse_glossary_text(&path.display().to_string(), &text, format)
+}
+
+/// A glossary file's text, its path named in the error.
+pub(crate) fn read_text(path: &Path) -> Result<String, GlossaryError> {
+    std::fs::read_to_string(path).map_err(|source| GlossaryError::Io {
+        path: path.display().to_string(),
         source,
-    })?;
-    parse_glossary_text(&name, &text, format)
+    })
 }
 
 /// Parses glossary text. `name` is used in messages and entry origins.
