@@ -242,9 +242,11 @@ pub fn count(inputs: &[Input]) -> Option<usize> {
         };
         for file in files {
             total += if is_jsonl(&file) {
-                std::fs::read(&file).map_or(1, |bytes| {
-                    bytes
-                        .split(|&b| b == b'\n')
+                // Line by line: a JSONL file may be far bigger than memory.
+                File::open(&file).map_or(1, |f| {
+                    std::io::BufReader::new(f)
+                        .split(b'\n')
+                        .map_while(Result::ok)
                         .filter(|line| line.iter().any(|b| !b.is_ascii_whitespace()))
                         .count()
                 })
