@@ -228,32 +228,31 @@ fn source(input: &Input, skipped: Rc<RefCell<Vec<Skipped>>>) -> Source<'_> {
 /// nothing decoded) for the progress bar; none for standard input, which can be read once
 /// only.
 pub fn count(inputs: &[Input]) -> Option<usize> {
+    let articles_in = |file: &Path| {
+        if !is_jsonl(file) {
+            return 1;
+        }
+        // Line by line: a JSONL file may be far bigger than memory.
+        File::open(file).map_or(1, |f| {
+            std::io::BufReader::new(f)
+                .split(b'\n')
+                .map_while(Result::ok)
+                .filter(|line| line.iter().any(|b| !b.is_ascii_whitespace()))
+                .count()
+        })
+    };
     let mut total = 0;
     for input in inputs {
-        let files: Vec<PathBuf> = match input {
+        total += match input {
             Input::Stdin => return None,
             Input::Path(path) if path.is_dir() => walk(path)
-                .filter_map(|w| match w {
-                    Walked::File(file) => Some(file),
-                    _ => None,
+                .map(|walked| match walked {
+                    Walked::File(file) => articles_in(&file),
+                    _ => 0,
                 })
-                .collect(),
-            Input::Path(path) => vec![path.clone()],
+                .sum(),
+            Input::Path(path) => articles_in(path),
         };
-        for file in files {
-            total += if is_jsonl(&file) {
-                // Line by line: a JSONL file may be far bigger than memory.
-                File::open(&file).map_or(1, |f| {
-                    std::io::BufReader::new(f)
-                        .split(b'\n')
-                        .map_while(Result::ok)
-                        .filter(|line| line.iter().any(|b| !b.is_ascii_whitespace()))
-                        .count()
-                })
-            } else {
-                1
-            };
-        }
     }
     Some(total)
 }
