@@ -127,15 +127,17 @@ pub fn translate_all(
         calls.push(current);
     }
 
-    // One thread per replica takes the next call from a shared queue, in order, as
-    // CTranslate2's own asynchronous submission does (rayon's halving of the call list
-    // gave one thread all the long calls and left the other replica idle at the end).
+    // Threads take the next call from a shared queue, in order, as CTranslate2's own
+    // asynchronous submission does (rayon's halving of the call list gave one thread all
+    // the long calls and left the other replica idle at the end): one per replica, and one
+    // more, so that a call is always waiting in CTranslate2's queue when a replica
+    // finishes and no replica idles while a thread decodes its results.
     let order: Vec<usize> = (0..calls.len()).collect();
     let next = std::sync::atomic::AtomicUsize::new(0);
     let results: Vec<std::sync::Mutex<Vec<Translation>>> =
         calls.iter().map(|_| Default::default()).collect();
     std::thread::scope(|scope| {
-        for _ in 0..plan.calls_in_flight.clamp(1, calls.len().max(1)) {
+        for _ in 0..(plan.calls_in_flight + 1).clamp(1, calls.len().max(1)) {
             scope.spawn(|| loop {
                 let taken = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 let Some(&call) = order.get(taken) else {
