@@ -129,15 +129,21 @@ pub fn translate_all(
 
     // Threads take the next call from a shared queue, in order, as CTranslate2's own
     // asynchronous submission does (rayon's halving of the call list gave one thread all
-    // the long calls and left the other replica idle at the end): one per replica, and one
-    // more, so that a call is always waiting in CTranslate2's queue when a replica
-    // finishes and no replica idles while a thread decodes its results.
+    // the long calls and left the other replica idle at the end): one per replica, and
+    // with a single replica one more, so that a call is always waiting in CTranslate2's
+    // queue when it finishes and it never idles while a thread takes its results (1
+    // thread: best of 3, 0.979 of the wheel before, 1.004 after; with two replicas the
+    // other covers the gap, and the extra call measured no better there).
     let order: Vec<usize> = (0..calls.len()).collect();
     let next = std::sync::atomic::AtomicUsize::new(0);
     let results: Vec<std::sync::Mutex<Vec<Translation>>> =
         calls.iter().map(|_| Default::default()).collect();
     std::thread::scope(|scope| {
-        for _ in 0..(plan.calls_in_flight + 1).clamp(1, calls.len().max(1)) {
+        let threads = match plan.calls_in_flight {
+            0 | 1 => 2,
+            n => n,
+        };
+        for _ in 0..threads.clamp(1, calls.len().max(1)) {
             scope.spawn(|| loop {
                 let taken = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 let Some(&call) = order.get(taken) else {
