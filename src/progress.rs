@@ -68,11 +68,6 @@ impl Progress {
         progress
     }
 
-    /// Changes the total, when the work turns out larger than first counted.
-    pub fn set_total(&self, total: usize) {
-        self.bar.set_length(total as u64);
-    }
-
     pub fn advance(&self, n: usize) {
         self.bar.inc(n as u64);
     }
