@@ -20,11 +20,11 @@ fn main() {
     while bytes < 20_000_000 {
         for text in &texts {
             bytes += text.len();
-            articles.push(Article {
-                id: articles.len().to_string(),
-                origin: String::new(),
-                text: text.clone(),
-            });
+            articles.push(Article::plain(
+                articles.len().to_string(),
+                String::new(),
+                text.clone(),
+            ));
         }
     }
     let mut best = f64::MAX;

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::check::{self, Check, Flag, Severity};
 use crate::enforce::Enforced;
 use crate::glossary::{Prepared, TermMatch, TermStatus};
+use crate::markup::{self, Code, Placed};
 use crate::segment::Segment;
 
 /// One line of `aligned.jsonl`: a source sentence, its translation and its provenance.
@@ -40,6 +41,35 @@ pub struct AlignedSegment {
     /// Other translations the model proposed, when it was asked for its n-best.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub alternatives: Vec<String>,
+    /// The source's inline codes (HTML tags, XLIFF inline elements), each at its byte
+    /// offset in `source`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub codes: Vec<Code>,
+    /// Where each code went in `target`: `[code index, byte offset]`, in target order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub placed: Vec<Placed>,
+}
+
+impl AlignedSegment {
+    /// The source with its codes, each stretch of text and each code through the functions
+    /// given (escaping and markup for one output format).
+    pub fn source_with_codes(
+        &self,
+        text_to: impl Fn(&str) -> String,
+        code_to: impl Fn(&Code) -> String,
+    ) -> String {
+        let order = markup::in_source_order(&self.codes);
+        markup::render(&self.source, &self.codes, &order, text_to, code_to)
+    }
+
+    /// The target with its codes, likewise.
+    pub fn target_with_codes(
+        &self,
+        text_to: impl Fn(&str) -> String,
+        code_to: impl Fn(&Code) -> String,
+    ) -> String {
+        markup::render(&self.target, &self.codes, &self.placed, text_to, code_to)
+    }
 }
 
 /// What a segment was translated into, whichever way it came: from the engine through
@@ -64,6 +94,10 @@ pub struct Target<'a> {
     pub notes: &'a [String],
     /// The model's other hypotheses.
     pub alternatives: &'a [String],
+    /// Where the segment's codes went, when the engine placed them.
+    pub placed: &'a [Placed],
+    /// The codes were projected, not placed by the model.
+    pub codes_projected: bool,
 }
 
 impl<'a> From<&'a Enforced> for Target<'a> {
@@ -81,6 +115,8 @@ impl<'a> From<&'a Enforced> for Target<'a> {
             statuses: &enforced.statuses,
             notes: &enforced.notes,
             alternatives: &enforced.alternatives,
+            placed: &enforced.placed,
+            codes_projected: enforced.codes_projected,
         }
     }
 }
@@ -169,7 +205,27 @@ pub fn align(
             ),
         ));
     }
+    // Codes: as placed when they nest for this segment's codes (a translation shared by
+    // sentences with the same text may come from one whose codes differ), else projected.
+    let mut placed = translation.placed.to_vec();
+    let mut projected = translation.codes_projected;
+    if !segment.codes.is_empty() && !markup::nests(&segment.codes, &placed) {
+        placed = markup::project(&segment.text, &segment.codes, translation.text);
+        projected = true;
+    }
+    if !segment.codes.is_empty() && projected && translation.error.is_none() {
+        flags.push(Flag::new(
+            Check::XmlTags,
+            Severity::Warning,
+            format!(
+                "{} inline code(s) placed by position, not by the model: check where they sit",
+                segment.codes.len()
+            ),
+        ));
+    }
     AlignedSegment {
+        codes: segment.codes.clone(),
+        placed,
         article: article_id.to_string(),
         paragraph: segment.paragraph,
         index: segment.index,
@@ -211,6 +267,8 @@ pub fn align_approved(
         statuses: &statuses,
         notes: &[],
         alternatives: &[],
+        placed: &[],
+        codes_projected: true,
     };
     let mut row = align(article_id, segment, prepared, &target);
     row.model_input = None;

@@ -77,11 +77,13 @@ pub enum Check {
     LowScore,
     Punctuation,
     Quotes,
+    /// Inline codes placed by position, not where the model put them (pofilter's name).
+    XmlTags,
 }
 
 impl Check {
     /// Every check, for parsing names back.
-    pub const ALL: [Check; 14] = [
+    pub const ALL: [Check; 15] = [
         Check::EngineError,
         Check::Untranslated,
         Check::Truncated,
@@ -96,6 +98,7 @@ impl Check {
         Check::LowScore,
         Check::Punctuation,
         Check::Quotes,
+        Check::XmlTags,
     ];
 
     /// The name in `aligned.jsonl` and every review format: the one table of names (serde
@@ -116,6 +119,7 @@ impl Check {
             Check::LowScore => "low-score",
             Check::Punctuation => "punctuation",
             Check::Quotes => "quotes",
+            Check::XmlTags => "xmltags",
         }
     }
 }

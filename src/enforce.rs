@@ -12,6 +12,7 @@
 //! 5. whatever is still missing is reported `missing`, never silently dropped.
 
 use crate::glossary::{self, Matcher, Prepared, TermStatus};
+use crate::markup::{self, Code, Placed};
 use crate::translate::batch::{self, decoding_budget, Translation};
 use crate::translate::{Engine, Hypothesis};
 
@@ -42,6 +43,12 @@ pub struct Enforced {
     /// Other translations the model proposed (its n-best, when repair asked for them),
     /// best first, without the one chosen.
     pub alternatives: Vec<String>,
+    /// Where the source's inline codes went in the translation, in target order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub placed: Vec<Placed>,
+    /// The model did not keep the codes' tokens: they were placed by [`markup::project`].
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub codes_projected: bool,
 }
 
 /// Enforces the terms of every job. Jobs without terms pass through unchanged.
@@ -61,7 +68,11 @@ pub fn enforce(
     if !lost.is_empty() {
         let inputs: Vec<Prepared> = lost
             .iter()
-            .map(|&i| glossary::prepare(matcher, &states[i].job.source, true))
+            .map(|&i| {
+                let job = &states[i].job;
+                let codes: Vec<Code> = job.prepared.codes.iter().map(|(_, c)| c.clone()).collect();
+                glossary::prepare_with_codes(matcher, &job.source, &codes, true)
+            })
             .collect();
         let texts: Vec<String> = inputs.iter().map(|p| p.text.clone()).collect();
         let plan = batch::BatchPlan {
@@ -301,6 +312,9 @@ impl State {
                         text,
                         terms,
                         placeholders,
+                        // The codes' tokens stay in the piece's text; the whole sentence
+                        // places them once its pieces are joined again.
+                        codes: Vec::new(),
                     },
                     translation: part.translation.clone(),
                 }
@@ -530,6 +544,25 @@ impl State {
         if self.error().is_none() {
             self.job.translation.text = self.text;
         }
+        // The codes' tokens out of the text (and the alternatives), the codes placed.
+        let (tokens, codes): (Vec<String>, Vec<Code>) =
+            self.job.prepared.codes.iter().cloned().unzip();
+        let mut placed = Vec::new();
+        let mut codes_projected = false;
+        if !codes.is_empty() {
+            let placement = markup::place(
+                &self.job.translation.text,
+                &tokens,
+                &codes,
+                &self.job.source,
+            );
+            self.job.translation.text = placement.text;
+            placed = placement.placed;
+            codes_projected = !placement.exact;
+            for alternative in &mut self.alternatives {
+                *alternative = markup::place(alternative, &tokens, &codes, &self.job.source).text;
+            }
+        }
         let chosen = &self.job.translation.text;
         self.alternatives.retain(|a| a != chosen);
         self.alternatives.truncate(ALTERNATIVES);
@@ -538,6 +571,8 @@ impl State {
             statuses: self.statuses,
             notes: self.notes,
             alternatives: self.alternatives,
+            placed,
+            codes_projected,
         }
     }
 }

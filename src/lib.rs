@@ -31,6 +31,7 @@ pub mod config;
 pub mod enforce;
 pub mod files;
 pub mod glossary;
+pub mod markup;
 pub mod memory;
 pub mod merge;
 pub mod model;
@@ -66,9 +67,10 @@ mod stage_edges {
         "align",
         "write",
     ];
-    /// What any stage may use besides earlier stages: settings, atomic files, progress,
-    /// and the output folder's state folder (where writers record what they wrote).
-    const SHARED: [&str; 4] = ["config", "files", "progress", "state"];
+    /// What any stage may use besides earlier stages: settings, atomic files, inline codes
+    /// (data that travels through every stage), progress, and the output folder's state
+    /// folder (where writers record what they wrote).
+    const SHARED: [&str; 5] = ["config", "files", "markup", "progress", "state"];
 
     fn sources(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
         for entry in std::fs::read_dir(dir).unwrap() {

@@ -447,7 +447,7 @@ fn prepare_article(
 ) -> PendingArticle {
     let (paragraphs, segments) = timed(&mut timings.segment, || {
         (
-            segment::paragraphs(&article.text),
+            segment::article_paragraphs(&article),
             segment::segment_article(0, &article),
         )
     });
@@ -472,7 +472,7 @@ fn prepare_article(
         }
     }
     PendingArticle {
-        content_hash: hex(Sha256::digest(article.text.as_bytes())),
+        content_hash: hex(Sha256::digest(article.content().as_bytes())),
         fingerprint: hex(fingerprint.finalize()),
         article,
         position,
@@ -610,7 +610,7 @@ fn run_chunk(
         rest = others;
         failures.extend(engine_failures(&pending.article, &pending.segments, mine));
         let file = english_file_name(folder, &pending.article.id, &mut names_in_chunk)?;
-        let text = write::render_article(&pending.article.text, &pending.paragraphs, mine);
+        let text = write::render_english(&pending.article, &pending.paragraphs, mine);
         if let Err(e) = write::write_atomic_unsynced(&folder.dir().join(&file), text.as_bytes()) {
             failures.push(Failure::write(&e));
             continue;
@@ -877,7 +877,7 @@ impl Terminology {
     fn prepare(&self, segments: &[Segment]) -> Vec<Prepared> {
         segments
             .iter()
-            .map(|s| glossary::prepare(&self.matcher, &s.text, false))
+            .map(|s| glossary::prepare_with_codes(&self.matcher, &s.text, &s.codes, false))
             .collect()
     }
 

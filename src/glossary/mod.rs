@@ -27,6 +27,8 @@ use std::ops::Range;
 
 use serde::{Deserialize, Serialize};
 
+use crate::markup::{self, Code};
+
 pub use error::GlossaryError;
 pub use format::{write_glossary, Format};
 pub use load::{load_glossary, parse_glossary_text};
@@ -184,44 +186,82 @@ pub struct Prepared {
     pub terms: Vec<TermMatch>,
     /// Placeholder tokens in `text` and the text each one stands for in the output.
     pub placeholders: Vec<(String, String)>,
+    /// The segment's inline codes, each with the token that stands for it in `text`.
+    /// Numbered after the placeholders: one set of protected tokens for both.
+    pub codes: Vec<(String, Code)>,
 }
 
-/// The placeholder for the `n`th protected span of a segment: short, Latin, all capitals
-/// and digits, which translation models copy through unchanged like an acronym or a code.
+/// The placeholder for the `n`th protected span of a segment (see [`markup::token`]).
 pub fn placeholder(n: usize) -> String {
-    format!("XPH{n}X")
+    markup::token(n)
 }
 
 /// Applies each term's policy to a segment: inject replaces the term by its target,
 /// placeholder by a protected token, check leaves it. With `force_inject`, placeholders
 /// are injected instead (the fallback when the model lost one).
 pub fn prepare(matcher: &Matcher, text: &str, force_inject: bool) -> Prepared {
+    prepare_with_codes(matcher, text, &[], force_inject)
+}
+
+/// [`prepare`] for a segment with inline codes: each code becomes a token of its own where
+/// it sat (a code inside a term goes after it), so the model can carry it through.
+pub fn prepare_with_codes(
+    matcher: &Matcher,
+    text: &str,
+    codes: &[Code],
+    force_inject: bool,
+) -> Prepared {
     let terms = matcher.find(text);
     let mut out = String::with_capacity(text.len());
     let mut placeholders = Vec::new();
+    let mut code_tokens: Vec<(String, Code)> = Vec::new();
+    let mut pending = codes.iter().peekable();
+    let tokens_before = terms
+        .iter()
+        .filter(|t| t.policy == Policy::Placeholder && !force_inject)
+        .count();
+    // Copies text[from..to], putting in the token of each code that sits up to `to`.
+    let mut copy = |out: &mut String, from: usize, to: usize| {
+        let mut at = from;
+        while let Some(code) = pending.next_if(|c| c.at <= to) {
+            let cut = code.at.max(at);
+            markup::push_text(out, &text[at..cut]);
+            at = cut;
+            let token = markup::token(tokens_before + code_tokens.len() + 1);
+            markup::push_token(out, &token);
+            code_tokens.push((token, code.clone()));
+        }
+        markup::push_text(out, &text[at..to]);
+    };
     let mut last = 0;
     for term in &terms {
         let policy = match term.policy {
             Policy::Placeholder if force_inject => Policy::Inject,
             policy => policy,
         };
-        out.push_str(&text[last..term.span.start]);
-        match policy {
-            Policy::Inject => out.push_str(&term.target),
+        copy(&mut out, last, term.span.start);
+        let piece = match policy {
+            Policy::Inject => term.target.clone(),
             Policy::Placeholder => {
                 let token = placeholder(placeholders.len() + 1);
-                out.push_str(&token);
-                placeholders.push((token, term.target.clone()));
+                placeholders.push((token.clone(), term.target.clone()));
+                token
             }
-            Policy::Check => out.push_str(&text[term.span.clone()]),
-        }
+            Policy::Check => text[term.span.clone()].to_string(),
+        };
+        markup::push_text(&mut out, &piece);
         last = term.span.end;
     }
-    out.push_str(&text[last..]);
+    copy(&mut out, last, text.len());
+
+    if !code_tokens.is_empty() {
+        out.truncate(out.trim_end().len());
+    }
     Prepared {
         text: out,
         terms,
         placeholders,
+        codes: code_tokens,
     }
 }
 

@@ -56,11 +56,7 @@ mod tests {
             Entry::new("OTAN", "NATO", "g#1"),
             Entry::new("ONU", "UN", "g#2"),
         ];
-        let articles = vec![crate::read::Article {
-            id: "a".into(),
-            origin: "a".into(),
-            text: "L'OTAN et l’OTAN.".into(),
-        }];
+        let articles = vec![crate::read::Article::plain("a", "a", "L'OTAN et l’OTAN.")];
         let usage = usage(&entries, &articles);
         assert_eq!(
             (

@@ -13,6 +13,7 @@ use std::ops::Range;
 
 use serde::Serialize;
 
+use crate::markup::{Code, CodeKind};
 use crate::read::Article;
 
 pub use long::split_long;
@@ -31,6 +32,9 @@ pub struct Segment {
     pub span: Range<usize>,
     /// The sentence itself (the text at `span`).
     pub text: String,
+    /// The inline codes of the sentence, each at its byte offset in `text`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub codes: Vec<Code>,
 }
 
 /// A paragraph of an article: one line, with any list or heading marker kept aside so
@@ -96,23 +100,102 @@ fn marker_length(line: &str) -> usize {
     }
 }
 
-/// Segments one article: paragraphs, then sentences within each paragraph.
+/// The paragraphs of an article: its lines, with Markdown markers set aside for text; a
+/// document's lines are its units as they are (no markers).
+pub fn article_paragraphs(article: &Article) -> Vec<Paragraph> {
+    if article.document.is_none() {
+        return paragraphs(&article.text);
+    }
+    let mut offset = 0;
+    let mut out = Vec::new();
+    for (line, text) in article.text.split('\n').enumerate() {
+        out.push(Paragraph {
+            line,
+            marker: String::new(),
+            span: offset..offset + text.len(),
+        });
+        offset += text.len() + 1;
+    }
+    out
+}
+
+/// Segments one article: paragraphs, then sentences within each paragraph. Each inline code
+/// goes with the sentence it belongs to, and sentences that a span of markup (`<b>…</b>`)
+/// runs across stay one segment, so that every segment's codes nest.
 pub fn segment_article(article_index: usize, article: &Article) -> Vec<Segment> {
     let mut segments = Vec::new();
-    for (paragraph_index, paragraph) in paragraphs(&article.text).iter().enumerate() {
+    let mut codes = article.codes.iter().peekable();
+    for (paragraph_index, paragraph) in article_paragraphs(article).iter().enumerate() {
         let body = &article.text[paragraph.span.clone()];
-        for (index, range) in split_sentences(body).into_iter().enumerate() {
-            let span = paragraph.span.start + range.start..paragraph.span.start + range.end;
+        let mut sentences: Vec<std::ops::Range<usize>> = split_sentences(body)
+            .into_iter()
+            .map(|r| paragraph.span.start + r.start..paragraph.span.start + r.end)
+            .collect();
+        let mut mine = Vec::new();
+        while let Some(code) = codes.next_if(|c| c.at <= paragraph.span.end) {
+            mine.push(code.clone());
+        }
+        let owners = join_across_spans(&mut sentences, &mine);
+        for (index, span) in sentences.into_iter().enumerate() {
+            let codes = mine
+                .iter()
+                .zip(&owners)
+                .filter(|(_, &owner)| owner == index)
+                .map(|(code, _)| Code {
+                    at: code.at.clamp(span.start, span.end) - span.start,
+                    ..code.clone()
+                })
+                .collect();
             segments.push(Segment {
                 article: article_index,
                 paragraph: paragraph_index,
                 index,
                 text: article.text[span.clone()].to_string(),
                 span,
+                codes,
             });
         }
     }
     segments
+}
+
+/// Which sentence each code belongs to: an opening code to the sentence whose text follows
+/// it, a closing or standalone code to the sentence whose text precedes it. Sentences a span
+/// crosses are joined first (the spans change in place).
+fn join_across_spans(sentences: &mut Vec<std::ops::Range<usize>>, codes: &[Code]) -> Vec<usize> {
+    loop {
+        let owners: Vec<usize> = codes
+            .iter()
+            .map(|code| {
+                let last = sentences.len().saturating_sub(1);
+                match code.kind {
+                    CodeKind::Open => sentences
+                        .iter()
+                        .position(|s| s.end > code.at)
+                        .unwrap_or(last),
+                    CodeKind::Close | CodeKind::Standalone => sentences
+                        .iter()
+                        .rposition(|s| s.start < code.at)
+                        .unwrap_or(0),
+                }
+            })
+            .collect();
+        let crossing = codes.iter().zip(&owners).find_map(|(open, &first)| {
+            let (_, &last) = codes
+                .iter()
+                .zip(&owners)
+                .find(|(c, _)| c.kind == CodeKind::Close && c.pair == open.id && c.id != open.id)?;
+            (open.kind == CodeKind::Open && last > first).then_some((first, last))
+        });
+        match crossing {
+            Some((first, last)) => {
+                let end = sentences[last].end;
+                sentences[first].end = end;
+                sentences.drain(first + 1..=last);
+            }
+            None => return owners,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -120,11 +203,7 @@ mod tests {
     use super::*;
 
     fn article(text: &str) -> Article {
-        Article {
-            id: "a.txt".into(),
-            origin: "a.txt".into(),
-            text: text.into(),
-        }
+        Article::plain("a.txt", "a.txt", text)
     }
 
     #[test]
@@ -207,11 +286,7 @@ mod properties {
     }
 
     fn check(text: &str) {
-        let article = Article {
-            id: "p".into(),
-            origin: "p".into(),
-            text: text.to_string(),
-        };
+        let article = Article::plain("p", "p", text.to_string());
         let segments = segment_article(0, &article);
         let mut last = 0;
         for s in &segments {

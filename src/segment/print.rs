@@ -77,11 +77,7 @@ mod tests {
     use super::*;
 
     fn article(id: &str, text: &str) -> Article {
-        Article {
-            id: id.into(),
-            origin: id.into(),
-            text: text.into(),
-        }
+        Article::plain(id, id, text)
     }
 
     #[test]

@@ -42,6 +42,25 @@ pub fn article_file_name(id: &str) -> PathBuf {
     let file = match name.rsplit_once('.') {
         Some((stem, "txt")) if !stem.is_empty() => format!("{stem}.en.txt"),
         Some((stem, "md")) if !stem.is_empty() => format!("{stem}.en.md"),
+        Some((stem, ext))
+            if !stem.is_empty() && matches!(ext.to_ascii_lowercase().as_str(), "html" | "htm") =>
+        {
+            format!("{stem}.en.{ext}")
+        }
+        // An XLIFF file comes back under its own name, its targets filled, as a translation
+        // management system expects it; review files take the name from it otherwise.
+        Some((stem, ext))
+            if !stem.is_empty()
+                && matches!(ext.to_ascii_lowercase().as_str(), "xlf" | "xliff")
+                && !super::EDITABLE.contains(&name) =>
+        {
+            name.to_string()
+        }
+        Some((stem, ext))
+            if !stem.is_empty() && matches!(ext.to_ascii_lowercase().as_str(), "xlf" | "xliff") =>
+        {
+            format!("{stem}.en.{ext}")
+        }
         _ => format!("{name}.en.txt"),
     };
     path.push(file);

@@ -4,6 +4,7 @@
 //! sees half a file and an interrupted run leaves the previous output intact.
 
 mod articles;
+mod document;
 mod html;
 mod tmx;
 mod tsv;
@@ -20,6 +21,21 @@ use crate::align::AlignedSegment;
 pub use crate::files::{write_atomic, write_atomic_unsynced, WriteError};
 
 pub use articles::{article_file_name, render_article};
+pub use document::{render_job, render_page};
+
+/// The English file of an article: its text with the paragraph structure kept, or the
+/// document it came from with the translations in place.
+pub fn render_english(
+    article: &crate::read::Article,
+    paragraphs: &[crate::segment::Paragraph],
+    rows: &[AlignedSegment],
+) -> String {
+    match article.document.as_deref() {
+        Some(crate::read::Document::Html(page)) => render_page(page, rows),
+        Some(crate::read::Document::Xliff(job)) => render_job(job, rows),
+        None => render_article(&article.text, paragraphs, rows),
+    }
+}
 pub use html::{remove_pages, Html, PagedHtml, PAGE_ROWS};
 pub use tmx::Tmx;
 pub(crate) use tsv::uncell;
@@ -227,6 +243,8 @@ mod snapshots {
             flags: vec![],
             memory: false,
             alternatives: vec![],
+            codes: vec![],
+            placed: vec![],
         };
         let mut first = row(
             "otan.txt",

@@ -1,5 +1,10 @@
 //! Stage 1, read: inputs (files, folders, JSONL, stdin) in, articles out.
 //!
+//! Plain text, Markdown and JSONL articles are their text. HTML pages (`html.rs`) and
+//! XLIFF files (`xliff.rs`) are parsed: their translatable text becomes the article text,
+//! one paragraph per line, their inline tags become codes ([`crate::markup`]), and the
+//! [`Document`] keeps what is needed to write the translation back into the same file.
+//!
 //! An input that cannot be read (missing, not UTF-8, binary, empty, an invalid JSONL line)
 //! becomes a [`ReadError`] naming the file and line; the other inputs are still read, so one
 //! bad file never sinks a batch.
@@ -11,8 +16,15 @@ use std::io::{BufRead, Read};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
+use std::sync::Arc;
+
 use serde::Deserialize;
 use thiserror::Error;
+
+use crate::markup::Code;
+
+pub mod html;
+pub mod xliff;
 
 /// One French article: an id that names its outputs, where it came from, and its text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,8 +33,47 @@ pub struct Article {
     pub id: String,
     /// Where it came from, for messages: a path, `file.jsonl:3` or `<stdin>`.
     pub origin: String,
-    /// The text, as read (paragraphs are lines).
+    /// The text, as read (paragraphs are lines); for a document, its translatable text.
     pub text: String,
+    /// Inline codes taken out of the text, in order, each at its byte offset in `text`.
+    pub codes: Vec<Code>,
+    /// The HTML or XLIFF document the text came from, written back translated; none for
+    /// plain text, Markdown and JSONL.
+    pub document: Option<Arc<Document>>,
+}
+
+impl Article {
+    /// A plain-text article.
+    pub fn plain(
+        id: impl Into<String>,
+        origin: impl Into<String>,
+        text: impl Into<String>,
+    ) -> Article {
+        Article {
+            id: id.into(),
+            origin: origin.into(),
+            text: text.into(),
+            codes: Vec::new(),
+            document: None,
+        }
+    }
+
+    /// The bytes that decide whether the article changed: the document's when it has one
+    /// (markup counts), the text's otherwise.
+    pub fn content(&self) -> &str {
+        match self.document.as_deref() {
+            Some(Document::Html(page)) => &page.source,
+            Some(Document::Xliff(job)) => &job.source,
+            None => &self.text,
+        }
+    }
+}
+
+/// A structured file read as an article, kept to write its translation back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Document {
+    Html(html::Page),
+    Xliff(xliff::Job),
 }
 
 /// Why an input, or part of one, could not be read.
@@ -52,6 +103,8 @@ pub enum ReadError {
         line: usize,
         message: String,
     },
+    #[error("{path}: {message}")]
+    Document { path: String, message: String },
     #[error("{origin}: article id {id:?} is already used by {first}")]
     DuplicateId {
         id: String,
@@ -69,7 +122,8 @@ impl ReadError {
             | ReadError::Binary { path }
             | ReadError::NotUtf16 { path }
             | ReadError::Empty { path }
-            | ReadError::JsonLine { path, .. } => path,
+            | ReadError::JsonLine { path, .. }
+            | ReadError::Document { path, .. } => path,
             ReadError::DuplicateId { origin, .. } => origin,
         }
     }
@@ -110,7 +164,7 @@ impl Input {
 
 /// File endings read when walking a folder, in any case (`.TXT`, `.Md`). A file named on
 /// the command line is read whatever its ending.
-const TEXT_EXTENSIONS: &[&str] = &["txt", "md"];
+const TEXT_EXTENSIONS: &[&str] = &["txt", "md", "html", "htm", "xlf", "xliff"];
 const JSONL_EXTENSION: &str = "jsonl";
 
 fn has_extension(path: &Path, wanted: &str) -> bool {
@@ -323,7 +377,9 @@ fn walk(root: &Path) -> impl Iterator<Item = Walked> + '_ {
         if TEXT_EXTENSIONS.iter().any(|e| has_extension(path, e)) || is_jsonl(path) {
             return Some(Walked::File(entry.into_path()));
         }
-        return Some(Walked::Skipped(skip("not .txt, .md or .jsonl")));
+        return Some(Walked::Skipped(skip(
+            "not .txt, .md, .html, .htm, .xlf, .xliff or .jsonl",
+        )));
     })
 }
 
@@ -375,13 +431,9 @@ fn read_stdin() -> Source<'static> {
             source,
         })));
     }
-    Box::new(std::iter::once(decode_text(&origin, head).map(|text| {
-        Article {
-            id: "stdin".into(),
-            origin,
-            text,
-        }
-    })))
+    Box::new(std::iter::once(
+        decode_text(&origin, head).map(|text| Article::plain("stdin", origin, text)),
+    ))
 }
 
 /// Standard input is JSONL when its first non-empty line looks like a JSON object (`{"`
@@ -416,10 +468,39 @@ fn read_file(path: &Path, id: String) -> Source<'static> {
     }
     match std::fs::read(path) {
         Ok(bytes) => Box::new(std::iter::once(
-            decode_text(&origin, bytes).map(|text| Article { id, origin, text }),
+            decode_text(&origin, bytes).and_then(|text| document(path, id, origin, text)),
         )),
         Err(source) => io_error(origin, source),
     }
+}
+
+/// An article from a file's text: parsed when its ending says HTML or XLIFF.
+fn document(path: &Path, id: String, origin: String, text: String) -> Result<Article, ReadError> {
+    let failed = |message: String| ReadError::Document {
+        path: origin.clone(),
+        message,
+    };
+    if has_extension(path, "html") || has_extension(path, "htm") {
+        let (plain, codes, page) = html::parse(text).map_err(|e| failed(e.to_string()))?;
+        return Ok(Article {
+            id,
+            origin: origin.clone(),
+            text: plain,
+            codes,
+            document: Some(Arc::new(Document::Html(page))),
+        });
+    }
+    if has_extension(path, "xlf") || has_extension(path, "xliff") {
+        let (plain, codes, job) = xliff::parse(text).map_err(|e| failed(e.to_string()))?;
+        return Ok(Article {
+            id,
+            origin: origin.clone(),
+            text: plain,
+            codes,
+            document: Some(Arc::new(Document::Xliff(job))),
+        });
+    }
+    Ok(Article::plain(id, origin, text))
 }
 
 /// Checks that bytes are text, naming the line of the first bad byte: UTF-8 (a BOM
@@ -591,11 +672,7 @@ fn parse_jsonl_line(origin: &str, line_no: usize, line: &str) -> Result<Article,
     if record.text.trim().is_empty() {
         return Err(ReadError::Empty { path: line_origin });
     }
-    Ok(Article {
-        id,
-        origin: line_origin,
-        text: record.text,
-    })
+    Ok(Article::plain(id, line_origin, record.text))
 }
 
 #[cfg(test)]

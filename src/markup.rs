@@ -1,0 +1,402 @@
+//! Inline codes: the markup inside a paragraph that is not text (`<a href="…">`, `</b>`,
+//! XLIFF `<x id="1"/>`, a `<code>` element kept whole), and what happens to it on the way
+//! through the stages.
+//!
+//! A reader takes the codes out of the text and records where each one sat ([`Code::at`]);
+//! segmentation never splits a sentence between an opening code and its closing code; the
+//! glossary stage puts a protected token in the model input for each code, numbered after
+//! the glossary's own placeholders (one mechanism for both); after translation,
+//! [`place`] finds the tokens in the output and takes them out again, so every stage works on
+//! plain text and the codes travel beside it as positions. When the model lost, repeated or
+//! misnested a token, [`project`] places every code by the words it enclosed or by its
+//! relative position instead: a code is never lost or duplicated, and the row is flagged
+//! (`xmltags`). [`render`] puts the codes back into a text for each output format.
+//!
+//! Shared by every stage from read to write, like `files`: it is data and pure functions,
+//! not a stage.
+
+use serde::{Deserialize, Serialize};
+
+/// What a code does to the text around it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CodeKind {
+    /// Opens a span (`<b>`, `<g id="1">`, `<pc>`): its closing code follows.
+    Open,
+    /// Closes the span its [`Code::pair`] opened.
+    Close,
+    /// Stands alone (`<br>`, `<x/>`, an image, a whole `<code>` element).
+    Standalone,
+}
+
+/// One inline code of a paragraph or sentence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Code {
+    pub kind: CodeKind,
+    /// The code's number in its article, from 0, in source order.
+    pub id: usize,
+    /// The `id` of the opening code of the span this code belongs to (its own for an
+    /// opening or a standalone code): an opening code and its closing code share it.
+    pub pair: usize,
+    /// The markup exactly as the source has it.
+    pub markup: String,
+    /// Byte offset in the text where the code sits: in the article text when read, in the
+    /// sentence once segmented.
+    pub at: usize,
+}
+
+/// Where a code went in a translation: the code's index in its sentence's codes, and the
+/// byte offset in the translated text. Listed in the order the codes appear in the target.
+pub type Placed = (usize, usize);
+
+/// The token standing for a code, or a glossary placeholder, in a model input: short,
+/// Latin, capitals and digits, which translation models copy through like an acronym.
+pub fn token(n: usize) -> String {
+    format!("XPH{n}X")
+}
+
+/// Appends a code's token to a model input being built, as a word of its own.
+pub fn push_token(out: &mut String, token: &str) {
+    if !out.is_empty() && !out.ends_with(char::is_whitespace) {
+        out.push(' ');
+    }
+    out.push_str(token);
+    out.push(' ');
+}
+
+/// Appends text to a model input after a token without doubling the space it left.
+pub fn push_text(out: &mut String, text: &str) {
+    if out.ends_with(' ') && text.starts_with(char::is_whitespace) {
+        out.push_str(&text[1..]);
+    } else {
+        out.push_str(text);
+    }
+}
+
+/// A translation with its codes taken out and placed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Placement {
+    /// The translation without the tokens.
+    pub text: String,
+    pub placed: Vec<Placed>,
+    /// True when the model kept every token once and well nested, so each code sits where
+    /// the model put it; false when they were placed by [`project`].
+    pub exact: bool,
+}
+
+/// Takes the codes' tokens (`tokens[i]` stands for `codes[i]`) out of a translation. When
+/// each token is there exactly once and the spans nest, the codes go where the tokens were;
+/// otherwise every token is removed and the codes are projected from the source.
+pub fn place(translation: &str, tokens: &[String], codes: &[Code], source: &str) -> Placement {
+    let mut found: Vec<(usize, usize)> = Vec::new(); // (byte offset, code index)
+    let mut exact = true;
+    for (i, token) in tokens.iter().enumerate() {
+        let hits: Vec<usize> = translation
+            .match_indices(token.as_str())
+            .map(|(at, _)| at)
+            .collect();
+        exact &= hits.len() == 1;
+        found.extend(hits.into_iter().map(|at| (at, i)));
+    }
+    found.sort();
+    let (text, positions) = remove_tokens(translation, tokens, codes, &found);
+    if exact {
+        let placed: Vec<Placed> = found
+            .iter()
+            .zip(&positions)
+            .map(|(&(_, i), &at)| (i, at))
+            .collect();
+        if nests(codes, &placed) {
+            return Placement {
+                text,
+                placed,
+                exact: true,
+            };
+        }
+    }
+    let placed = project(source, codes, &text);
+    Placement {
+        text,
+        placed,
+        exact: false,
+    }
+}
+
+/// Removes the tokens found (sorted by offset) with the space each one brought, and returns
+/// the text and where each token was in it. An opening code keeps to the word after it, a
+/// closing or standalone code to the word before it.
+fn remove_tokens(
+    translation: &str,
+    tokens: &[String],
+    codes: &[Code],
+    found: &[(usize, usize)],
+) -> (String, Vec<usize>) {
+    let mut text = String::with_capacity(translation.len());
+    let mut positions = Vec::with_capacity(found.len());
+    let mut last = 0;
+    for &(at, i) in found {
+        if at < last {
+            // Overlapping tokens cannot happen with distinct numbers; skip defensively.
+            positions.push(text.len());
+            continue;
+        }
+        let mut before = &translation[last..at];
+        let mut end = at + tokens[i].len();
+        let after_space = translation[end..].starts_with(' ');
+        match codes[i].kind {
+            CodeKind::Open => {
+                if after_space {
+                    end += 1;
+                }
+            }
+            CodeKind::Close | CodeKind::Standalone => {
+                if before.ends_with(' ') {
+                    before = &before[..before.len() - 1];
+                } else if after_space {
+                    end += 1;
+                }
+            }
+        }
+        text.push_str(before);
+        positions.push(text.len());
+        last = end;
+    }
+    text.push_str(&translation[last..]);
+    // A token at the very start or end leaves no stray space behind.
+    let trimmed_start = text.len() - text.trim_start().len();
+    let text_trimmed = text.trim().to_string();
+    let len = text_trimmed.len();
+    let positions = positions
+        .into_iter()
+        .map(|p| p.saturating_sub(trimmed_start).min(len))
+        .collect();
+    (text_trimmed, positions)
+}
+
+/// True when, in target order, every closing code closes the innermost open span, every
+/// span is closed, and each code appears once.
+pub fn nests(codes: &[Code], placed: &[Placed]) -> bool {
+    if placed.len() != codes.len() {
+        return false;
+    }
+    let mut seen = vec![false; codes.len()];
+    let mut open: Vec<usize> = Vec::new();
+    for &(i, _) in placed {
+        if i >= codes.len() || std::mem::replace(&mut seen[i], true) {
+            return false;
+        }
+        let code = &codes[i];
+        match code.kind {
+            CodeKind::Open => open.push(code.pair),
+            CodeKind::Close => {
+                if open.pop() != Some(code.pair) {
+                    return false;
+                }
+            }
+            CodeKind::Standalone => {}
+        }
+    }
+    open.is_empty()
+}
+
+/// Places every code in a translation without the model's help, in source order (which
+/// nests, as the source does): a span around the translation of the words it enclosed when
+/// those words come through unchanged (names, numbers, glossary targets injected), otherwise
+/// each code at its relative position in the source, moved to the nearest word boundary.
+pub fn project(source: &str, codes: &[Code], target: &str) -> Vec<Placed> {
+    let source_len = source.len().max(1);
+    let mut wanted: Vec<usize> = codes
+        .iter()
+        .map(|code| {
+            let at = code.at.min(source.len()) * target.len() / source_len;
+            snap(target, at, code.kind)
+        })
+        .collect();
+    // Spans whose words were copied: put the span around them.
+    for (i, open) in codes.iter().enumerate() {
+        if open.kind != CodeKind::Open {
+            continue;
+        }
+        let Some(j) = codes
+            .iter()
+            .position(|c| c.kind == CodeKind::Close && c.pair == open.pair)
+        else {
+            continue;
+        };
+        let inner = source
+            .get(open.at.min(codes[j].at)..codes[j].at)
+            .unwrap_or("")
+            .trim();
+        if inner.chars().count() < 2 {
+            continue;
+        }
+        if let Some(found) = target.find(inner) {
+            wanted[i] = found;
+            wanted[j] = found + inner.len();
+        } else if wanted[j] <= wanted[i] {
+            // A span around words keeps at least the word it starts at.
+            let from = wanted[i].min(target.len());
+            let word_end = target[from..]
+                .find(char::is_whitespace)
+                .map_or(target.len(), |n| from + n);
+            wanted[j] = word_end;
+        }
+    }
+    // Source order with non-decreasing positions keeps the source's nesting.
+    let mut floor = 0;
+    wanted
+        .into_iter()
+        .enumerate()
+        .map(|(i, at)| {
+            floor = floor.max(at);
+            (i, floor)
+        })
+        .collect()
+}
+
+/// The word boundary nearest to a byte offset: the start of a word for an opening code, the
+/// end of one for the others.
+fn snap(text: &str, at: usize, kind: CodeKind) -> usize {
+    let at = at.min(text.len());
+    let is_boundary = |i: usize| -> bool {
+        if !text.is_char_boundary(i) {
+            return false;
+        }
+        match kind {
+            CodeKind::Open => i == 0 || text[..i].ends_with(char::is_whitespace),
+            _ => i == text.len() || text[i..].starts_with(char::is_whitespace),
+        }
+    };
+    (0..=text.len())
+        .filter(|&i| is_boundary(i))
+        .min_by_key(|&i| i.abs_diff(at))
+        .unwrap_or(at)
+}
+
+/// A text with its codes put back: each stretch of text through `text_to`, each code through
+/// `code_to`, in target order.
+pub fn render(
+    text: &str,
+    codes: &[Code],
+    placed: &[Placed],
+    text_to: impl Fn(&str) -> String,
+    code_to: impl Fn(&Code) -> String,
+) -> String {
+    let mut out = String::with_capacity(text.len() + 16 * placed.len());
+    let mut last = 0;
+    for &(i, at) in placed {
+        let at = at.clamp(last, text.len());
+        out += &text_to(&text[last..at]);
+        if let Some(code) = codes.get(i) {
+            out += &code_to(code);
+        }
+        last = at;
+    }
+    out += &text_to(&text[last..]);
+    out
+}
+
+/// The codes of a source sentence where the source has them, in order.
+pub fn in_source_order(codes: &[Code]) -> Vec<Placed> {
+    codes.iter().enumerate().map(|(i, c)| (i, c.at)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `<a>` … `</a>` around `at`..`end`, and a `<br/>` at `br`.
+    fn codes(at: usize, end: usize, br: usize) -> Vec<Code> {
+        let code = |kind, id, pair, markup: &str, at| Code {
+            kind,
+            id,
+            pair,
+            markup: markup.into(),
+            at,
+        };
+        vec![
+            code(CodeKind::Open, 0, 0, "<a href=\"x\">", at),
+            code(CodeKind::Close, 1, 0, "</a>", end),
+            code(CodeKind::Standalone, 2, 2, "<br/>", br),
+        ]
+    }
+
+    fn tokens(n: usize) -> Vec<String> {
+        (1..=n).map(token).collect()
+    }
+
+    fn show(p: &Placement, codes: &[Code]) -> String {
+        render(&p.text, codes, &p.placed, str::to_string, |c| {
+            c.markup.clone()
+        })
+    }
+
+    #[test]
+    fn tokens_the_model_kept_place_their_codes() {
+        // "Selon <a href="x">l'OTAN</a>, c'est fini.<br/>"
+        let source = "Selon l'OTAN, c'est fini.";
+        let codes = codes(6, 12, 25);
+        let p = place(
+            "According to XPH1X NATO XPH2X , it's over. XPH3X",
+            &tokens(3),
+            &codes,
+            source,
+        );
+        assert!(p.exact);
+        assert_eq!(
+            show(&p, &codes),
+            "According to <a href=\"x\">NATO</a> , it's over.<br/>"
+        );
+    }
+
+    #[test]
+    fn lost_repeated_or_misnested_tokens_fall_back_to_projection() {
+        let source = "Selon Paris, c'est fini.";
+        let codes = codes(6, 11, 24);
+        for output in [
+            "According to Paris, it's over.",                    // lost
+            "XPH1X According XPH1X to Paris XPH2X, over. XPH3X", // repeated
+            "According XPH2X to XPH1X Paris, it's over. XPH3X",  // misnested
+        ] {
+            let p = place(output, &tokens(3), &codes, source);
+            assert!(!p.exact, "{output}");
+            assert!(!p.text.contains("XPH"), "{output}: {}", p.text);
+            assert!(nests(&codes, &p.placed), "{output}");
+            // The copied name is found again and the link goes around it.
+            assert!(
+                show(&p, &codes).contains("<a href=\"x\">Paris</a>"),
+                "{}",
+                show(&p, &codes)
+            );
+        }
+    }
+
+    #[test]
+    fn projection_keeps_every_code_once_and_nested() {
+        let source = "Le gouvernement a annoncé une réforme importante.";
+        let codes = codes(3, 15, 50);
+        let placed = project(source, &codes, "The government announced a major reform.");
+        assert!(nests(&codes, &placed));
+        let text = "The government announced a major reform.";
+        let shown = render(text, &codes, &placed, str::to_string, |c| c.markup.clone());
+        assert_eq!(shown.matches("<a href").count(), 1);
+        assert_eq!(shown.matches("</a>").count(), 1);
+        assert!(shown.ends_with("reform.<br/>"), "{shown}");
+        // Empty translations still keep their codes.
+        let placed = project(source, &codes, "");
+        assert_eq!(
+            render("", &codes, &placed, str::to_string, |c| c.markup.clone()),
+            "<a href=\"x\"></a><br/>"
+        );
+    }
+
+    #[test]
+    fn model_inputs_give_tokens_words_of_their_own() {
+        let mut out = String::from("Selon");
+        push_token(&mut out, "XPH1X");
+        push_text(&mut out, "l'OTAN");
+        push_token(&mut out, "XPH2X");
+        push_text(&mut out, " a dit");
+        assert_eq!(out, "Selon XPH1X l'OTAN XPH2X a dit");
+    }
+}

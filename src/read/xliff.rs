@@ -1,0 +1,653 @@
+//! XLIFF files (`.xlf`, `.xliff`; 1.2, 2.0 and 2.1, told apart by the root's `version`):
+//! which units need a translation, their source text and inline codes, and where the
+//! translation goes back.
+//!
+//! quick-xml reads the file as events with their byte offsets. Only the units that need a
+//! translation are touched when the file is written back; every other byte (skeleton,
+//! headers, notes, other units, namespaces, formatting) is copied as it is.
+//!
+//! A unit needs a translation when it is translatable (`translate="no"` on it or on a
+//! group around it leaves it alone) and
+//! - 1.2: it has no `<target>`, an empty one, or one whose `state` is `new` or
+//!   `needs-translation`; not `approved="yes"`; not already segmented (`<seg-source>`);
+//! - 2.x, per `<segment>`: no `<target>`, an empty one, or one in the `initial` state written
+//!   out (a target without a state was written by someone: it is kept).
+//!
+//! Each such unit (1.2) or segment (2.x) is one paragraph of the article text. Inline
+//! elements become codes: 1.2 `<g>`/`<mrk>` are spans, `<x/>`, `<bx/>`, `<ex/>` stand
+//! alone, and `<ph>`, `<bpt>`, `<ept>`, `<it>` are kept whole with the native code they
+//! hold; 2.x `<pc>`/`<mrk>` are spans, `<ph/>`, `<sc/>`, `<ec/>`, `<sm/>`, `<em/>`,
+//! `<cp/>` stand alone.
+
+use std::ops::Range;
+
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::Reader;
+
+use crate::markup::{Code, CodeKind};
+
+/// The XLIFF version of a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Version {
+    V1,
+    V2,
+}
+
+/// A parsed XLIFF file: the original bytes and what to change in them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Job {
+    pub source: String,
+    pub version: Version,
+    /// One per paragraph of the article text, in order.
+    pub units: Vec<Unit>,
+    /// The target language to write (`target-language` / `trgLang`, `en` when absent).
+    pub target_language: String,
+    /// 2.x: where the root gets `trgLang="en"` when it has none (targets need it).
+    pub add_target_language: Option<usize>,
+}
+
+/// A unit (1.2) or segment (2.x) to translate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unit {
+    /// The unit's id, for messages.
+    pub id: String,
+    /// The bytes the translation replaces. 1.2: from the end of `</source>` through an
+    /// existing `<target>` (empty when there is none). 2.x: the whole `<segment>`.
+    pub range: Range<usize>,
+    /// The source element's content, as written.
+    pub source_inner: Range<usize>,
+    /// The whitespace before `<source>`, to indent what is added like the file.
+    pub indent: String,
+    /// 2.x: the segment's start tag attributes except `state` and `subState`, as written.
+    pub segment_attributes: String,
+    /// May the unit be cut into sentences (1.2 `<seg-source>`, 2.x several `<segment>`s)?
+    pub resegment: bool,
+    /// 2.x: where this unit's notes go, and whether a `<notes>` is already open there. The
+    /// same for every segment of one unit (they share it).
+    pub notes_at: Option<(usize, bool)>,
+}
+
+/// Why an XLIFF file could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum XliffError {
+    #[error("byte {at}: not well-formed XML: {message}")]
+    Xml { at: usize, message: String },
+    #[error("not XLIFF: the root element is <{0}>, not <xliff>")]
+    NotXliff(String),
+    #[error("XLIFF version {0:?} is not supported (1.2, 2.0 and 2.1 are)")]
+    Version(String),
+}
+
+/// Parses an XLIFF file into the text to translate (one unit or segment per line), the
+/// inline codes taken out of it, and the job to write the translations into.
+pub fn parse(source: String) -> Result<(String, Vec<Code>, Job), XliffError> {
+    let mut parser = Parser {
+        source: &source,
+        reader: Reader::from_str(&source),
+        text: String::new(),
+        codes: Vec::new(),
+        units: Vec::new(),
+    };
+    parser.reader.config_mut().trim_text(false);
+    let (version, target_language, add_target_language) = parser.root()?;
+    parser.body(version)?;
+    let Parser {
+        text, codes, units, ..
+    } = parser;
+    Ok((
+        text,
+        codes,
+        Job {
+            version,
+            units,
+            target_language: target_language.unwrap_or_else(|| "en".into()),
+            add_target_language,
+            source,
+        },
+    ))
+}
+
+/// A source element read: its content's range, text and codes (offsets in the text).
+struct Source {
+    inner: Range<usize>,
+    text: String,
+    codes: Vec<(CodeKind, Range<usize>)>,
+    offsets: Vec<usize>,
+}
+
+/// A 2.x segment read.
+struct Segment {
+    id: String,
+    range: Range<usize>,
+    attributes: String,
+    source: Source,
+    indent: String,
+    wanted: bool,
+}
+
+struct Parser<'s> {
+    source: &'s str,
+    reader: Reader<&'s [u8]>,
+    text: String,
+    codes: Vec<Code>,
+    units: Vec<Unit>,
+}
+
+fn local(name: &[u8]) -> String {
+    let name = String::from_utf8_lossy(name);
+    name.rsplit(':').next().unwrap_or_default().to_string()
+}
+
+fn attribute(e: &BytesStart, name: &str) -> Option<String> {
+    e.attributes()
+        .flatten()
+        .find(|a| local(a.key.as_ref()) == name && !a.key.as_ref().starts_with(b"xmlns"))
+        .and_then(|a| a.unescape_value().ok().map(|v| v.into_owned()))
+}
+
+impl<'s> Parser<'s> {
+    /// The next event and its byte range.
+    fn next(&mut self) -> Result<(Event<'s>, Range<usize>), XliffError> {
+        let start = self.reader.buffer_position() as usize;
+        let event = self.reader.read_event().map_err(|e| XliffError::Xml {
+            at: self.reader.error_position() as usize,
+            message: e.to_string(),
+        })?;
+        let end = self.reader.buffer_position() as usize;
+        Ok((event, start..end))
+    }
+
+    /// Finds the root and its version and languages.
+    fn root(&mut self) -> Result<(Version, Option<String>, Option<usize>), XliffError> {
+        loop {
+            let (event, range) = self.next()?;
+            match event {
+                Event::Start(e) | Event::Empty(e) => {
+                    let name = local(e.name().as_ref());
+                    if name != "xliff" {
+                        return Err(XliffError::NotXliff(name));
+                    }
+                    let version = attribute(&e, "version").unwrap_or_default();
+                    return match version.as_str() {
+                        "1.2" | "1.1" => Ok((Version::V1, None, None)),
+                        "2.0" | "2.1" | "2.2" => {
+                            let target = attribute(&e, "trgLang");
+                            let add = target
+                                .is_none()
+                                .then(|| range.start + 1 + e.name().as_ref().len());
+                            Ok((Version::V2, target, add))
+                        }
+                        _ => Err(XliffError::Version(version)),
+                    };
+                }
+                Event::Eof => return Err(XliffError::NotXliff("nothing".into())),
+                _ => {}
+            }
+        }
+    }
+
+    fn body(&mut self, version: Version) -> Result<(), XliffError> {
+        // translate="no" on the enclosing elements (file, group, unit).
+        let mut keep: Vec<bool> = Vec::new();
+        let mut last_indent = String::new();
+        // 2.x unit state.
+        let mut unit_id = String::new();
+        let mut unit_resegment = true;
+        let mut segments: Vec<Segment> = Vec::new();
+        let mut notes_at: Option<(usize, bool)> = None;
+        // 1.2 trans-unit state.
+        let mut trans: Option<TransUnit> = None;
+        loop {
+            let (event, range) = self.next()?;
+            match event {
+                Event::Eof => return Ok(()),
+                Event::Text(t) => {
+                    let raw = String::from_utf8_lossy(t.as_ref());
+                    last_indent = raw
+                        .rsplit('\n')
+                        .next()
+                        .filter(|s| s.trim().is_empty())
+                        .unwrap_or("")
+                        .to_string();
+                }
+                Event::Start(e) => {
+                    let name = local(e.name().as_ref());
+                    let no = attribute(&e, "translate").as_deref() == Some("no");
+                    match (version, name.as_str()) {
+                        (_, "file" | "group") => {
+                            keep.push(no || keep.last().copied().unwrap_or(false));
+                        }
+                        (Version::V1, "trans-unit") => {
+                            trans = Some(TransUnit {
+                                id: attribute(&e, "id").unwrap_or_default(),
+                                keep: no
+                                    || keep.last().copied().unwrap_or(false)
+                                    || attribute(&e, "approved").as_deref() == Some("yes"),
+                                source: None,
+                                source_end: 0,
+                                indent: String::new(),
+                                target: None,
+                                segmented: false,
+                            });
+                        }
+                        (Version::V1, "source") if trans.is_some() => {
+                            let source = self.source_content(range.end, "source", version)?;
+                            let t = trans.as_mut().expect("checked");
+                            t.source_end = self.reader.buffer_position() as usize;
+                            t.indent = last_indent.clone();
+                            t.source = Some(source);
+                        }
+                        (Version::V1, "seg-source") => {
+                            if let Some(t) = trans.as_mut() {
+                                t.segmented = true;
+                            }
+                            self.skip_to_end("seg-source")?;
+                        }
+                        (Version::V1, "target") if trans.is_some() => {
+                            let state = attribute(&e, "state");
+                            let inner_start = range.end;
+                            let inner_end = self.skip_to_end("target")?;
+                            let end = self.reader.buffer_position() as usize;
+                            let empty = self.source[inner_start..inner_end].trim().is_empty();
+                            let t = trans.as_mut().expect("checked");
+                            t.target = Some((range.start..end, state, empty));
+                        }
+                        (Version::V2, "unit") => {
+                            unit_id = attribute(&e, "id").unwrap_or_default();
+                            unit_resegment = attribute(&e, "canResegment").as_deref() != Some("no");
+                            keep.push(no || keep.last().copied().unwrap_or(false));
+                            segments.clear();
+                            notes_at = None;
+                        }
+                        (Version::V2, "notes") => {
+                            let end = self.skip_to_end("notes")?;
+                            notes_at = Some((end, true));
+                        }
+                        (Version::V2, "originalData" | "ignorable") => {
+                            if notes_at.is_none() {
+                                notes_at = Some((range.start, false));
+                            }
+                            self.skip_to_end(&name)?;
+                        }
+                        (Version::V2, "segment") => {
+                            if notes_at.is_none() {
+                                notes_at = Some((range.start, false));
+                            }
+                            let segment = self.segment(&e, range.start, &last_indent)?;
+                            let keep_unit = keep.last().copied().unwrap_or(false);
+                            segments.push(Segment {
+                                wanted: segment.wanted && !keep_unit,
+                                ..segment
+                            });
+                        }
+                        _ => {}
+                    }
+                }
+                Event::End(e) => {
+                    let name = local(e.name().as_ref());
+                    match (version, name.as_str()) {
+                        (_, "file" | "group") => {
+                            keep.pop();
+                        }
+                        (Version::V1, "trans-unit") => {
+                            if let Some(t) = trans.take() {
+                                self.trans_unit(t);
+                            }
+                        }
+                        (Version::V2, "unit") => {
+                            keep.pop();
+                            let alone = segments.len() == 1;
+                            for segment in std::mem::take(&mut segments) {
+                                if segment.wanted {
+                                    let source_inner = segment.source.inner.clone();
+                                    self.add(
+                                        segment.source,
+                                        Unit {
+                                            id: format!("{unit_id}/{}", segment.id),
+                                            range: segment.range,
+                                            source_inner,
+                                            indent: segment.indent,
+                                            segment_attributes: segment.attributes,
+                                            resegment: unit_resegment && alone,
+                                            notes_at,
+                                        },
+                                    );
+                                }
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// A 2.x `<segment>` (its start tag just read), through its end.
+    fn segment(
+        &mut self,
+        start_tag: &BytesStart,
+        start: usize,
+        indent: &str,
+    ) -> Result<Segment, XliffError> {
+        let state = attribute(start_tag, "state");
+        let attributes: String = start_tag
+            .attributes()
+            .flatten()
+            .filter(|a| !matches!(a.key.as_ref(), b"state" | b"subState"))
+            .map(|a| {
+                format!(
+                    " {}=\"{}\"",
+                    String::from_utf8_lossy(a.key.as_ref()),
+                    String::from_utf8_lossy(&a.value)
+                )
+            })
+            .collect();
+        let mut source = None;
+        let mut target: Option<bool> = None; // Some(empty)
+        let mut source_indent = String::new();
+        let mut last_indent = String::new();
+        loop {
+            let (event, range) = self.next()?;
+            match event {
+                Event::Text(t) => {
+                    let raw = String::from_utf8_lossy(t.as_ref());
+                    last_indent = raw.rsplit('\n').next().unwrap_or("").to_string();
+                }
+                Event::Start(e) if local(e.name().as_ref()) == "source" => {
+                    source_indent = last_indent.clone();
+                    source = Some(self.source_content(range.end, "source", Version::V2)?);
+                }
+                Event::Start(e) if local(e.name().as_ref()) == "target" => {
+                    let end = self.skip_to_end("target")?;
+                    target = Some(self.source[range.end..end].trim().is_empty());
+                }
+                Event::Empty(e) if local(e.name().as_ref()) == "target" => target = Some(true),
+                Event::End(e) if local(e.name().as_ref()) == "segment" => break,
+                Event::Eof => {
+                    return Err(XliffError::Xml {
+                        at: range.start,
+                        message: "unclosed <segment>".into(),
+                    })
+                }
+                _ => {}
+            }
+        }
+        let end = self.reader.buffer_position() as usize;
+        let wanted = match target {
+            None | Some(true) => true,
+            Some(false) => state.as_deref() == Some("initial"),
+        };
+        let _ = source_indent;
+        Ok(Segment {
+            id: attribute(start_tag, "id").unwrap_or_default(),
+            range: start..end,
+            attributes,
+            source: source.unwrap_or(Source {
+                inner: 0..0,
+                text: String::new(),
+                codes: Vec::new(),
+                offsets: Vec::new(),
+            }),
+            indent: indent.to_string(),
+            wanted,
+        })
+    }
+
+    /// Reads through the end tag of `name`; returns where the end tag starts.
+    fn skip_to_end(&mut self, name: &str) -> Result<usize, XliffError> {
+        let mut depth = 1;
+        loop {
+            let (event, range) = self.next()?;
+            match event {
+                Event::Start(e) if local(e.name().as_ref()) == name => depth += 1,
+                Event::End(e) if local(e.name().as_ref()) == name => {
+                    depth -= 1;
+                    if depth == 0 {
+                        return Ok(range.start);
+                    }
+                }
+                Event::Eof => {
+                    return Err(XliffError::Xml {
+                        at: range.start,
+                        message: format!("unclosed <{name}>"),
+                    })
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// The content of a `<source>` (its start tag just read): text with whitespace runs as
+    /// one space, and its inline codes.
+    fn source_content(
+        &mut self,
+        inner_start: usize,
+        name: &str,
+        version: Version,
+    ) -> Result<Source, XliffError> {
+        let mut text = String::new();
+        let mut codes: Vec<(CodeKind, Range<usize>)> = Vec::new();
+        let mut offsets = Vec::new();
+        let push_text = |text: &mut String, piece: &str| {
+            for c in piece.chars() {
+                if c.is_ascii_whitespace() {
+                    if !text.is_empty() && !text.ends_with(' ') {
+                        text.push(' ');
+                    }
+                } else {
+                    text.push(c);
+                }
+            }
+        };
+        let (paired, whole): (&[&str], &[&str]) = match version {
+            Version::V1 => (&["g", "mrk"], &["ph", "bpt", "ept", "it"]),
+            Version::V2 => (&["pc", "mrk"], &[]),
+        };
+        loop {
+            let (event, range) = self.next()?;
+            match event {
+                Event::Text(t) => {
+                    let piece = t.unescape().map_err(|e| XliffError::Xml {
+                        at: range.start,
+                        message: e.to_string(),
+                    })?;
+                    push_text(&mut text, &piece);
+                }
+                Event::CData(t) => push_text(&mut text, &String::from_utf8_lossy(&t)),
+                Event::Empty(_) => {
+                    codes.push((CodeKind::Standalone, range));
+                    offsets.push(text.len());
+                }
+                Event::Start(e) => {
+                    let element = local(e.name().as_ref());
+                    if paired.contains(&element.as_str()) {
+                        codes.push((CodeKind::Open, range));
+                        offsets.push(text.len());
+                    } else {
+                        // Kept whole: native code (1.2 ph/bpt/ept/it) or anything unknown.
+                        let _ = whole;
+                        self.skip_to_end(&element)?;
+                        let end = self.reader.buffer_position() as usize;
+                        codes.push((CodeKind::Standalone, range.start..end));
+                        offsets.push(text.len());
+                    }
+                }
+                Event::End(e) => {
+                    let element = local(e.name().as_ref());
+                    if element == name {
+                        return Ok(Source {
+                            inner: inner_start..range.start,
+                            text,
+                            codes,
+                            offsets,
+                        });
+                    }
+                    codes.push((CodeKind::Close, range));
+                    offsets.push(text.len());
+                }
+                Event::Eof => {
+                    return Err(XliffError::Xml {
+                        at: range.start,
+                        message: format!("unclosed <{name}>"),
+                    })
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn trans_unit(&mut self, t: TransUnit) {
+        let Some(source) = t.source else {
+            return;
+        };
+        let wanted = !t.keep
+            && !t.segmented
+            && match &t.target {
+                None => true,
+                Some((_, state, empty)) => {
+                    *empty || matches!(state.as_deref(), Some("new" | "needs-translation"))
+                }
+            };
+        if !wanted {
+            return;
+        }
+        let range = match &t.target {
+            Some((range, _, _)) => t.source_end..range.end,
+            None => t.source_end..t.source_end,
+        };
+        let inner = source.inner.clone();
+        self.add(
+            source,
+            Unit {
+                id: t.id,
+                range,
+                source_inner: inner,
+                indent: t.indent,
+                segment_attributes: String::new(),
+                resegment: true,
+                notes_at: None,
+            },
+        );
+    }
+
+    /// A paragraph: its text on a line of its own, its codes numbered in the article.
+    fn add(&mut self, source: Source, unit: Unit) {
+        let trimmed_start = source.text.len() - source.text.trim_start().len();
+        let line = source.text.trim();
+        if line.is_empty() {
+            return;
+        }
+        if !self.units.is_empty() {
+            self.text.push('\n');
+        }
+        let line_start = self.text.len();
+        let mut open: Vec<usize> = Vec::new();
+        for ((kind, range), offset) in source.codes.iter().zip(&source.offsets) {
+            let id = self.codes.len();
+            let pair = match kind {
+                CodeKind::Open => {
+                    open.push(id);
+                    id
+                }
+                CodeKind::Close => open.pop().unwrap_or(id),
+                CodeKind::Standalone => id,
+            };
+            self.codes.push(Code {
+                kind: *kind,
+                id,
+                pair,
+                markup: self.source[range.clone()].to_string(),
+                at: line_start + offset.saturating_sub(trimmed_start).min(line.len()),
+            });
+        }
+        self.text.push_str(line);
+        self.units.push(unit);
+    }
+}
+
+/// A 1.2 `<trans-unit>` being read.
+struct TransUnit {
+    id: String,
+    keep: bool,
+    source: Option<Source>,
+    source_end: usize,
+    indent: String,
+    /// The target element's range, its state, and whether it is empty.
+    target: Option<(Range<usize>, Option<String>, bool)>,
+    segmented: bool,
+}
+
+/// Text for XML content (`&`, `<`, `>`; quotes stay as they are).
+pub fn escape(text: &str) -> String {
+    quick_xml::escape::partial_escape(text).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn xliff_1_2_units_that_need_translation_and_their_codes() {
+        let file = r#"<?xml version="1.0" encoding="UTF-8"?>
+<xliff version="1.2" xmlns="urn:oasis:names:tc:xliff:document:1.2">
+  <file original="a.html" source-language="fr" target-language="en" datatype="html">
+    <body>
+      <trans-unit id="1">
+        <source>Selon <g id="1">l'OTAN</g>,<x id="2"/> tout &amp; va bien.</source>
+      </trans-unit>
+      <trans-unit id="2">
+        <source>Déjà traduit.</source>
+        <target state="translated">Already translated.</target>
+      </trans-unit>
+      <trans-unit id="3" translate="no"><source>Garder.</source></trans-unit>
+      <trans-unit id="4">
+        <source>À faire <ph id="3">&lt;br/&gt;</ph>ici.</source>
+        <target state="new"></target>
+      </trans-unit>
+    </body>
+  </file>
+</xliff>
+"#;
+        let (text, codes, job) = parse(file.to_string()).unwrap();
+        assert_eq!(text, "Selon l'OTAN, tout & va bien.\nÀ faire ici.");
+        assert_eq!(job.version, Version::V1);
+        assert_eq!(job.units.len(), 2);
+        let markups: Vec<&str> = codes.iter().map(|c| c.markup.as_str()).collect();
+        assert_eq!(
+            markups,
+            [
+                "<g id=\"1\">",
+                "</g>",
+                "<x id=\"2\"/>",
+                "<ph id=\"3\">&lt;br/&gt;</ph>"
+            ]
+        );
+        assert_eq!(codes[1].pair, 0);
+        assert_eq!(codes[0].at, 6);
+        assert_eq!(job.units[0].range.len(), 0);
+        assert!(file[job.units[1].range.clone()]
+            .trim()
+            .starts_with("<target"));
+    }
+
+    #[test]
+    fn xliff_2_segments_in_the_initial_state() {
+        let file = r#"<xliff xmlns="urn:oasis:names:tc:xliff:document:2.0" version="2.0" srcLang="fr">
+ <file id="f1">
+  <unit id="u1">
+   <segment id="s1"><source>Un <pc id="1">deux</pc> trois.</source></segment>
+  </unit>
+  <unit id="u2">
+   <segment state="final"><source>Fini.</source><target>Done.</target></segment>
+  </unit>
+ </file>
+</xliff>"#;
+        let (text, codes, job) = parse(file.to_string()).unwrap();
+        assert_eq!(text, "Un deux trois.");
+        assert_eq!(codes.len(), 2);
+        assert_eq!(job.version, Version::V2);
+        assert!(job.add_target_language.is_some());
+        assert!(file[job.units[0].range.clone()].starts_with("<segment id=\"s1\">"));
+    }
+}

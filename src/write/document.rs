@@ -1,0 +1,297 @@
+//! The English copy of a structured input: an HTML page or an XLIFF file with the
+//! translations spliced into the original bytes, everything else left as it was.
+
+use std::ops::Range;
+
+use crate::align::AlignedSegment;
+use crate::check::Severity;
+use crate::markup::Code;
+use crate::read::html::{self, Page};
+use crate::read::xliff::{self, Job, Version};
+
+/// The rows of each paragraph, by paragraph index.
+fn by_paragraph(count: usize, rows: &[AlignedSegment]) -> Vec<Vec<&AlignedSegment>> {
+    let mut out = vec![Vec::new(); count];
+    for row in rows {
+        if let Some(slot) = out.get_mut(row.paragraph) {
+            slot.push(row);
+        }
+    }
+    out
+}
+
+/// A row's translation with its codes, or, when the engine gave none, its source (a page
+/// keeps its French rather than lose the sentence).
+fn translated(
+    row: &AlignedSegment,
+    text_to: impl Fn(&str) -> String,
+    code_to: impl Fn(&Code) -> String,
+) -> String {
+    if row.target.trim().is_empty() {
+        row.source_with_codes(text_to, code_to)
+    } else {
+        row.target_with_codes(text_to, code_to)
+    }
+}
+
+/// Replaces byte ranges of `source[within]` (sorted, not overlapping, all inside it).
+fn splice(source: &str, within: Range<usize>, edits: &[(Range<usize>, String)]) -> String {
+    let mut out = String::with_capacity(within.len());
+    let mut last = within.start;
+    for (range, text) in edits {
+        out.push_str(&source[last..range.start]);
+        out.push_str(text);
+        last = range.end;
+    }
+    out.push_str(&source[last..within.end]);
+    out
+}
+
+fn inside(inner: &Range<usize>, outer: &Range<usize>) -> bool {
+    inner.start >= outer.start && inner.end <= outer.end && inner != outer
+}
+
+/// The English page: each run and attribute value translated, `lang` set to `en`.
+pub fn render_page(page: &Page, rows: &[AlignedSegment]) -> String {
+    let rows = by_paragraph(page.units.len(), rows);
+    // Attribute values and lang: small edits, possibly inside an inline tag of a run.
+    let mut small: Vec<(Range<usize>, String)> = Vec::new();
+    for (unit, rows) in page.units.iter().zip(&rows) {
+        if unit.attribute && !rows.is_empty() {
+            let text: Vec<String> = rows
+                .iter()
+                .map(|r| translated(r, str::to_string, |_| String::new()))
+                .collect();
+            small.push((unit.range.clone(), html::escape_attribute(&text.join(" "))));
+        }
+    }
+    for range in &page.lang {
+        let text = if range.is_empty() {
+            " lang=\"en\""
+        } else {
+            "en"
+        };
+        small.push((range.clone(), text.to_string()));
+    }
+    small.sort_by_key(|(r, _)| (r.start, r.end));
+    let code_markup = |code: &Code| -> String {
+        let Some(range) = page.code_ranges.get(code.id) else {
+            return code.markup.clone();
+        };
+        let nested: Vec<(Range<usize>, String)> = small
+            .iter()
+            .filter(|(r, _)| inside(r, range))
+            .cloned()
+            .collect();
+        splice(&page.source, range.clone(), &nested)
+    };
+    let mut edits: Vec<(Range<usize>, String)> = Vec::new();
+    let runs: Vec<Range<usize>> = page
+        .units
+        .iter()
+        .zip(&rows)
+        .filter(|(u, rows)| !u.attribute && !rows.is_empty())
+        .map(|(u, _)| u.range.clone())
+        .collect();
+    for (unit, rows) in page.units.iter().zip(&rows) {
+        if unit.attribute || rows.is_empty() {
+            continue;
+        }
+        let sentences: Vec<String> = rows
+            .iter()
+            .map(|r| translated(r, html::escape_text, code_markup))
+            .collect();
+        edits.push((unit.range.clone(), sentences.join(" ")));
+    }
+    edits.extend(
+        small
+            .iter()
+            .filter(|(r, _)| !runs.iter().any(|run| inside(r, run)))
+            .cloned(),
+    );
+    edits.sort_by_key(|(r, _)| (r.start, r.end));
+    splice(&page.source, 0..page.source.len(), &edits)
+}
+
+/// The XLIFF file with every unit passeur translated filled in; the rest byte for byte.
+pub fn render_job(job: &Job, rows: &[AlignedSegment]) -> String {
+    let rows = by_paragraph(job.units.len(), rows);
+    let mut edits: Vec<(Range<usize>, String)> = Vec::new();
+    let code = |c: &Code| c.markup.clone();
+    // 2.x notes, gathered per unit (keyed by where they go).
+    let mut notes: Vec<(usize, bool, String, String)> = Vec::new();
+    for (unit, rows) in job.units.iter().zip(&rows) {
+        // A sentence the engine failed on leaves its unit untranslated (the failure is
+        // reported); a partial target would look finished.
+        if rows.is_empty() || rows.iter().any(|r| r.target.trim().is_empty()) {
+            continue;
+        }
+        let indent = &unit.indent;
+        let targets: Vec<String> = rows
+            .iter()
+            .map(|r| r.target_with_codes(xliff::escape, code))
+            .collect();
+        let sources: Vec<String> = rows
+            .iter()
+            .map(|r| r.source_with_codes(xliff::escape, code))
+            .collect();
+        let split = unit.resegment && rows.len() > 1;
+        let lang = &job.target_language;
+        match job.version {
+            Version::V1 => {
+                let mut out = String::new();
+                if split {
+                    let marked = |texts: &[String]| -> String {
+                        texts
+                            .iter()
+                            .enumerate()
+                            .map(|(k, t)| format!("<mrk mtype=\"seg\" mid=\"{}\">{t}</mrk>", k + 1))
+                            .collect::<Vec<_>>()
+                            .join(" ")
+                    };
+                    out += &format!("\n{indent}<seg-source>{}</seg-source>", marked(&sources));
+                    out += &format!(
+                        "\n{indent}<target xml:lang=\"{lang}\" state=\"needs-review-translation\" \
+                         state-qualifier=\"mt-suggestion\">{}</target>",
+                        marked(&targets)
+                    );
+                } else {
+                    out += &format!(
+                        "\n{indent}<target xml:lang=\"{lang}\" state=\"needs-review-translation\" \
+                         state-qualifier=\"mt-suggestion\">{}</target>",
+                        targets.join(" ")
+                    );
+                }
+                for (priority, text) in row_notes(rows) {
+                    out += &format!(
+                        "\n{indent}<note from=\"passeur\" priority=\"{priority}\">{}</note>",
+                        xliff::escape(&text)
+                    );
+                }
+                edits.push((unit.range.clone(), out));
+            }
+            Version::V2 => {
+                let inner = format!("{indent} ");
+                let segment = |attributes: &str, source: &str, target: &str| {
+                    format!(
+                        "<segment{attributes} state=\"translated\" subState=\"passeur:mt\">\n\
+                         {inner}<source>{source}</source>\n{inner}<target>{target}</target>\n{indent}</segment>"
+                    )
+                };
+                let out = if split {
+                    let id = id_of(&unit.segment_attributes);
+                    let pieces: Vec<String> = sources
+                        .iter()
+                        .zip(&targets)
+                        .enumerate()
+                        .map(|(k, (s, t))| {
+                            let attributes = match (&id, k) {
+                                (Some(id), k) if k > 0 => unit.segment_attributes.replacen(
+                                    &format!(" id=\"{id}\""),
+                                    &format!(" id=\"{id}-{}\"", k + 1),
+                                    1,
+                                ),
+                                _ => unit.segment_attributes.clone(),
+                            };
+                            segment(&attributes, s, t)
+                        })
+                        .collect();
+                    pieces.join(&format!(
+                        "\n{indent}<ignorable>\n{inner}<source> </source>\n{indent}</ignorable>\n{indent}"
+                    ))
+                } else {
+                    let source = &job.source[unit.source_inner.clone()];
+                    segment(&unit.segment_attributes, source, &targets.join(" "))
+                };
+                edits.push((unit.range.clone(), out));
+                if let Some((at, open)) = unit.notes_at {
+                    for (priority, text) in row_notes(rows) {
+                        notes.push((
+                            at,
+                            open,
+                            indent.clone(),
+                            format!(
+                                "<note category=\"passeur\" priority=\"{priority}\">{}</note>",
+                                xliff::escape(&text)
+                            ),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    // 2.x notes: one insertion per unit.
+    let mut i = 0;
+    while i < notes.len() {
+        let (at, open, indent) = (notes[i].0, notes[i].1, notes[i].2.clone());
+        let mut j = i;
+        let mut body = String::new();
+        while j < notes.len() && notes[j].0 == at {
+            body += &format!("{indent} {}\n", notes[j].3);
+            j += 1;
+        }
+        let text = if open {
+            format!(" {}{indent}", body.trim_start())
+        } else {
+            format!("<notes>\n{body}{indent}</notes>\n{indent}")
+        };
+        edits.push((at..at, text));
+        i = j;
+    }
+    if let Some(at) = job.add_target_language {
+        if !edits.is_empty() {
+            edits.push((at..at, format!(" trgLang=\"{}\"", job.target_language)));
+        }
+    }
+    edits.sort_by_key(|(r, _)| (r.start, r.end));
+    splice(&job.source, 0..job.source.len(), &edits)
+}
+
+/// The `id="…"` of a start tag's attributes, as written.
+fn id_of(attributes: &str) -> Option<String> {
+    let start = attributes.find(" id=\"")? + 5;
+    let end = attributes[start..].find('"')? + start;
+    Some(attributes[start..end].to_string())
+}
+
+/// What reviewers should see about a unit's sentences: QA flags and glossary statuses, with
+/// XLIFF priorities (1 most important).
+fn row_notes(rows: &[&AlignedSegment]) -> Vec<(u8, String)> {
+    let mut notes = Vec::new();
+    for (k, row) in rows.iter().enumerate() {
+        let which = if rows.len() > 1 {
+            format!("sentence {}: ", k + 1)
+        } else {
+            String::new()
+        };
+        for flag in &row.flags {
+            let priority = match flag.severity {
+                Severity::Error => 1,
+                Severity::Warning => 3,
+                Severity::Info => 5,
+            };
+            notes.push((
+                priority,
+                format!(
+                    "{which}{} ({}): {}",
+                    flag.check.name(),
+                    flag.severity.name(),
+                    flag.reason
+                ),
+            ));
+        }
+        for term in &row.terms {
+            let priority = if term.status.is_present() { 8 } else { 2 };
+            notes.push((
+                priority,
+                format!(
+                    "{which}term {} → {}: {}",
+                    term.source,
+                    term.target,
+                    term.status.name()
+                ),
+            ));
+        }
+    }
+    notes
+}
