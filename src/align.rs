@@ -210,7 +210,12 @@ pub fn align(
     let mut placed = translation.placed.to_vec();
     let mut projected = translation.codes_projected;
     if !segment.codes.is_empty() && !markup::nests(&segment.codes, &placed) {
-        placed = markup::project(&segment.text, &segment.codes, translation.text);
+        let anchors: Vec<markup::Anchor> = prepared
+            .terms
+            .iter()
+            .map(|t| (t.span.clone(), t.target.clone()))
+            .collect();
+        placed = markup::project(&segment.text, &segment.codes, translation.text, &anchors);
         projected = true;
     }
     if !segment.codes.is_empty() && projected && translation.error.is_none() {

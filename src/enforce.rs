@@ -540,9 +540,19 @@ impl State {
         self.job.translation.score = hypothesis.score;
     }
 
+    /// The glossary terms of the sentence and their targets, to place codes by.
+    fn anchors(&self) -> Vec<markup::Anchor> {
+        self.job
+            .prepared
+            .terms
+            .iter()
+            .map(|t| (t.span.clone(), t.target.clone()))
+            .collect()
+    }
+
     fn finish(mut self) -> Enforced {
         if self.error().is_none() {
-            self.job.translation.text = self.text;
+            self.job.translation.text = std::mem::take(&mut self.text);
         }
         // The codes' tokens out of the text (and the alternatives), the codes placed.
         let (tokens, codes): (Vec<String>, Vec<Code>) =
@@ -550,17 +560,20 @@ impl State {
         let mut placed = Vec::new();
         let mut codes_projected = false;
         if !codes.is_empty() {
+            let anchors = self.anchors();
             let placement = markup::place(
                 &self.job.translation.text,
                 &tokens,
                 &codes,
                 &self.job.source,
+                &anchors,
             );
             self.job.translation.text = placement.text;
             placed = placement.placed;
             codes_projected = !placement.exact;
             for alternative in &mut self.alternatives {
-                *alternative = markup::place(alternative, &tokens, &codes, &self.job.source).text;
+                *alternative =
+                    markup::place(alternative, &tokens, &codes, &self.job.source, &anchors).text;
             }
         }
         let chosen = &self.job.translation.text;

@@ -87,7 +87,13 @@ pub struct Placement {
 /// Takes the codes' tokens (`tokens[i]` stands for `codes[i]`) out of a translation. When
 /// each token is there exactly once and the spans nest, the codes go where the tokens were;
 /// otherwise every token is removed and the codes are projected from the source.
-pub fn place(translation: &str, tokens: &[String], codes: &[Code], source: &str) -> Placement {
+pub fn place(
+    translation: &str,
+    tokens: &[String],
+    codes: &[Code],
+    source: &str,
+    anchors: &[Anchor],
+) -> Placement {
     let mut found: Vec<(usize, usize)> = Vec::new(); // (byte offset, code index)
     let mut exact = true;
     for (i, token) in tokens.iter().enumerate() {
@@ -114,7 +120,7 @@ pub fn place(translation: &str, tokens: &[String], codes: &[Code], source: &str)
             };
         }
     }
-    let placed = project(source, codes, &text);
+    let placed = project(source, codes, &text, anchors);
     Placement {
         text,
         placed,
@@ -199,11 +205,16 @@ pub fn nests(codes: &[Code], placed: &[Placed]) -> bool {
     open.is_empty()
 }
 
+/// A stretch of the source whose translation is known (a glossary term and its target), to
+/// find the words a span enclosed in the translation.
+pub type Anchor = (std::ops::Range<usize>, String);
+
 /// Places every code in a translation without the model's help, in source order (which
 /// nests, as the source does): a span around the translation of the words it enclosed when
-/// those words come through unchanged (names, numbers, glossary targets injected), otherwise
-/// each code at its relative position in the source, moved to the nearest word boundary.
-pub fn project(source: &str, codes: &[Code], target: &str) -> Vec<Placed> {
+/// it can be found (the words themselves when they come through unchanged, such as names
+/// and numbers, or the glossary target of the term they hold), otherwise each code at its
+/// relative position in the source, moved to the nearest word boundary.
+pub fn project(source: &str, codes: &[Code], target: &str, anchors: &[Anchor]) -> Vec<Placed> {
     let source_len = source.len().max(1);
     let mut wanted: Vec<usize> = codes
         .iter()
@@ -223,16 +234,22 @@ pub fn project(source: &str, codes: &[Code], target: &str) -> Vec<Placed> {
         else {
             continue;
         };
-        let inner = source
-            .get(open.at.min(codes[j].at)..codes[j].at)
-            .unwrap_or("")
-            .trim();
-        if inner.chars().count() < 2 {
-            continue;
-        }
-        if let Some(found) = target.find(inner) {
-            wanted[i] = found;
-            wanted[j] = found + inner.len();
+        let span = open.at.min(codes[j].at)..codes[j].at;
+        let inner = source.get(span.clone()).unwrap_or("").trim();
+        let terms: Vec<&str> = anchors
+            .iter()
+            .filter(|(range, _)| range.start >= span.start && range.end <= span.end)
+            .map(|(_, target)| target.as_str())
+            .collect();
+        let candidates = std::iter::once(inner)
+            .filter(|inner| inner.chars().count() >= 2)
+            .chain((terms.len() == 1).then(|| terms[0]));
+        let found = candidates
+            .filter(|c| !c.is_empty())
+            .find_map(|c| target.find(c).map(|at| (at, at + c.len())));
+        if let Some((start, end)) = found {
+            wanted[i] = start;
+            wanted[j] = end;
         } else if wanted[j] <= wanted[i] {
             // A span around words keeps at least the word it starts at.
             let from = wanted[i].min(target.len());
@@ -341,6 +358,7 @@ mod tests {
             &tokens(3),
             &codes,
             source,
+            &[],
         );
         assert!(p.exact);
         assert_eq!(
@@ -358,7 +376,7 @@ mod tests {
             "XPH1X According XPH1X to Paris XPH2X, over. XPH3X", // repeated
             "According XPH2X to XPH1X Paris, it's over. XPH3X",  // misnested
         ] {
-            let p = place(output, &tokens(3), &codes, source);
+            let p = place(output, &tokens(3), &codes, source, &[]);
             assert!(!p.exact, "{output}");
             assert!(!p.text.contains("XPH"), "{output}: {}", p.text);
             assert!(nests(&codes, &p.placed), "{output}");
@@ -372,10 +390,31 @@ mod tests {
     }
 
     #[test]
+    fn a_span_around_a_glossary_term_goes_around_its_target() {
+        // "Selon <a>l'OTAN</a>, rien." with OTAN → NATO (span 8..12).
+        let source = "Selon l'OTAN, rien.";
+        let codes = codes(6, 12, 19);
+        let target = "According to the NATO, nothing.";
+        let placed = project(source, &codes, target, &[(8..12, "NATO".into())]);
+        let shown = render(target, &codes, &placed, str::to_string, |c| {
+            c.markup.clone()
+        });
+        assert_eq!(
+            shown,
+            "According to the <a href=\"x\">NATO</a>, nothing.<br/>"
+        );
+    }
+
+    #[test]
     fn projection_keeps_every_code_once_and_nested() {
         let source = "Le gouvernement a annoncé une réforme importante.";
         let codes = codes(3, 15, 50);
-        let placed = project(source, &codes, "The government announced a major reform.");
+        let placed = project(
+            source,
+            &codes,
+            "The government announced a major reform.",
+            &[],
+        );
         assert!(nests(&codes, &placed));
         let text = "The government announced a major reform.";
         let shown = render(text, &codes, &placed, str::to_string, |c| c.markup.clone());
@@ -383,7 +422,7 @@ mod tests {
         assert_eq!(shown.matches("</a>").count(), 1);
         assert!(shown.ends_with("reform.<br/>"), "{shown}");
         // Empty translations still keep their codes.
-        let placed = project(source, &codes, "");
+        let placed = project(source, &codes, "", &[]);
         assert_eq!(
             render("", &codes, &placed, str::to_string, |c| c.markup.clone()),
             "<a href=\"x\"></a><br/>"

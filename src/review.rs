@@ -239,6 +239,7 @@ fn read_xliff(name: &str, text: &str) -> Result<Vec<Approved>> {
     let mut inside: Option<&str> = None;
     let mut depth_alt = 0;
     let mut depth: usize = 0;
+    let mut native_depth: usize = 0;
     loop {
         let position = reader.buffer_position();
         let event = reader.read_event().map_err(|e| {
@@ -258,16 +259,37 @@ fn read_xliff(name: &str, text: &str) -> Result<Vec<Approved>> {
             Event::End(_) => depth -= 1,
             _ => {}
         }
-        // Markup inside a source or target (inline codes) is not something passeur
-        // wrote or can store: refuse rather than store the text without it.
-        if let (Some(part), Event::Start(e) | Event::Empty(e)) = (inside, &event) {
-            let line = 1 + text[..(position as usize).min(text.len())]
-                .matches('\n')
-                .count();
-            bail!(
-                "{name}:{line}: unit {unit:?}: <{}> inside the {part}: inline markup cannot be imported into the translation memory",
-                String::from_utf8_lossy(e.name().as_ref())
-            );
+        // Inline codes inside a source or target: the memory keeps the text (codes are
+        // placed again, by position, wherever the translation is reused), so the native
+        // code inside `<bpt>`, `<ept>`, `<ph>`, `<it>` is passed over and the text inside
+        // `<g>` or `<mrk>` is kept.
+        if inside.is_some() {
+            match &event {
+                Event::Start(e)
+                    if matches!(
+                        e.local_name().as_ref(),
+                        b"bpt" | b"ept" | b"ph" | b"it" | b"sub"
+                    ) =>
+                {
+                    native_depth += 1;
+                    continue;
+                }
+                Event::End(e)
+                    if matches!(
+                        e.local_name().as_ref(),
+                        b"bpt" | b"ept" | b"ph" | b"it" | b"sub"
+                    ) =>
+                {
+                    native_depth -= 1;
+                    continue;
+                }
+                Event::Text(_) | Event::CData(_) if native_depth > 0 => continue,
+                Event::Start(_) | Event::End(_) | Event::Empty(_) if !matches!(&event, Event::End(e) if matches!(e.local_name().as_ref(), b"source" | b"target")) =>
+                {
+                    continue;
+                }
+                _ => {}
+            }
         }
         match event {
             Event::Start(e) => match e.local_name().as_ref() {

@@ -27,6 +27,7 @@ tr.flagged td.n{border-left:4px solid #e0a000}tr.error td.n{border-left:4px soli
 mark{border-radius:3px;padding:0 2px}
 mark.ok,mark.normalised{background:#d7f5d7}mark.repaired-nbest,mark.repaired-prefix{background:#d7e9ff}
 mark.missing{background:#ffd6d6}
+.code{font:85% monospace;color:#6a1b9a;background:#f3e5f5;border-radius:3px;padding:0 2px}
 body.flagged-only tr.clean{display:none}
 details{font-size:.8rem;color:#555}details ol{margin:.2rem 0;padding-left:1.2rem}
 ";
@@ -105,13 +106,24 @@ impl Writer for Html {
                         )
                     })
                     .collect();
+                let code_html = |i: usize| {
+                    format!("<span class=\"code\">{}</span>", escape(&s.codes[i].markup))
+                };
+                let source_codes: Vec<(usize, String)> = s
+                    .codes
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| (c.at, code_html(i)))
+                    .collect();
+                let target_codes: Vec<(usize, String)> =
+                    s.placed.iter().map(|&(i, at)| (at, code_html(i))).collect();
                 out += &format!(
                     "<td lang=\"fr\">{}</td>",
-                    highlight(&s.source, &source_marks)
+                    highlight(&s.source, &source_marks, &source_codes)
                 );
                 out += &format!(
                     "<td lang=\"en\">{}</td><td class=\"f\">",
-                    highlight(&s.target, &target_marks(s))
+                    highlight(&s.target, &target_marks(s), &target_codes)
                 );
                 for f in &s.flags {
                     out += &format!(
@@ -363,8 +375,32 @@ fn target_marks(s: &AlignedSegment) -> Vec<(Range<usize>, TermStatus, String)> {
     marks
 }
 
-/// Escaped text with `<mark>`s around the given byte ranges.
-fn highlight(text: &str, marks: &[(Range<usize>, TermStatus, String)]) -> String {
+/// Escaped text with `<mark>`s around the given byte ranges, and inline codes (already
+/// HTML, in order) put in at their offsets.
+fn highlight(
+    text: &str,
+    marks: &[(Range<usize>, TermStatus, String)],
+    codes: &[(usize, String)],
+) -> String {
+    let mut codes = codes.iter().peekable();
+    // Escaped text[from..to] with the codes that sit in it (those at the very end of the
+    // text too, when `to` is the end).
+    let mut piece = |from: usize, to: usize| -> String {
+        let mut out = String::new();
+        let mut at = from;
+        while let Some((pos, html)) =
+            codes.next_if(|(pos, _)| *pos < to || (to == text.len() && *pos <= to))
+        {
+            let pos = (*pos).clamp(at, to);
+            if text.is_char_boundary(pos) {
+                out += &escape(&text[at..pos]);
+                at = pos;
+            }
+            out += html;
+        }
+        out += &escape(&text[at..to]);
+        out
+    };
     let mut out = String::new();
     let mut last = 0;
     for (range, status, title) in marks {
@@ -376,14 +412,14 @@ fn highlight(text: &str, marks: &[(Range<usize>, TermStatus, String)]) -> String
             continue;
         }
         let status = status.name();
-        out += &escape(&text[last..range.start]);
+        out += &piece(last, range.start);
         out += &format!(
             "<mark class=\"{status}\" title=\"{}: {status}\">{}</mark>",
             escape(title),
-            escape(&text[range.clone()])
+            piece(range.start, range.end)
         );
         last = range.end;
     }
-    out += &escape(&text[last..]);
+    out += &piece(last, text.len());
     out
 }

@@ -3,8 +3,20 @@
 use super::xml::escape;
 use super::{Totals, Writer};
 use crate::align::AlignedSegment;
+use crate::markup::{Code, CodeKind};
 
 pub struct Tmx;
+
+/// An inline code as TMX has it: `<bpt>`/`<ept>` around a span (paired by `i`), `<ph>` for
+/// the others, each holding the original markup escaped.
+fn code(code: &Code) -> String {
+    let markup = escape(&code.markup);
+    match code.kind {
+        CodeKind::Open => format!("<bpt i=\"{}\">{markup}</bpt>", code.pair + 1),
+        CodeKind::Close => format!("<ept i=\"{}\">{markup}</ept>", code.pair + 1),
+        CodeKind::Standalone => format!("<ph x=\"{}\">{markup}</ph>", code.id + 1),
+    }
+}
 
 impl Writer for Tmx {
     fn file_name(&self) -> &'static str {
@@ -49,8 +61,8 @@ impl Writer for Tmx {
             }
             out += &format!(
                 "      <tuv xml:lang=\"fr\"><seg>{}</seg></tuv>\n      <tuv xml:lang=\"en\"><seg>{}</seg></tuv>\n    </tu>\n",
-                escape(&s.source),
-                escape(&s.target)
+                s.source_with_codes(escape, code),
+                s.target_with_codes(escape, code)
             );
         }
         out

@@ -6,8 +6,28 @@ use super::xml::escape;
 use super::{Totals, Writer};
 use crate::align::AlignedSegment;
 use crate::check::Severity;
+use crate::markup::{Code, CodeKind};
 
 pub struct Xliff;
+
+/// An inline code as XLIFF 1.2 has it when the native markup is not XLIFF: `<bpt>`/`<ept>`
+/// around a span (linked by `rid`), `<ph>` for the others, holding the markup escaped.
+fn code(code: &Code) -> String {
+    let markup = escape(&code.markup);
+    match code.kind {
+        CodeKind::Open => format!(
+            "<bpt id=\"{}\" rid=\"{}\">{markup}</bpt>",
+            code.id + 1,
+            code.pair + 1
+        ),
+        CodeKind::Close => format!(
+            "<ept id=\"{}\" rid=\"{}\">{markup}</ept>",
+            code.id + 1,
+            code.pair + 1
+        ),
+        CodeKind::Standalone => format!("<ph id=\"{}\">{markup}</ph>", code.id + 1),
+    }
+}
 
 /// The trans-unit id of a sentence: unique within its article's `<file>`, and how
 /// `review import` finds the sentence again.
@@ -41,7 +61,7 @@ impl Writer for Xliff {
                 out += &format!(
                     "      <trans-unit id=\"{}\">\n        <source xml:lang=\"fr\">{}</source>\n",
                     unit_id(s.paragraph, s.index),
-                    escape(&s.source)
+                    s.source_with_codes(escape, code)
                 );
                 let (state, qualifier) = if s.memory {
                     ("translated", "leveraged-tm")
@@ -50,7 +70,7 @@ impl Writer for Xliff {
                 };
                 out += &format!(
                     "        <target xml:lang=\"en\" state=\"{state}\" state-qualifier=\"{qualifier}\">{}</target>\n",
-                    escape(&s.target)
+                    s.target_with_codes(escape, code)
                 );
                 for f in &s.flags {
                     let priority = match f.severity {
