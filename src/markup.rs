@@ -64,13 +64,24 @@ pub fn push_token(out: &mut String, token: &str) {
     out.push(' ');
 }
 
-/// Appends text to a model input after a token without doubling the space it left.
+/// Appends text to a model input after a token without doubling the space it left, and
+/// with punctuation against the token as it was against the code (`</a>,`).
 pub fn push_text(out: &mut String, text: &str) {
     if out.ends_with(' ') && text.starts_with(char::is_whitespace) {
         out.push_str(&text[1..]);
+    } else if out.ends_with("X ") && text.starts_with(is_closing_punctuation) {
+        out.pop();
+        out.push_str(text);
     } else {
         out.push_str(text);
     }
+}
+
+fn is_closing_punctuation(c: char) -> bool {
+    matches!(
+        c,
+        ',' | '.' | ';' | ':' | '!' | '?' | ')' | ']' | '…' | '»' | '”'
+    )
 }
 
 /// A translation with its codes taken out and placed.
@@ -105,7 +116,7 @@ pub fn place(
         found.extend(hits.into_iter().map(|at| (at, i)));
     }
     found.sort();
-    let (text, positions) = remove_tokens(translation, tokens, codes, &found);
+    let (text, positions) = remove_tokens(translation, tokens, codes, &found, source);
     if exact {
         let placed: Vec<Placed> = found
             .iter()
@@ -130,12 +141,14 @@ pub fn place(
 
 /// Removes the tokens found (sorted by offset) with the space each one brought, and returns
 /// the text and where each token was in it. An opening code keeps to the word after it, a
-/// closing or standalone code to the word before it.
+/// closing or standalone code to the word before it; where the source had no space on a
+/// code's other side either (`l'<b>OTAN`, `bien</em>.`), the space there goes too.
 fn remove_tokens(
     translation: &str,
     tokens: &[String],
     codes: &[Code],
     found: &[(usize, usize)],
+    source: &str,
 ) -> (String, Vec<usize>) {
     let mut text = String::with_capacity(translation.len());
     let mut positions = Vec::with_capacity(found.len());
@@ -149,15 +162,26 @@ fn remove_tokens(
         let mut before = &translation[last..at];
         let mut end = at + tokens[i].len();
         let after_space = translation[end..].starts_with(' ');
+        let code_at = codes[i].at.min(source.len());
+        let space_before_in_source =
+            code_at == 0 || source[..code_at].ends_with(char::is_whitespace);
+        let space_after_in_source =
+            code_at == source.len() || source[code_at..].starts_with(char::is_whitespace);
         match codes[i].kind {
             CodeKind::Open => {
                 if after_space {
                     end += 1;
                 }
+                if !space_before_in_source && before.ends_with(' ') {
+                    before = &before[..before.len() - 1];
+                }
             }
             CodeKind::Close | CodeKind::Standalone => {
                 if before.ends_with(' ') {
                     before = &before[..before.len() - 1];
+                    if !space_after_in_source && after_space {
+                        end += 1;
+                    }
                 } else if after_space {
                     end += 1;
                 }
@@ -363,7 +387,7 @@ mod tests {
         assert!(p.exact);
         assert_eq!(
             show(&p, &codes),
-            "According to <a href=\"x\">NATO</a> , it's over.<br/>"
+            "According to <a href=\"x\">NATO</a>, it's over.<br/>"
         );
     }
 

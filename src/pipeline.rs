@@ -1155,4 +1155,32 @@ mod tests {
         let rows = std::fs::read_to_string(dir.path().join("out/aligned.jsonl")).unwrap();
         assert_eq!(rows.lines().count(), 3, "every source sentence has its row");
     }
+
+    /// An engine that carries the codes' tokens through (the fake upper-cases words and
+    /// keeps tokens) puts every tag where the model put it: no fallback, no flag.
+    #[test]
+    fn codes_the_model_keeps_come_back_where_it_put_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let page = dir.path().join("a.html");
+        std::fs::write(
+            &page,
+            "<html lang=\"fr\"><p>Selon <a href=\"/otan\">l'OTAN</a>, tout va <em>bien</em>.</p>\n\
+             <p>Sans balise.</p></html>",
+        )
+        .unwrap();
+        let glossary = dir.path().join("g.json");
+        std::fs::write(&glossary, r#"[{"source": "OTAN", "target": "NATO"}]"#).unwrap();
+        let settings = settings(dir.path(), vec![Input::Path(page)], vec![glossary]);
+        let setup = Setup::new(&settings).unwrap();
+        let outcome = run_stages(&settings, &FakeEngine { max_input: 100 }, setup, None).unwrap();
+        assert!(!outcome.failed);
+        let english = std::fs::read_to_string(dir.path().join("out/a.en.html")).unwrap();
+        assert_eq!(
+            english,
+            "<html lang=\"en\"><p>SELON <a href=\"/otan\">L'NATO</a>, TOUT VA <em>BIEN</em>.</p>\n\
+             <p>SANS BALISE.</p></html>"
+        );
+        let rows = std::fs::read_to_string(dir.path().join("out/aligned.jsonl")).unwrap();
+        assert!(!rows.contains("xmltags"), "{rows}");
+    }
 }

@@ -206,6 +206,36 @@ mod tests {
         Article::plain("a.txt", "a.txt", text)
     }
 
+    /// `<b>` opened in one sentence and closed in the next: they stay one segment, so that
+    /// every segment's codes nest (XLIFF and HTML could not hold them otherwise).
+    #[test]
+    fn sentences_a_span_runs_across_stay_one_segment() {
+        let code = |kind, id, pair, at| Code {
+            kind,
+            id,
+            pair,
+            markup: String::new(),
+            at,
+        };
+        let mut a = Article::plain("a.html", "a.html", "Un. Deux trois. Quatre.");
+        // <b> before "Deux", </b> after "Quatre." is not reached: after "trois.".
+        a.codes = vec![
+            code(CodeKind::Open, 0, 0, 0),
+            code(CodeKind::Close, 1, 0, 15),
+        ];
+        let texts: Vec<String> = segment_article(0, &a).into_iter().map(|s| s.text).collect();
+        assert_eq!(texts, ["Un. Deux trois.", "Quatre."]);
+        a.codes = vec![
+            code(CodeKind::Open, 0, 0, 4),
+            code(CodeKind::Close, 1, 0, 15),
+        ];
+        let segments = segment_article(0, &a);
+        let texts: Vec<&str> = segments.iter().map(|s| s.text.as_str()).collect();
+        assert_eq!(texts, ["Un.", "Deux trois.", "Quatre."]);
+        assert_eq!(segments[1].codes.len(), 2);
+        assert_eq!((segments[1].codes[0].at, segments[1].codes[1].at), (0, 11));
+    }
+
     #[test]
     fn spans_point_back_into_the_article() {
         let a = article("Titre\n\nPremière phrase. Deuxième phrase.\r\n- Un point de liste\n");

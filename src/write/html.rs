@@ -383,14 +383,12 @@ fn highlight(
     codes: &[(usize, String)],
 ) -> String {
     let mut codes = codes.iter().peekable();
-    // Escaped text[from..to] with the codes that sit in it (those at the very end of the
-    // text too, when `to` is the end).
+    // Escaped text[from..to] with the codes that sit in it (a code on a boundary goes with
+    // the stretch before it).
     let mut piece = |from: usize, to: usize| -> String {
         let mut out = String::new();
         let mut at = from;
-        while let Some((pos, html)) =
-            codes.next_if(|(pos, _)| *pos < to || (to == text.len() && *pos <= to))
-        {
+        while let Some((pos, html)) = codes.next_if(|(pos, _)| *pos <= to) {
             let pos = (*pos).clamp(at, to);
             if text.is_char_boundary(pos) {
                 out += &escape(&text[at..pos]);

@@ -228,6 +228,7 @@ mod snapshots {
     }
 
     fn fixture() -> Vec<AlignedSegment> {
+        use crate::markup::CodeKind;
         let row = |article: &str, paragraph, index, source: &str, target: &str| AlignedSegment {
             article: article.into(),
             paragraph,
@@ -254,7 +255,20 @@ mod snapshots {
             "NATO opens an office.",
         );
         first.terms = vec![term("OTAN", "NATO", 2..6, TermStatus::Ok)];
-        first.model_input = Some("L'NATO ouvre un bureau.".into());
+        first.model_input = Some("XPH1X L'NATO XPH2X ouvre un bureau.".into());
+        // `<a href="/otan?a=1&b=2">L'OTAN</a>` in the source, around NATO in the target.
+        let code = |kind, id, markup: &str, at| crate::markup::Code {
+            kind,
+            id,
+            pair: 0,
+            markup: markup.into(),
+            at,
+        };
+        first.codes = vec![
+            code(CodeKind::Open, 0, "<a href=\"/otan?a=1&b=2\">", 0),
+            code(CodeKind::Close, 1, "</a>", 6),
+        ];
+        first.placed = vec![(0, 0), (1, 4)];
         let mut second = row(
             "otan.txt",
             0,

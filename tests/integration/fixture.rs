@@ -114,3 +114,48 @@ pub fn files_below(root: &Path) -> Vec<String> {
     files.sort();
     files
 }
+
+/// A tool the test needs. On CI (where `.ci/run` installs it) its absence fails the test;
+/// elsewhere the test says so and passes.
+pub fn tool(name: &str) -> Option<&str> {
+    let found = Command::new("sh")
+        .args(["-c", &format!("command -v {name}")])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if found {
+        return Some(name);
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "{name} is missing on CI: .ci/run should install it"
+    );
+    eprintln!("skipping: {name} is not installed");
+    None
+}
+
+/// Renders a page in headless Chromium and returns the DOM after its script ran.
+pub fn chromium_dom(chromium: &str, page: &Path, fragment: &str, profile: &Path) -> String {
+    let url = format!("file://{}{fragment}", page.display());
+    let out = Command::new(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            &format!("--user-data-dir={}", profile.display()),
+            "--dump-dom",
+            &url,
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}

@@ -5,6 +5,7 @@ mod bad_input;
 mod batches;
 mod fake_hub;
 mod fixture;
+mod formats;
 mod glossary;
 mod model_fetch;
 mod review;

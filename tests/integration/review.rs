@@ -2,28 +2,9 @@
 //! HTML report in headless Chromium, `passeur review`, and corrections flowing back through
 //! the translation memory.
 
-use std::path::Path;
 use std::process::Command;
 
-use crate::fixture::{repo, stderr, Fixture};
-
-/// A tool the test needs. On CI (where `.ci/run` installs it) its absence fails the test;
-/// elsewhere the test says so and passes.
-fn tool(name: &str) -> Option<&str> {
-    let found = Command::new("sh")
-        .args(["-c", &format!("command -v {name}")])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if found {
-        return Some(name);
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "{name} is missing on CI: .ci/run should install it"
-    );
-    eprintln!("skipping: {name} is not installed");
-    None
-}
+use crate::fixture::{chromium_dom, repo, stderr, tool, Fixture};
 
 fn translate_examples(fx: &Fixture) {
     let examples = repo().join("examples/articles");
@@ -107,33 +88,6 @@ fn hostile_text_stays_text_in_every_format() {
             );
         }
     }
-}
-
-/// Renders a page in headless Chromium and returns the DOM after its script ran.
-fn chromium_dom(chromium: &str, page: &Path, fragment: &str, profile: &Path) -> String {
-    let url = format!("file://{}{fragment}", page.display());
-    let out = Command::new(chromium)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            &format!("--user-data-dir={}", profile.display()),
-            "--dump-dom",
-            &url,
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 /// The text of the element with this id in a dumped DOM.
