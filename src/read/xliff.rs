@@ -9,7 +9,9 @@
 //! A unit needs a translation when it is translatable (`translate="no"` on it or on a
 //! group around it leaves it alone) and
 //! - 1.2: it has no `<target>`, an empty one, or one whose `state` is `new` or
-//!   `needs-translation`; not `approved="yes"`; not already segmented (`<seg-source>`);
+//!   `needs-translation`; not `approved="yes"`; a unit already segmented (`<seg-source>`)
+//!   keeps its segments: each `<mrk mtype="seg">` is translated into the `<mrk>` of the
+//!   same `mid` in the target;
 //! - 2.x, per `<segment>`: no `<target>`, an empty one, or one in the `initial` state written
 //!   out (a target without a state was written by someone: it is kept).
 //!
@@ -62,6 +64,9 @@ pub struct Unit {
     pub segment_attributes: String,
     /// May the unit be cut into sentences (1.2 `<seg-source>`, 2.x several `<segment>`s)?
     pub resegment: bool,
+    /// 1.2, a unit segmented already: the `mid` of this segment's `<mrk mtype="seg">`. The
+    /// segments of one unit share its `range`.
+    pub mid: Option<String>,
     /// 2.x: where this unit's notes go, and whether a `<notes>` is already open there. The
     /// same for every segment of one unit (they share it).
     pub notes_at: Option<(usize, bool)>,
@@ -227,7 +232,7 @@ impl<'s> Parser<'s> {
                                 source_end: 0,
                                 indent: String::new(),
                                 target: None,
-                                segmented: false,
+                                segments: Vec::new(),
                             });
                         }
                         (Version::V1, "source") if trans.is_some() => {
@@ -237,11 +242,11 @@ impl<'s> Parser<'s> {
                             t.indent = last_indent.clone();
                             t.source = Some(source);
                         }
-                        (Version::V1, "seg-source") => {
-                            if let Some(t) = trans.as_mut() {
-                                t.segmented = true;
-                            }
-                            self.skip_to_end("seg-source")?;
+                        (Version::V1, "seg-source") if trans.is_some() => {
+                            let segments = self.seg_source()?;
+                            let t = trans.as_mut().expect("checked");
+                            t.segments = segments;
+                            t.source_end = self.reader.buffer_position() as usize;
                         }
                         (Version::V1, "target") if trans.is_some() => {
                             let state = attribute(&e, "state");
@@ -310,6 +315,7 @@ impl<'s> Parser<'s> {
                                             segment_attributes: segment.attributes,
                                             resegment: unit_resegment && alone,
                                             notes_at,
+                                            mid: None,
                                         },
                                     );
                                 }
@@ -429,6 +435,8 @@ impl<'s> Parser<'s> {
         let mut text = String::new();
         let mut codes: Vec<(CodeKind, Range<usize>)> = Vec::new();
         let mut offsets = Vec::new();
+        // Elements named like the one being read, open inside it (a `<mrk>` in a `<mrk>`).
+        let mut nested = 0;
         let push_text = |text: &mut String, piece: &str| {
             for c in piece.chars() {
                 if c.is_ascii_whitespace() {
@@ -462,6 +470,9 @@ impl<'s> Parser<'s> {
                 Event::Start(e) => {
                     let element = local(e.name().as_ref());
                     if paired.contains(&element.as_str()) {
+                        if element == name {
+                            nested += 1;
+                        }
                         codes.push((CodeKind::Open, range));
                         offsets.push(text.len());
                     } else {
@@ -475,13 +486,16 @@ impl<'s> Parser<'s> {
                 }
                 Event::End(e) => {
                     let element = local(e.name().as_ref());
-                    if element == name {
+                    if element == name && nested == 0 {
                         return Ok(Source {
                             inner: inner_start..range.start,
                             text,
                             codes,
                             offsets,
                         });
+                    }
+                    if element == name {
+                        nested -= 1;
                     }
                     codes.push((CodeKind::Close, range));
                     offsets.push(text.len());
@@ -502,7 +516,6 @@ impl<'s> Parser<'s> {
             return;
         };
         let wanted = !t.keep
-            && !t.segmented
             && match &t.target {
                 None => true,
                 Some((_, state, empty)) => {
@@ -516,6 +529,25 @@ impl<'s> Parser<'s> {
             Some((range, _, _)) => t.source_end..range.end,
             None => t.source_end..t.source_end,
         };
+        if !t.segments.is_empty() {
+            for (mid, segment) in t.segments {
+                let inner = segment.inner.clone();
+                self.add(
+                    segment,
+                    Unit {
+                        id: format!("{}#{mid}", t.id),
+                        range: range.clone(),
+                        source_inner: inner,
+                        indent: t.indent.clone(),
+                        segment_attributes: String::new(),
+                        resegment: false,
+                        notes_at: None,
+                        mid: Some(mid),
+                    },
+                );
+            }
+            return;
+        }
         let inner = source.inner.clone();
         self.add(
             source,
@@ -527,8 +559,35 @@ impl<'s> Parser<'s> {
                 segment_attributes: String::new(),
                 resegment: true,
                 notes_at: None,
+                mid: None,
             },
         );
+    }
+
+    /// The segments of a `<seg-source>` (its start tag just read), through its end.
+    fn seg_source(&mut self) -> Result<Vec<(String, Source)>, XliffError> {
+        let mut segments = Vec::new();
+        loop {
+            let (event, range) = self.next()?;
+            match event {
+                Event::Start(e)
+                    if local(e.name().as_ref()) == "mrk"
+                        && attribute(&e, "mtype").as_deref() == Some("seg") =>
+                {
+                    let mid = attribute(&e, "mid").unwrap_or_default();
+                    let source = self.source_content(range.end, "mrk", Version::V1)?;
+                    segments.push((mid, source));
+                }
+                Event::End(e) if local(e.name().as_ref()) == "seg-source" => return Ok(segments),
+                Event::Eof => {
+                    return Err(XliffError::Xml {
+                        at: range.start,
+                        message: "unclosed <seg-source>".into(),
+                    })
+                }
+                _ => {}
+            }
+        }
     }
 
     /// A paragraph: its text on a line of its own, its codes numbered in the article.
@@ -575,7 +634,8 @@ struct TransUnit {
     indent: String,
     /// The target element's range, its state, and whether it is empty.
     target: Option<(Range<usize>, Option<String>, bool)>,
-    segmented: bool,
+    /// The `<mrk mtype="seg">` segments of its `<seg-source>`, with their `mid`s.
+    segments: Vec<(String, Source)>,
 }
 
 /// Text for XML content (`&`, `<`, `>`; quotes stay as they are).

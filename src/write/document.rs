@@ -120,7 +120,23 @@ pub fn render_job(job: &Job, rows: &[AlignedSegment]) -> String {
     let code = |c: &Code| c.markup.clone();
     // 2.x notes, gathered per unit (keyed by where they go).
     let mut notes: Vec<(usize, bool, String, String)> = Vec::new();
-    for (unit, rows) in job.units.iter().zip(&rows) {
+    let mut next = 0;
+    for (k, (unit, rows_of_unit)) in job.units.iter().zip(&rows).enumerate() {
+        if k < next {
+            continue;
+        }
+        if unit.mid.is_some() {
+            // A unit segmented already: its segments, translated, into one target.
+            next = k + job.units[k..]
+                .iter()
+                .take_while(|u| u.mid.is_some() && u.range == unit.range)
+                .count();
+            if let Some(edit) = presegmented(job, &job.units[k..next], &rows[k..next]) {
+                edits.push(edit);
+            }
+            continue;
+        }
+        let rows = rows_of_unit;
         // A sentence the engine failed on leaves its unit untranslated (the failure is
         // reported); a partial target would look finished.
         if rows.is_empty() || rows.iter().any(|r| r.target.trim().is_empty()) {
@@ -245,6 +261,53 @@ pub fn render_job(job: &Job, rows: &[AlignedSegment]) -> String {
     }
     edits.sort_by_key(|(r, _)| (r.start, r.end));
     splice(&job.source, 0..job.source.len(), &edits)
+}
+
+/// The target of an XLIFF 1.2 unit that has its `<seg-source>` already: one `<mrk>` per
+/// segment, under the segment's `mid`, and the notes. None when a segment has no
+/// translation (the unit is left as it was).
+fn presegmented(
+    job: &Job,
+    units: &[xliff::Unit],
+    rows: &[Vec<&AlignedSegment>],
+) -> Option<(Range<usize>, String)> {
+    let code = |c: &Code| c.markup.clone();
+    if rows
+        .iter()
+        .any(|r| r.is_empty() || r.iter().any(|r| r.target.trim().is_empty()))
+    {
+        return None;
+    }
+    let marked: Vec<String> = units
+        .iter()
+        .zip(rows)
+        .map(|(unit, rows)| {
+            let text: Vec<String> = rows
+                .iter()
+                .map(|r| r.target_with_codes(xliff::escape, code))
+                .collect();
+            format!(
+                "<mrk mtype=\"seg\" mid=\"{}\">{}</mrk>",
+                xliff::escape(unit.mid.as_deref().unwrap_or_default()),
+                text.join(" ")
+            )
+        })
+        .collect();
+    let indent = &units[0].indent;
+    let mut out = format!(
+        "\n{indent}<target xml:lang=\"{}\" state=\"needs-review-translation\" \
+         state-qualifier=\"mt-suggestion\">{}</target>",
+        job.target_language,
+        marked.join(" ")
+    );
+    let all: Vec<&AlignedSegment> = rows.iter().flatten().copied().collect();
+    for (priority, text) in row_notes(&all) {
+        out += &format!(
+            "\n{indent}<note from=\"passeur\" priority=\"{priority}\">{}</note>",
+            xliff::escape(&text)
+        );
+    }
+    Some((units[0].range.clone(), out))
 }
 
 /// The `id="…"` of a start tag's attributes, as written.

@@ -464,3 +464,37 @@ fn html_attributes_and_entities_are_escaped_in_the_english_page() {
         "{page}"
     );
 }
+
+#[test]
+fn an_xliff_unit_segmented_already_keeps_its_segments() {
+    let fx = Fixture::new();
+    let rows = translate(&fx, "segmented-1.2.xlf");
+    check_rows(&rows);
+    assert_eq!(rows.len(), 2, "one row per <mrk mtype=\"seg\">");
+    let input = std::fs::read_to_string(formats().join("segmented-1.2.xlf")).unwrap();
+    let output = fx.read("out/segmented-1.2.xlf");
+    // The seg-source and the notes stay; the target has the same mids, filled.
+    let seg_source = element(&input, "<seg-source>", "</seg-source>");
+    assert_eq!(
+        element(&output, "<seg-source>", "</seg-source>"),
+        seg_source
+    );
+    assert!(output.contains("<note>Garder.</note>"));
+    let target = element(&output, "<target", "</target>");
+    assert!(
+        target.contains("state-qualifier=\"mt-suggestion\""),
+        "{target}"
+    );
+    assert!(
+        target.contains("<mrk mtype=\"seg\" mid=\"a\">")
+            && target.contains("<mrk mtype=\"seg\" mid=\"b\">")
+    );
+    assert_eq!(target.matches("<g id=\"1\">").count(), 1, "{target}");
+    assert!(
+        !target.contains("<mrk mtype=\"seg\" mid=\"a\"></mrk>"),
+        "{target}"
+    );
+    if let Some(xmllint) = tool("xmllint") {
+        validate_xliff(xmllint, &fx.path("out/segmented-1.2.xlf"));
+    }
+}
