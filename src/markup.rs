@@ -176,6 +176,8 @@ fn remove_tokens(
                     before = &before[..before.len() - 1];
                 }
             }
+            // Between two spaces in the source: both stay, the code between them.
+            CodeKind::Standalone if space_before_in_source && space_after_in_source => {}
             CodeKind::Close | CodeKind::Standalone => {
                 if before.ends_with(' ') {
                     before = &before[..before.len() - 1];

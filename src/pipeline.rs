@@ -1183,4 +1183,25 @@ mod tests {
         let rows = std::fs::read_to_string(dir.path().join("out/aligned.jsonl")).unwrap();
         assert!(!rows.contains("xmltags"), "{rows}");
     }
+
+    /// Markdown inline markup goes through the same codes: around its words, not translated.
+    #[test]
+    fn markdown_inline_markup_comes_back_around_its_words() {
+        let dir = tempfile::tempdir().unwrap();
+        let page = dir.path().join("a.md");
+        std::fs::write(
+            &page,
+            "## Selon [l'OTAN](https://nato.int), tout va **bien**.\n\nLancez `make` ici.\n",
+        )
+        .unwrap();
+        let settings = settings(dir.path(), vec![Input::Path(page)], vec![]);
+        let setup = Setup::new(&settings).unwrap();
+        let outcome = run_stages(&settings, &FakeEngine { max_input: 100 }, setup, None).unwrap();
+        assert!(!outcome.failed);
+        let english = std::fs::read_to_string(dir.path().join("out/a.en.md")).unwrap();
+        assert_eq!(
+            english,
+            "## SELON [L'OTAN](https://nato.int), TOUT VA **BIEN**.\n\nLANCEZ `make` ICI.\n"
+        );
+    }
 }

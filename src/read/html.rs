@@ -372,7 +372,12 @@ impl Builder<'_> {
                     let decoded = decode(piece);
                     for c in decoded.chars() {
                         if c.is_ascii_whitespace() {
-                            if !line.is_empty() && !line.ends_with(' ') {
+                            // A space after a code is kept even after a space before it
+                            // (`a <code>x</code> b`): the code sits between two words.
+                            let after_code = self.codes[base..]
+                                .last()
+                                .is_some_and(|code| code.at == line_start + line.len());
+                            if !line.is_empty() && (!line.ends_with(' ') || after_code) {
                                 line.push(' ');
                             }
                         } else {
@@ -531,7 +536,7 @@ mod tests {
         let (text, codes, page) = parse(html.to_string()).unwrap();
         assert_eq!(
             text,
-            "Le titre\nSelon l’OTAN, tout va bien.Fin.\nLancez ici.\nUne image"
+            "Le titre\nSelon l’OTAN, tout va bien.Fin.\nLancez  ici.\nUne image"
         );
         let markups: Vec<&str> = codes.iter().map(|c| c.markup.as_str()).collect();
         assert_eq!(

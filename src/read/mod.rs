@@ -24,6 +24,7 @@ use thiserror::Error;
 use crate::markup::Code;
 
 pub mod html;
+pub mod markdown;
 pub mod xliff;
 
 /// One French article: an id that names its outputs, where it came from, and its text.
@@ -64,6 +65,7 @@ impl Article {
         match self.document.as_deref() {
             Some(Document::Html(page)) => &page.source,
             Some(Document::Xliff(job)) => &job.source,
+            Some(Document::Markdown(source)) => source,
             None => &self.text,
         }
     }
@@ -74,6 +76,9 @@ impl Article {
 pub enum Document {
     Html(html::Page),
     Xliff(xliff::Job),
+    /// A Markdown file with inline markup: the file as read (its text is the article's
+    /// without that markup, its markup the article's codes).
+    Markdown(String),
 }
 
 /// Why an input, or part of one, could not be read.
@@ -499,6 +504,18 @@ fn document(path: &Path, id: String, origin: String, text: String) -> Result<Art
             codes,
             document: Some(Arc::new(Document::Xliff(job))),
         });
+    }
+    if has_extension(path, "md") {
+        let (plain, codes) = markdown::parse(&text);
+        if !codes.is_empty() {
+            return Ok(Article {
+                id,
+                origin,
+                text: plain,
+                codes,
+                document: Some(Arc::new(Document::Markdown(text))),
+            });
+        }
     }
     Ok(Article::plain(id, origin, text))
 }

@@ -437,10 +437,13 @@ impl<'s> Parser<'s> {
         let mut offsets = Vec::new();
         // Elements named like the one being read, open inside it (a `<mrk>` in a `<mrk>`).
         let mut nested = 0;
-        let push_text = |text: &mut String, piece: &str| {
+        // Whitespace runs as one space, except that a space after a code is kept even after
+        // a space before it (the code sits between two words).
+        let push_text = |text: &mut String, offsets: &[usize], piece: &str| {
             for c in piece.chars() {
                 if c.is_ascii_whitespace() {
-                    if !text.is_empty() && !text.ends_with(' ') {
+                    let after_code = offsets.last() == Some(&text.len());
+                    if !text.is_empty() && (!text.ends_with(' ') || after_code) {
                         text.push(' ');
                     }
                 } else {
@@ -460,9 +463,9 @@ impl<'s> Parser<'s> {
                         at: range.start,
                         message: e.to_string(),
                     })?;
-                    push_text(&mut text, &piece);
+                    push_text(&mut text, &offsets, &piece);
                 }
-                Event::CData(t) => push_text(&mut text, &String::from_utf8_lossy(&t)),
+                Event::CData(t) => push_text(&mut text, &offsets, &String::from_utf8_lossy(&t)),
                 Event::Empty(_) => {
                     codes.push((CodeKind::Standalone, range));
                     offsets.push(text.len());

@@ -103,7 +103,10 @@ fn marker_length(line: &str) -> usize {
 /// The paragraphs of an article: its lines, with Markdown markers set aside for text; a
 /// document's lines are its units as they are (no markers).
 pub fn article_paragraphs(article: &Article) -> Vec<Paragraph> {
-    if article.document.is_none() {
+    if matches!(
+        article.document.as_deref(),
+        None | Some(crate::read::Document::Markdown(_))
+    ) {
         return paragraphs(&article.text);
     }
     let mut offset = 0;

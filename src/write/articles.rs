@@ -88,7 +88,11 @@ pub fn render_article(
             .iter()
             .map(|s| match s.target.trim() {
                 "" => format!("[untranslated: {}]", s.source.trim()),
-                target => target.to_string(),
+                // Markdown's inline markup, as the source wrote it, where its words went.
+                _ => s
+                    .target_with_codes(str::to_string, |c| c.markup.clone())
+                    .trim()
+                    .to_string(),
             })
             .collect();
         let text = sentences.join(" ");
