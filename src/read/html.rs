@@ -385,7 +385,7 @@ impl Builder<'_> {
                         }
                     }
                 }
-                Item::Code(_, range, _) => {
+                Item::Code(_, range, name) => {
                     let id = self.codes.len();
                     let pair = match kind {
                         CodeKind::Open => {
@@ -403,6 +403,10 @@ impl Builder<'_> {
                         at: line_start + line.len(),
                     });
                     self.code_ranges.push(range.clone());
+                    // A line break separates words (and sentences: `fin.<br>Début`).
+                    if name == "br" && !line.ends_with(' ') {
+                        line.push(' ');
+                    }
                 }
             }
         }
@@ -536,7 +540,7 @@ mod tests {
         let (text, codes, page) = parse(html.to_string()).unwrap();
         assert_eq!(
             text,
-            "Le titre\nSelon l’OTAN, tout va bien.Fin.\nLancez  ici.\nUne image"
+            "Le titre\nSelon l’OTAN, tout va bien. Fin.\nLancez  ici.\nUne image"
         );
         let markups: Vec<&str> = codes.iter().map(|c| c.markup.as_str()).collect();
         assert_eq!(
