@@ -430,6 +430,32 @@ fn html_articles_keep_their_element_tree_and_what_is_not_to_translate() {
         .unwrap();
     assert_eq!(lead["terms"][0]["target"], "NATO");
 
+    // The review formats with the page's codes in them are still valid.
+    if let Some(xmllint) = tool("xmllint") {
+        let schemas = repo().join("tests/fixtures/schemas");
+        for (flag, schema, file) in [
+            ("--dtdvalid", "tmx14.dtd", "out/aligned.tmx"),
+            (
+                "--schema",
+                "xliff-1.2-passeur-subset.xsd",
+                "out/aligned.xlf",
+            ),
+        ] {
+            let out = Command::new(xmllint)
+                .args(["--noout", "--nonet", flag])
+                .arg(schemas.join(schema))
+                .arg(fx.path(file))
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{file}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        assert!(fx.read("out/aligned.xlf").contains("<bpt id="));
+    }
+
     if let Some(chromium) = tool("chromium") {
         let profile = fx.path("chromium-profile");
         let page_in = fx.path("in/article.html");
