@@ -77,6 +77,12 @@ pub struct Unit {
 pub enum XliffError {
     #[error("byte {at}: not well-formed XML: {message}")]
     Xml { at: usize, message: String },
+    #[error("line {line}: {source}")]
+    AtLine {
+        line: usize,
+        #[source]
+        source: Box<XliffError>,
+    },
     #[error("not XLIFF: the root element is <{0}>, not <xliff>")]
     NotXliff(String),
     #[error("XLIFF version {0:?} is not supported (1.2, 2.0 and 2.1 are)")]
@@ -94,8 +100,15 @@ pub fn parse(source: String) -> Result<(String, Vec<Code>, Job), XliffError> {
         units: Vec::new(),
     };
     parser.reader.config_mut().trim_text(false);
-    let (version, target_language, add_target_language) = parser.root()?;
-    parser.body(version)?;
+    let at_line = |error: XliffError| match error {
+        XliffError::Xml { at, .. } => XliffError::AtLine {
+            line: 1 + source[..at.min(source.len())].matches('\n').count(),
+            source: Box::new(error),
+        },
+        other => other,
+    };
+    let (version, target_language, add_target_language) = parser.root().map_err(at_line)?;
+    parser.body(version).map_err(at_line)?;
     let Parser {
         text, codes, units, ..
     } = parser;

@@ -524,3 +524,29 @@ fn an_xliff_unit_segmented_already_keeps_its_segments() {
         validate_xliff(xmllint, &fx.path("out/segmented-1.2.xlf"));
     }
 }
+
+#[test]
+fn a_broken_xliff_is_reported_with_its_line_and_the_batch_goes_on() {
+    let fx = Fixture::new();
+    fx.write(
+        "in/broken.xlf",
+        "<?xml version=\"1.0\"?>\n<xliff version=\"1.2\"><file><body><trans-unit id=\"1\">\
+         <source>Un <g id=\"1\">deux</source></trans-unit></body></file></xliff>",
+    );
+    fx.write("in/v3.xlf", "<xliff version=\"3.0\"></xliff>");
+    fx.write("in/ok.html", "<p>Une phrase <b>grasse</b>.</p>");
+    let out = fx.translate(&["in"], &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("broken.xlf: line 2:") && err.contains("not well-formed"),
+        "{err}"
+    );
+    assert!(
+        err.contains("v3.xlf: XLIFF version \"3.0\" is not supported"),
+        "{err}"
+    );
+    assert!(fx.path("out/ok.en.html").is_file());
+    let failures = fx.run_json()["failures"].as_array().unwrap().len();
+    assert_eq!(failures, 2);
+}
