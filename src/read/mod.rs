@@ -436,9 +436,34 @@ fn read_stdin() -> Source<'static> {
             source,
         })));
     }
-    Box::new(std::iter::once(
-        decode_text(&origin, head).map(|text| Article::plain("stdin", origin, text)),
-    ))
+    Box::new(std::iter::once(decode_text(&origin, head).and_then(
+        |text| {
+            // An XLIFF file or an HTML page piped in is read as the file would be.
+            match sniff(&text) {
+                Some(name) => document(Path::new(name), name.into(), origin, text),
+                None => Ok(Article::plain("stdin", origin, text)),
+            }
+        },
+    )))
+}
+
+/// What standard input holds when it is not plain text: `stdin.xlf` for XLIFF (an XML
+/// declaration or root naming `xliff` at the start), `stdin.html` for a page that starts
+/// with a doctype or `<html>`.
+fn sniff(text: &str) -> Option<&'static str> {
+    let start = text.trim_start();
+    let head: String = start
+        .chars()
+        .take(512)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    if head.starts_with("<!doctype html") || head.starts_with("<html") {
+        Some("stdin.html")
+    } else if (head.starts_with("<?xml") || head.starts_with("<xliff")) && head.contains("<xliff") {
+        Some("stdin.xlf")
+    } else {
+        None
+    }
 }
 
 /// Standard input is JSONL when its first non-empty line looks like a JSON object (`{"`

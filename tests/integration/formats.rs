@@ -550,3 +550,37 @@ fn a_broken_xliff_is_reported_with_its_line_and_the_batch_goes_on() {
     let failures = fx.run_json()["failures"].as_array().unwrap().len();
     assert_eq!(failures, 2);
 }
+
+#[test]
+fn xliff_and_html_on_standard_input_are_read_as_documents() {
+    use std::io::Write;
+    for (name, input, english) in [
+        (
+            "stdin.xlf",
+            "<?xml version=\"1.0\"?>\n<xliff version=\"1.2\" xmlns=\"urn:oasis:names:tc:xliff:document:1.2\">\
+             <file original=\"a\" source-language=\"fr\" datatype=\"plaintext\"><body>\
+             <trans-unit id=\"1\"><source>Une phrase.</source></trans-unit></body></file></xliff>",
+            "out/stdin.xlf",
+        ),
+        (
+            "stdin.html",
+            "<!DOCTYPE html><html lang=\"fr\"><p>Une <b>phrase</b>.</p></html>",
+            "out/stdin.en.html",
+        ),
+    ] {
+        let fx = Fixture::new();
+        let model = crate::fixture::tiny_model();
+        let mut child = fx
+            .passeur(&["translate", "-", "-o", "out", "--model", model.to_str().unwrap(), "-q"])
+            .stdin(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "{name}: {}", stderr(&out));
+        let written = fx.read(english);
+        assert!(written.contains("<target") || written.contains("lang=\"en\""), "{written}");
+        assert_eq!(fx.aligned()[0]["article"], name);
+    }
+}
