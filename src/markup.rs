@@ -168,6 +168,16 @@ fn remove_tokens(
         let space_after_in_source =
             code_at == source.len() || source[code_at..].starts_with(char::is_whitespace);
         match codes[i].kind {
+            // A line break kept as a code (XLIFF `xml:space="preserve"`) stands for the space
+            // on both sides of it.
+            _ if codes[i].markup.trim().is_empty() => {
+                if before.ends_with(' ') {
+                    before = &before[..before.len() - 1];
+                }
+                if after_space {
+                    end += 1;
+                }
+            }
             CodeKind::Open => {
                 if after_space {
                     end += 1;
@@ -391,6 +401,27 @@ mod tests {
             show(&p, &codes),
             "According to <a href=\"x\">NATO</a>, it's over.<br/>"
         );
+    }
+
+    #[test]
+    fn a_line_break_code_takes_the_spaces_around_its_token() {
+        let newline = Code {
+            kind: CodeKind::Standalone,
+            id: 0,
+            pair: 0,
+            markup: "\n".into(),
+            at: 9,
+        };
+        let codes = [newline];
+        let p = place(
+            "Line one, XPH1X line two.",
+            &tokens(1),
+            &codes,
+            "Ligne un, ligne deux.",
+            &[],
+        );
+        assert!(p.exact);
+        assert_eq!(show(&p, &codes), "Line one,\nline two.");
     }
 
     #[test]

@@ -94,6 +94,7 @@ pub enum XliffError {
 pub fn parse(source: String) -> Result<(String, Vec<Code>, Job), XliffError> {
     let mut parser = Parser {
         source: &source,
+        preserve: false,
         reader: Reader::from_str(&source),
         text: String::new(),
         codes: Vec::new(),
@@ -145,6 +146,8 @@ struct Segment {
 
 struct Parser<'s> {
     source: &'s str,
+    /// `xml:space="preserve"` on the unit being read.
+    preserve: bool,
     reader: Reader<&'s [u8]>,
     text: String,
     codes: Vec<Code>,
@@ -236,6 +239,7 @@ impl<'s> Parser<'s> {
                             keep.push(no || keep.last().copied().unwrap_or(false));
                         }
                         (Version::V1, "trans-unit") => {
+                            self.preserve = attribute(&e, "space").as_deref() == Some("preserve");
                             trans = Some(TransUnit {
                                 id: attribute(&e, "id").unwrap_or_default(),
                                 keep: no
@@ -271,6 +275,7 @@ impl<'s> Parser<'s> {
                             t.target = Some((range.start..end, state, empty));
                         }
                         (Version::V2, "unit") => {
+                            self.preserve = attribute(&e, "space").as_deref() == Some("preserve");
                             unit_id = attribute(&e, "id").unwrap_or_default();
                             unit_resegment = attribute(&e, "canResegment").as_deref() != Some("no");
                             keep.push(no || keep.last().copied().unwrap_or(false));
@@ -438,13 +443,15 @@ impl<'s> Parser<'s> {
     }
 
     /// The content of a `<source>` (its start tag just read): text with whitespace runs as
-    /// one space, and its inline codes.
+    /// one space, and its inline codes. Under `xml:space="preserve"`, each line break is a
+    /// code of its own, so that it reaches the target where the words around it go.
     fn source_content(
         &mut self,
         inner_start: usize,
         name: &str,
         version: Version,
     ) -> Result<Source, XliffError> {
+        let preserve = self.preserve;
         let mut text = String::new();
         let mut codes: Vec<(CodeKind, Range<usize>)> = Vec::new();
         let mut offsets = Vec::new();
@@ -472,11 +479,28 @@ impl<'s> Parser<'s> {
             let (event, range) = self.next()?;
             match event {
                 Event::Text(t) => {
-                    let piece = t.unescape().map_err(|e| XliffError::Xml {
-                        at: range.start,
-                        message: e.to_string(),
-                    })?;
-                    push_text(&mut text, &offsets, &piece);
+                    let raw = String::from_utf8_lossy(t.as_ref()).into_owned();
+                    let lines: Vec<&str> = if preserve {
+                        raw.split('\n').collect()
+                    } else {
+                        vec![raw.as_str()]
+                    };
+                    let mut at = range.start;
+                    for (k, line) in lines.iter().enumerate() {
+                        if k > 0 {
+                            // The line break is a code, and separates words like a space.
+                            codes.push((CodeKind::Standalone, at - 1..at));
+                            offsets.push(text.len());
+                            text.push(' ');
+                        }
+                        let piece =
+                            quick_xml::escape::unescape(line).map_err(|e| XliffError::Xml {
+                                at,
+                                message: e.to_string(),
+                            })?;
+                        push_text(&mut text, &offsets, &piece);
+                        at += line.len() + 1;
+                    }
                 }
                 Event::CData(t) => push_text(&mut text, &offsets, &String::from_utf8_lossy(&t)),
                 Event::Empty(_) => {
@@ -705,6 +729,17 @@ mod tests {
         assert!(file[job.units[1].range.clone()]
             .trim()
             .starts_with("<target"));
+    }
+
+    #[test]
+    fn preserved_line_breaks_are_codes() {
+        let file = "<xliff version=\"1.2\"><file original=\"a\" source-language=\"fr\" datatype=\"po\"><body>\
+                    <trans-unit id=\"1\" xml:space=\"preserve\"><source>Ligne un,\nligne &amp; deux.</source></trans-unit>\
+                    <trans-unit id=\"2\"><source>Un\n   deux.</source></trans-unit></body></file></xliff>";
+        let (text, codes, _) = parse(file.to_string()).unwrap();
+        assert_eq!(text, "Ligne un, ligne & deux.\nUn deux.");
+        assert_eq!(codes.len(), 1);
+        assert_eq!((codes[0].markup.as_str(), codes[0].at), ("\n", 9));
     }
 
     #[test]
