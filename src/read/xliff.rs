@@ -369,17 +369,10 @@ impl<'s> Parser<'s> {
             .collect();
         let mut source = None;
         let mut target: Option<bool> = None; // Some(empty)
-        let mut source_indent = String::new();
-        let mut last_indent = String::new();
         loop {
             let (event, range) = self.next()?;
             match event {
-                Event::Text(t) => {
-                    let raw = String::from_utf8_lossy(t.as_ref());
-                    last_indent = raw.rsplit('\n').next().unwrap_or("").to_string();
-                }
                 Event::Start(e) if local(e.name().as_ref()) == "source" => {
-                    source_indent = last_indent.clone();
                     source = Some(self.source_content(range.end, "source", Version::V2)?);
                 }
                 Event::Start(e) if local(e.name().as_ref()) == "target" => {
@@ -402,7 +395,6 @@ impl<'s> Parser<'s> {
             None | Some(true) => true,
             Some(false) => state.as_deref() == Some("initial"),
         };
-        let _ = source_indent;
         Ok(Segment {
             id: attribute(start_tag, "id").unwrap_or_default(),
             range: start..end,
@@ -471,9 +463,12 @@ impl<'s> Parser<'s> {
                 }
             }
         };
-        let (paired, whole): (&[&str], &[&str]) = match version {
-            Version::V1 => (&["g", "mrk"], &["ph", "bpt", "ept", "it"]),
-            Version::V2 => (&["pc", "mrk"], &[]),
+        // Elements that open a span around words; every other element inside a source is
+        // kept whole as one code (1.2 `<ph>`, `<bpt>`, `<ept>`, `<it>` hold native code; 2.x
+        // codes are empty elements; an unknown element is kept rather than read as text).
+        let paired: &[&str] = match version {
+            Version::V1 => &["g", "mrk"],
+            Version::V2 => &["pc", "mrk"],
         };
         loop {
             let (event, range) = self.next()?;
@@ -516,8 +511,7 @@ impl<'s> Parser<'s> {
                         codes.push((CodeKind::Open, range));
                         offsets.push(text.len());
                     } else {
-                        // Kept whole: native code (1.2 ph/bpt/ept/it) or anything unknown.
-                        let _ = whole;
+                        // Kept whole, content and all.
                         self.skip_to_end(&element)?;
                         let end = self.reader.buffer_position() as usize;
                         codes.push((CodeKind::Standalone, range.start..end));
