@@ -584,3 +584,79 @@ fn xliff_and_html_on_standard_input_are_read_as_documents() {
         assert_eq!(fx.aligned()[0]["article"], name);
     }
 }
+
+/// OmegaT (Debian's 3.6), a CAT tool translators use, opens what passeur writes: its
+/// console mode loads a project whose source files are passeur's XLIFF 1.x files (written
+/// back and `aligned.xlf`) and English page, and counts each file's segments. A file its
+/// filters cannot read would be missing from the statistics.
+#[test]
+fn omegat_opens_the_xliff_and_html_passeur_writes() {
+    let Some(omegat) = tool("omegat") else {
+        return;
+    };
+    let fx = Fixture::new();
+    let out = fx.translate(&[formats().to_str().unwrap()], &["-g", &glossary()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let project = fx.path("omegat");
+    for dir in ["source", "target", "tm", "glossary", "dictionary", "omegat"] {
+        std::fs::create_dir_all(project.join(dir)).unwrap();
+    }
+    std::fs::write(
+        project.join("omegat.project"),
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<omegat><project version=\"1.0\">\
+         <source_dir>source</source_dir><source_dir_excludes/><target_dir>target</target_dir>\
+         <tm_dir>tm</tm_dir><glossary_dir>glossary</glossary_dir>\
+         <glossary_file>glossary/glossary.txt</glossary_file><dictionary_dir>dictionary</dictionary_dir>\
+         <source_lang>FR</source_lang><target_lang>EN</target_lang>\
+         <source_tok>org.omegat.tokenizer.LuceneFrenchTokenizer</source_tok>\
+         <target_tok>org.omegat.tokenizer.LuceneEnglishTokenizer</target_tok>\
+         <sentence_seg>true</sentence_seg><support_default_translations>true</support_default_translations>\
+         <remove_tags>false</remove_tags></project></omegat>\n",
+    )
+    .unwrap();
+    // OmegaT 3.6 reads XLIFF 1.x; 2.0 is left to Translate Toolkit's reader above.
+    let files = [
+        "translate-toolkit.xlf",
+        "xliff-js-1.2.xlf",
+        "segmented-1.2.xlf",
+        "aligned.xlf",
+        "article.en.html",
+    ];
+    for name in files {
+        std::fs::copy(
+            fx.path(&format!("out/{name}")),
+            project.join("source").join(name),
+        )
+        .unwrap();
+    }
+    let run = Command::new(omegat)
+        .arg("--mode=console-translate")
+        .arg("--quiet")
+        .arg("--no-team")
+        .arg("--disable-project-locking")
+        .arg(format!(
+            "--config-dir={}",
+            fx.path("omegat-config").display()
+        ))
+        .arg(&project)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let stats = std::fs::read_to_string(project.join("omegat/project_stats.txt")).unwrap();
+    for name in files {
+        let line = stats
+            .lines()
+            .find(|l| l.split('\t').next().map(str::trim) == Some(name))
+            .unwrap_or_else(|| panic!("OmegaT did not read {name}:\n{stats}"));
+        let segments: usize = line.split('\t').nth(1).unwrap().trim().parse().unwrap();
+        assert!(segments > 0, "{name}: {line}");
+        assert!(
+            project.join("target").join(name).is_file(),
+            "{name} written back by OmegaT"
+        );
+    }
+}
