@@ -53,9 +53,12 @@ pub struct Job {
 pub struct Unit {
     /// The unit's id, for messages.
     pub id: String,
-    /// The bytes the translation replaces. 1.2: from the end of `</source>` through an
-    /// existing `<target>` (empty when there is none). 2.x: the whole `<segment>`.
+    /// Where the translation goes. 1.2: the end of `</source>` (or `</seg-source>`), where
+    /// a target (and a seg-source) is inserted: an empty range. 2.x: the whole `<segment>`,
+    /// replaced.
     pub range: Range<usize>,
+    /// 1.2: the unit's `<target>` element, replaced by the translation.
+    pub target: Option<Range<usize>>,
     /// The source element's content, as written.
     pub source_inner: Range<usize>,
     /// The whitespace before `<source>`, to indent what is added like the file.
@@ -328,6 +331,7 @@ impl<'s> Parser<'s> {
                                         Unit {
                                             id: format!("{unit_id}/{}", segment.id),
                                             range: segment.range,
+                                            target: None,
                                             source_inner,
                                             indent: segment.indent,
                                             segment_attributes: segment.attributes,
@@ -559,10 +563,8 @@ impl<'s> Parser<'s> {
         if !wanted {
             return;
         }
-        let range = match &t.target {
-            Some((range, _, _)) => t.source_end..range.end,
-            None => t.source_end..t.source_end,
-        };
+        let range = t.source_end..t.source_end;
+        let target = t.target.as_ref().map(|(range, _, _)| range.clone());
         if !t.segments.is_empty() {
             for (mid, segment) in t.segments {
                 let inner = segment.inner.clone();
@@ -571,6 +573,7 @@ impl<'s> Parser<'s> {
                     Unit {
                         id: format!("{}#{mid}", t.id),
                         range: range.clone(),
+                        target: target.clone(),
                         source_inner: inner,
                         indent: t.indent.clone(),
                         segment_attributes: String::new(),
@@ -588,6 +591,7 @@ impl<'s> Parser<'s> {
             Unit {
                 id: t.id,
                 range,
+                target,
                 source_inner: inner,
                 indent: t.indent,
                 segment_attributes: String::new(),
@@ -720,9 +724,8 @@ mod tests {
         assert_eq!(codes[1].pair, 0);
         assert_eq!(codes[0].at, 6);
         assert_eq!(job.units[0].range.len(), 0);
-        assert!(file[job.units[1].range.clone()]
-            .trim()
-            .starts_with("<target"));
+        let target = job.units[1].target.clone().unwrap();
+        assert!(file[target].starts_with("<target state=\"new\">"));
     }
 
     #[test]

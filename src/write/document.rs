@@ -152,11 +152,9 @@ pub fn render_job(job: &Job, rows: &[AlignedSegment]) -> String {
             .map(|r| r.source_with_codes(xliff::escape, code))
             .collect();
         let split = unit.resegment && rows.len() > 1;
-        let lang = &job.target_language;
         match job.version {
             Version::V1 => {
-                let mut out = String::new();
-                if split {
+                let body = if split {
                     let marked = |texts: &[String]| -> String {
                         texts
                             .iter()
@@ -165,26 +163,15 @@ pub fn render_job(job: &Job, rows: &[AlignedSegment]) -> String {
                             .collect::<Vec<_>>()
                             .join(" ")
                     };
-                    out += &format!("\n{indent}<seg-source>{}</seg-source>", marked(&sources));
-                    out += &format!(
-                        "\n{indent}<target xml:lang=\"{lang}\" state=\"needs-review-translation\" \
-                         state-qualifier=\"mt-suggestion\">{}</target>",
-                        marked(&targets)
-                    );
+                    edits.push((
+                        unit.range.clone(),
+                        format!("\n{indent}<seg-source>{}</seg-source>", marked(&sources)),
+                    ));
+                    marked(&targets)
                 } else {
-                    out += &format!(
-                        "\n{indent}<target xml:lang=\"{lang}\" state=\"needs-review-translation\" \
-                         state-qualifier=\"mt-suggestion\">{}</target>",
-                        targets.join(" ")
-                    );
-                }
-                for (priority, text) in row_notes(rows) {
-                    out += &format!(
-                        "\n{indent}<note from=\"passeur\" priority=\"{priority}\">{}</note>",
-                        xliff::escape(&text)
-                    );
-                }
-                edits.push((unit.range.clone(), out));
+                    targets.join(" ")
+                };
+                edits.push(target_edit(job, unit, &body, rows));
             }
             Version::V2 => {
                 let inner = format!("{indent} ");
@@ -293,21 +280,35 @@ fn presegmented(
             )
         })
         .collect();
-    let indent = &units[0].indent;
-    let mut out = format!(
-        "\n{indent}<target xml:lang=\"{}\" state=\"needs-review-translation\" \
-         state-qualifier=\"mt-suggestion\">{}</target>",
-        job.target_language,
-        marked.join(" ")
-    );
     let all: Vec<&AlignedSegment> = rows.iter().flatten().copied().collect();
-    for (priority, text) in row_notes(&all) {
+    Some(target_edit(job, &units[0], &marked.join(" "), &all))
+}
+
+/// An XLIFF 1.2 unit's new target (content already XML) and its notes: in place of the
+/// target it had, or after its source (or seg-source) when it had none. Only the target
+/// is replaced, so whatever the unit holds besides (notes, alt-trans, context) stays.
+fn target_edit(
+    job: &Job,
+    unit: &xliff::Unit,
+    content: &str,
+    rows: &[&AlignedSegment],
+) -> (Range<usize>, String) {
+    let indent = &unit.indent;
+    let mut out = format!(
+        "<target xml:lang=\"{}\" state=\"needs-review-translation\" \
+         state-qualifier=\"mt-suggestion\">{content}</target>",
+        job.target_language
+    );
+    for (priority, text) in row_notes(rows) {
         out += &format!(
             "\n{indent}<note from=\"passeur\" priority=\"{priority}\">{}</note>",
             xliff::escape(&text)
         );
     }
-    Some((units[0].range.clone(), out))
+    match &unit.target {
+        Some(target) => (target.clone(), out),
+        None => (unit.range.clone(), format!("\n{indent}{out}")),
+    }
 }
 
 /// The `id="…"` of a start tag's attributes, as written.

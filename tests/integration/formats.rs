@@ -660,3 +660,30 @@ fn omegat_opens_the_xliff_and_html_passeur_writes() {
         );
     }
 }
+
+/// Only the target is replaced: what a unit holds between its source and its target (a
+/// note, context) stays, and so does what follows.
+#[test]
+fn an_xliff_target_is_replaced_in_place() {
+    let fx = Fixture::new();
+    fx.write(
+        "in/a.xlf",
+        "<xliff version=\"1.2\" xmlns=\"urn:oasis:names:tc:xliff:document:1.2\">\
+         <file original=\"a\" source-language=\"fr\" datatype=\"plaintext\"><body>\
+         <trans-unit id=\"1\"><source>Une phrase.</source><note>Avant.</note>\
+         <target state=\"new\">ancienne</target><note>Après.</note></trans-unit></body></file></xliff>",
+    );
+    let out = fx.translate(&["in/a.xlf"], &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let written = fx.read("out/a.xlf");
+    assert!(
+        written.contains("<source>Une phrase.</source><note>Avant.</note><target xml:lang=\"en\""),
+        "{written}"
+    );
+    assert!(written.contains("</target>"), "{written}");
+    assert!(!written.contains("ancienne"), "{written}");
+    assert!(
+        written.ends_with("<note>Après.</note></trans-unit></body></file></xliff>"),
+        "{written}"
+    );
+}
