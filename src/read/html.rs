@@ -12,8 +12,9 @@
 //! A paragraph is a run of text and inline elements between two block boundaries (any
 //! element that is not inline: `p`, `li`, `td`, `h1`, `div`, …), so a sentence with a link
 //! or an emphasis inside it is translated whole, and its inline tags become codes
-//! ([`crate::markup`]). `alt`, `title`, `placeholder`, `aria-label` and the content of
-//! `<meta name="description">` are paragraphs of their own. `script`, `style`, `pre`,
+//! ([`crate::markup`]). `alt`, `title`, `placeholder`, `aria-label`, the content of
+//! `<meta name="description">` and the label (`value`) of `<input>` buttons are paragraphs
+//! of their own. `script`, `style`, `pre`,
 //! `textarea`, `template`, `svg`, `math` and anything marked `translate="no"` or
 //! `class="notranslate"` are left alone; inline `code`, `kbd` and `samp` (and inline
 //! elements marked not to translate) stay inside their sentence as one code, content and
@@ -137,6 +138,13 @@ fn events(source: &str) -> Result<Vec<Event>, HtmlError> {
                 && el
                     .get_attribute("name")
                     .is_some_and(|n| n.eq_ignore_ascii_case("description"));
+            let is_button = name == "input"
+                && el.get_attribute("type").is_some_and(|t| {
+                    matches!(
+                        t.to_ascii_lowercase().as_str(),
+                        "submit" | "button" | "reset"
+                    )
+                });
             let mut attributes = Vec::new();
             let mut lang = None;
             for attribute in el.attributes() {
@@ -147,6 +155,7 @@ fn events(source: &str) -> Result<Vec<Event>, HtmlError> {
                 let value = value.bytes();
                 if ATTRIBUTES.contains(&attribute_name.as_str())
                     || (is_description && attribute_name == "content")
+                    || (is_button && attribute_name == "value")
                 {
                     attributes.push(value);
                 } else if (attribute_name == "lang" || attribute_name == "xml:lang")
@@ -560,6 +569,17 @@ mod tests {
         assert_eq!(&html[page.units[1].range.clone()][..6], "Selon ");
         assert_eq!(page.lang.len(), 1);
         assert_eq!(&html[page.lang[0].clone()], "fr");
+    }
+
+    #[test]
+    fn button_labels_are_translated_other_input_values_not() {
+        let (text, _, page) = parse(
+            "<form><input type=\"submit\" value=\"Envoyer\"><input type=\"text\" value=\"Paris\"></form>"
+                .into(),
+        )
+        .unwrap();
+        assert_eq!(text, "Envoyer");
+        assert!(page.units[0].attribute);
     }
 
     #[test]
