@@ -6,7 +6,9 @@
 //! read → segment → glossary → translate → align & check → write
 //! ```
 //!
-//! - [`read`]: files, folders, JSONL and stdin into [`read::Article`]s;
+//! - [`read`]: files, folders, JSONL and stdin into [`read::Article`]s; HTML pages, XLIFF
+//!   files and Markdown have their inline markup taken out as codes ([`markup`]), which
+//!   travel beside the text through every stage and go back where the words went;
 //! - [`segment`]: French sentence segmentation into [`segment::Segment`]s with byte spans;
 //! - [`glossary`]: terminology found through case, elision, hyphen and plural variants,
 //!   enforced by policy (inject, placeholder, check);
@@ -14,8 +16,8 @@
 //!   translator, then terms verified and repaired (n-best, target prefix);
 //! - [`align`] and [`check`]: each source segment paired 1:1 with its translation (or an
 //!   approved one from the [`memory`]), with QA flags;
-//! - [`write`](mod@write): English articles, `aligned.jsonl`, TMX, XLIFF, TSV and the HTML report,
-//!   written atomically.
+//! - [`write`](mod@write): English articles (and the HTML or XLIFF document translated in
+//!   place), `aligned.jsonl`, TMX, XLIFF, TSV and the HTML report, written atomically.
 //!
 //! [`pipeline`] is the orchestrator that runs them in that order; [`review`] works on an
 //! output folder afterwards, and [`model`] fetches and describes models. Each command of
