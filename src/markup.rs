@@ -495,4 +495,104 @@ mod tests {
         push_text(&mut out, " a dit");
         assert_eq!(out, "Selon XPH1X l'OTAN XPH2X a dit");
     }
+
+    /// Whatever the model does with the tokens (keeps, drops, repeats, swaps them), every
+    /// code comes back exactly once and nested: checked over many generated sentences.
+    #[test]
+    fn no_code_is_ever_lost_or_duplicated() {
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = move |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        let words = [
+            "le", "chat", "OTAN", "dit", "que", "la", "région", "va", "bien", "1 200",
+        ];
+        for _ in 0..2000 {
+            // A source of a few words with nested spans and standalone codes between them.
+            let mut source = String::new();
+            let mut codes: Vec<Code> = Vec::new();
+            let mut open: Vec<usize> = Vec::new();
+            for _ in 0..1 + next(8) {
+                match next(4) {
+                    0 => {
+                        let id = codes.len();
+                        open.push(id);
+                        codes.push(Code {
+                            kind: CodeKind::Open,
+                            id,
+                            pair: id,
+                            markup: format!("<b{id}>"),
+                            at: source.len(),
+                        });
+                    }
+                    1 if !open.is_empty() => {
+                        let pair = open.pop().unwrap();
+                        let id = codes.len();
+                        codes.push(Code {
+                            kind: CodeKind::Close,
+                            id,
+                            pair,
+                            markup: format!("</b{pair}>"),
+                            at: source.len(),
+                        });
+                    }
+                    2 => {
+                        let id = codes.len();
+                        codes.push(Code {
+                            kind: CodeKind::Standalone,
+                            id,
+                            pair: id,
+                            markup: format!("<x{id}/>"),
+                            at: source.len(),
+                        });
+                    }
+                    _ => {}
+                }
+                if !source.is_empty() {
+                    source.push(' ');
+                }
+                source.push_str(words[next(words.len())]);
+            }
+            while let Some(pair) = open.pop() {
+                let id = codes.len();
+                codes.push(Code {
+                    kind: CodeKind::Close,
+                    id,
+                    pair,
+                    markup: format!("</b{pair}>"),
+                    at: source.len(),
+                });
+            }
+            let tokens: Vec<String> = (1..=codes.len()).map(token).collect();
+            // A "translation": words, and each token kept, dropped, doubled or moved.
+            let mut pieces: Vec<String> = (0..1 + next(6))
+                .map(|_| words[next(words.len())].to_string())
+                .collect();
+            for t in &tokens {
+                match next(4) {
+                    0 => {}
+                    1 => {
+                        pieces.insert(next(pieces.len() + 1), t.clone());
+                        pieces.insert(next(pieces.len() + 1), t.clone());
+                    }
+                    _ => pieces.insert(next(pieces.len() + 1), t.clone()),
+                }
+            }
+            let translation = pieces.join(" ");
+            let p = place(&translation, &tokens, &codes, &source, &[]);
+            assert!(
+                nests(&codes, &p.placed),
+                "{source:?} → {translation:?}: {:?}",
+                p.placed
+            );
+            assert!(!p.text.contains("XPH"), "{translation:?} → {:?}", p.text);
+            assert!(p
+                .placed
+                .iter()
+                .all(|&(_, at)| at <= p.text.len() && p.text.is_char_boundary(at)));
+        }
+    }
 }
