@@ -13,8 +13,8 @@
 //! element that is not inline: `p`, `li`, `td`, `h1`, `div`, …), so a sentence with a link
 //! or an emphasis inside it is translated whole, and its inline tags become codes
 //! ([`crate::markup`]). `alt`, `title`, `placeholder`, `aria-label`, the content of
-//! `<meta name="description">` and the label (`value`) of `<input>` buttons are paragraphs
-//! of their own. `script`, `style`, `pre`,
+//! `<meta name="description">` (and of the Open Graph and Twitter titles and descriptions)
+//! and the label (`value`) of `<input>` buttons are paragraphs of their own. `script`, `style`, `pre`,
 //! `textarea`, `template`, `svg`, `math` and anything marked `translate="no"` or
 //! `class="notranslate"` are left alone; inline `code`, `kbd` and `samp` (and inline
 //! elements marked not to translate) stay inside their sentence as one code, content and
@@ -40,6 +40,14 @@ const INLINE_VERBATIM: &[&str] = &["code", "kbd", "samp", "var", "math", "svg"];
 /// Elements whose content is never translated.
 const SKIPPED: &[&str] = &[
     "script", "style", "pre", "textarea", "template", "noscript", "iframe", "object",
+];
+/// `<meta>` names (or properties) whose `content` is prose.
+const META_PROSE: &[&str] = &[
+    "description",
+    "og:title",
+    "og:description",
+    "twitter:title",
+    "twitter:description",
 ];
 /// Attributes whose values are prose.
 const ATTRIBUTES: &[&str] = &["alt", "title", "placeholder", "aria-label"];
@@ -134,10 +142,13 @@ fn events(source: &str) -> Result<Vec<Event>, HtmlError> {
                 || el
                     .get_attribute("class")
                     .is_some_and(|c| c.split_ascii_whitespace().any(|c| c == "notranslate"));
+            // Metadata shown to readers: the description, and the titles and descriptions
+            // social networks and search engines show (Open Graph, Twitter cards).
             let is_description = name == "meta"
-                && el
-                    .get_attribute("name")
-                    .is_some_and(|n| n.eq_ignore_ascii_case("description"));
+                && ["name", "property"].iter().any(|key| {
+                    el.get_attribute(key)
+                        .is_some_and(|n| META_PROSE.contains(&n.to_ascii_lowercase().as_str()))
+                });
             let is_button = name == "input"
                 && el.get_attribute("type").is_some_and(|t| {
                     matches!(
@@ -580,6 +591,12 @@ mod tests {
         .unwrap();
         assert_eq!(text, "Envoyer");
         assert!(page.units[0].attribute);
+        let (text, _, _) = parse(
+            "<meta property=\"og:title\" content=\"Le titre\"><meta name=\"viewport\" content=\"width=device-width\">"
+                .into(),
+        )
+        .unwrap();
+        assert_eq!(text, "Le titre");
     }
 
     #[test]
