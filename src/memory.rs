@@ -105,8 +105,22 @@ impl Memory {
         Ok(approved.len())
     }
 
-    /// The approved translation of exactly this source sentence, if any.
+    /// The approved translation of this source sentence, if any: stored as it is, or with
+    /// its runs of spaces as one (how an XLIFF reader reads text whose spacing is not
+    /// significant, and how `review import` stores it).
     pub fn lookup(&self, source: &str) -> Result<Option<String>, MemoryError> {
+        if let Some(found) = self.lookup_exact(source)? {
+            return Ok(Some(found));
+        }
+        let collapsed = collapse_spaces(source);
+        if collapsed != source {
+            return self.lookup_exact(&collapsed);
+        }
+        Ok(None)
+    }
+
+    /// The approved translation of exactly this source sentence, if any.
+    fn lookup_exact(&self, source: &str) -> Result<Option<String>, MemoryError> {
         self.connection
             .query_row(
                 "SELECT target FROM approved WHERE source = ?1",
@@ -126,6 +140,11 @@ impl Memory {
             .map(|n| n as usize)
             .map_err(|e| self.error(e))
     }
+}
+
+/// Runs of ASCII whitespace as one space, trimmed (a no-break space is a character, kept).
+pub fn collapse_spaces(text: &str) -> String {
+    text.split_ascii_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 #[cfg(test)]

@@ -211,8 +211,9 @@ fn printable(text: &str) -> String {
         .collect()
 }
 
-/// Reads the approved translations of a reviewed file: XLIFF 1.2 units whose target has
-/// `state="translated"`, `"final"` or `"signed-off"` (or `approved="yes"`), or TSV rows
+/// Reads the approved translations of a reviewed file: XLIFF 1.2 units (or segments) whose
+/// target has `state="translated"`, `"final"` or `"signed-off"` (or `approved="yes"`), XLIFF
+/// 2.x segments reviewed, final or translated by a person (see [`read_xliff`]), or TSV rows
 /// whose `state` column says `translated`, `final` or `approved`. A TSV without a `state`
 /// column is refused: importing it whole would approve every machine translation in it.
 pub fn read_approved(path: &Path) -> Result<Vec<Approved>> {
@@ -221,12 +222,24 @@ pub fn read_approved(path: &Path) -> Result<Vec<Approved>> {
     match path.extension().and_then(|e| e.to_str()) {
         Some("xlf" | "xliff" | "xml") => read_xliff(&name, &text),
         Some("tsv" | "txt") => read_tsv(&name, &text),
-        _ => bail!("{name}: expected a .xlf (XLIFF 1.2) or .tsv file"),
+        _ => bail!("{name}: expected a .xlf (XLIFF 1.2 or 2.x) or .tsv file"),
     }
 }
 
 const APPROVED_STATES: &[&str] = &["translated", "final", "signed-off", "approved"];
 
+/// What is being read inside a unit.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Part {
+    Source,
+    SegSource,
+    Target,
+}
+
+/// Reads the approved translations of an XLIFF file: 1.2 units (or, when a unit has a
+/// `<seg-source>`, each of its `<mrk mtype="seg">` segments, paired by `mid`) whose target
+/// is approved, and 2.x segments in state `reviewed` or `final`, or `translated` by someone
+/// other than passeur (`subState="passeur:mt"` is passeur's own machine translation).
 fn read_xliff(name: &str, text: &str) -> Result<Vec<Approved>> {
     let mut reader = quick_xml::Reader::from_str(text);
     let mut approved = Vec::new();
@@ -234,12 +247,23 @@ fn read_xliff(name: &str, text: &str) -> Result<Vec<Approved>> {
     let mut unit = String::new();
     let mut unit_approved = false;
     let mut state: Option<String> = None;
+    let mut sub_state: Option<String> = None;
     let mut source = String::new();
     let mut target = String::new();
-    let mut inside: Option<&str> = None;
+    // Segments of a 1.2 seg-source and of its target, by mid.
+    let mut seg_sources: Vec<(String, String)> = Vec::new();
+    let mut seg_targets: Vec<(String, String)> = Vec::new();
+    let mut mid: Option<String> = None;
+    let mut inside: Option<Part> = None;
     let mut depth_alt = 0;
+    let mut in_ignorable = false;
     let mut depth: usize = 0;
+    // Inside an inline element holding native code (its text is not words).
     let mut native_depth: usize = 0;
+    // `<mrk>`s open inside a segment's `<mrk mtype="seg">`.
+    let mut mrk_depth: usize = 0;
+    // `xml:space="preserve"` on the unit: its spacing is kept as written.
+    let mut preserve = false;
     loop {
         let position = reader.buffer_position();
         let event = reader.read_event().map_err(|e| {
@@ -259,12 +283,38 @@ fn read_xliff(name: &str, text: &str) -> Result<Vec<Approved>> {
             Event::End(_) => depth -= 1,
             _ => {}
         }
-        // Inline codes inside a source or target: the memory keeps the text (codes are
-        // placed again, by position, wherever the translation is reused), so the native
-        // code inside `<bpt>`, `<ept>`, `<ph>`, `<it>` is passed over and the text inside
-        // `<g>` or `<mrk>` is kept.
-        if inside.is_some() {
+        // Inside a source or target: inline codes are not text. The memory keeps the text
+        // (codes are placed again, by position, wherever the translation is reused): the
+        // native code inside `<bpt>`, `<ept>`, `<ph>`, `<it>` is passed over, the words
+        // inside `<g>`, `<pc>` or `<mrk>` kept; a `<mrk mtype="seg">` marks a segment.
+        if let Some(part) = inside {
+            let closes_part = matches!(&event, Event::End(e)
+                if matches!(e.local_name().as_ref(), b"source" | b"seg-source" | b"target"));
             match &event {
+                Event::Start(e) if e.local_name().as_ref() == b"mrk" && mid.is_none() => {
+                    if attr(e, b"mtype").as_deref() == Some("seg") {
+                        mid = Some(attr(e, b"mid").unwrap_or_default());
+                        mrk_depth = 0;
+                        let segments = match part {
+                            Part::Target => &mut seg_targets,
+                            _ => &mut seg_sources,
+                        };
+                        segments.push((mid.clone().unwrap_or_default(), String::new()));
+                    }
+                    continue;
+                }
+                Event::Start(e) if e.local_name().as_ref() == b"mrk" => {
+                    mrk_depth += 1;
+                    continue;
+                }
+                Event::End(e) if e.local_name().as_ref() == b"mrk" => {
+                    if mrk_depth == 0 {
+                        mid = None;
+                    } else {
+                        mrk_depth -= 1;
+                    }
+                    continue;
+                }
                 Event::Start(e)
                     if matches!(
                         e.local_name().as_ref(),
@@ -284,59 +334,120 @@ fn read_xliff(name: &str, text: &str) -> Result<Vec<Approved>> {
                     continue;
                 }
                 Event::Text(_) | Event::CData(_) if native_depth > 0 => continue,
-                Event::Start(_) | Event::End(_) | Event::Empty(_) if !matches!(&event, Event::End(e) if matches!(e.local_name().as_ref(), b"source" | b"target")) =>
-                {
+                Event::Text(_) | Event::CData(_) => {
+                    let value = match &event {
+                        Event::Text(t) => t
+                            .unescape()
+                            .map_err(|e| anyhow::anyhow!("{name}: {e}"))?
+                            .into_owned(),
+                        Event::CData(t) => String::from_utf8_lossy(t).into_owned(),
+                        _ => unreachable!("text or CDATA"),
+                    };
+                    match part {
+                        Part::Source => source.push_str(&value),
+                        Part::Target => target.push_str(&value),
+                        Part::SegSource => {}
+                    }
+                    if mid.is_some() {
+                        let segments = match part {
+                            Part::Target => &mut seg_targets,
+                            _ => &mut seg_sources,
+                        };
+                        if let Some((_, text)) = segments.last_mut() {
+                            text.push_str(&value);
+                        }
+                    }
                     continue;
                 }
+                Event::Start(_) | Event::End(_) | Event::Empty(_) if !closes_part => continue,
                 _ => {}
             }
         }
         match event {
             Event::Start(e) => match e.local_name().as_ref() {
-                b"file" => file = attr(&e, b"original").unwrap_or_default(),
-                b"trans-unit" => {
+                b"file" => {
+                    file = attr(&e, b"original")
+                        .or_else(|| attr(&e, b"id"))
+                        .unwrap_or_default()
+                }
+                b"trans-unit" | b"unit" => {
+                    preserve = attr(&e, b"xml:space").as_deref() == Some("preserve");
                     unit = attr(&e, b"id").unwrap_or_default();
                     unit_approved = attr(&e, b"approved").as_deref() == Some("yes");
                     source.clear();
                     target.clear();
+                    seg_sources.clear();
+                    seg_targets.clear();
                     state = None;
+                    sub_state = None;
                 }
-                b"alt-trans" => depth_alt += 1,
-                b"source" if depth_alt == 0 => inside = Some("source"),
-                b"target" if depth_alt == 0 => {
-                    inside = Some("target");
+                b"segment" => {
+                    source.clear();
+                    target.clear();
                     state = attr(&e, b"state");
+                    sub_state = attr(&e, b"subState");
+                }
+                b"ignorable" => in_ignorable = true,
+                b"alt-trans" => depth_alt += 1,
+                b"source" if depth_alt == 0 && !in_ignorable => inside = Some(Part::Source),
+                b"seg-source" if depth_alt == 0 => inside = Some(Part::SegSource),
+                b"target" if depth_alt == 0 && !in_ignorable => {
+                    inside = Some(Part::Target);
+                    if let Some(target_state) = attr(&e, b"state") {
+                        state = Some(target_state);
+                    }
                 }
                 _ => {}
             },
-            Event::Text(t) => {
-                let value = t.unescape().map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
-                match inside {
-                    Some("source") => source.push_str(&value),
-                    Some("target") => target.push_str(&value),
-                    _ => {}
-                }
-            }
-            Event::CData(t) => {
-                let value = String::from_utf8_lossy(&t).into_owned();
-                match inside {
-                    Some("source") => source.push_str(&value),
-                    Some("target") => target.push_str(&value),
-                    _ => {}
-                }
-            }
             Event::End(e) => match e.local_name().as_ref() {
-                b"source" | b"target" => inside = None,
+                b"source" | b"seg-source" | b"target" => {
+                    inside = None;
+                    mid = None;
+                }
+                b"ignorable" => in_ignorable = false,
                 b"alt-trans" => depth_alt -= 1,
                 b"trans-unit" => {
                     let ok = unit_approved
                         || state
                             .as_deref()
                             .is_some_and(|s| APPROVED_STATES.contains(&s));
+                    if !ok {
+                        continue;
+                    }
+                    let origin = format!("{name}#{file}/{unit}");
+                    if seg_sources.is_empty() {
+                        if !target.trim().is_empty() {
+                            approved.push(Approved {
+                                source: xml_text(&source, preserve),
+                                target: xml_text(&target, preserve),
+                                origin,
+                            });
+                        }
+                        continue;
+                    }
+                    for (mid, segment_source) in &seg_sources {
+                        let translated = seg_targets.iter().find(|(m, _)| m == mid);
+                        if let Some((_, segment_target)) = translated {
+                            if !segment_target.trim().is_empty() {
+                                approved.push(Approved {
+                                    source: xml_text(segment_source, preserve),
+                                    target: xml_text(segment_target, preserve),
+                                    origin: format!("{origin}#{mid}"),
+                                });
+                            }
+                        }
+                    }
+                }
+                b"segment" => {
+                    let ok = match state.as_deref() {
+                        Some("reviewed" | "final") => true,
+                        Some("translated") => sub_state.as_deref() != Some("passeur:mt"),
+                        _ => false,
+                    };
                     if ok && !target.trim().is_empty() {
                         approved.push(Approved {
-                            source: source.clone(),
-                            target: target.clone(),
+                            source: xml_text(&source, preserve),
+                            target: xml_text(&target, preserve),
                             origin: format!("{name}#{file}/{unit}"),
                         });
                     }
@@ -353,6 +464,16 @@ fn read_xliff(name: &str, text: &str) -> Result<Vec<Approved>> {
         }
     }
     Ok(approved)
+}
+
+/// XLIFF text as the memory stores it: whitespace runs as one space unless the unit says
+/// its spacing matters.
+fn xml_text(text: &str, preserve: bool) -> String {
+    if preserve {
+        text.to_string()
+    } else {
+        crate::memory::collapse_spaces(text)
+    }
 }
 
 /// A reviewed TSV, read with the quoting rules spreadsheets use when they save TSV
@@ -459,6 +580,46 @@ mod tests {
         let whole = unit("The cat.");
         let cut = read_xliff("r.xlf", &whole[..whole.find("</body>").unwrap()]).unwrap_err();
         assert!(cut.to_string().contains("still open"), "{cut}");
+    }
+
+    #[test]
+    fn xliff_segments_are_imported_by_mid_and_xliff_2_by_state() {
+        let v1 = r#"<xliff version="1.2"><file original="a"><body><trans-unit id="u">
+<source>Un. Deux <g id="1">trois</g>.</source>
+<seg-source><mrk mtype="seg" mid="1">Un.</mrk> <mrk mtype="seg" mid="2">Deux <g id="1">trois</g>.</mrk></seg-source>
+<target state="final"><mrk mtype="seg" mid="2">Two <g id="1">three</g>.</mrk> <mrk mtype="seg" mid="1">One.</mrk></target>
+</trans-unit></body></file></xliff>"#;
+        let pairs: Vec<(String, String)> = read_xliff("r.xlf", v1)
+            .unwrap()
+            .into_iter()
+            .map(|a| (a.source, a.target))
+            .collect();
+        assert_eq!(
+            pairs,
+            [
+                ("Un.".to_string(), "One.".to_string()),
+                ("Deux trois.".to_string(), "Two three.".to_string())
+            ]
+        );
+        let v2 = r#"<xliff xmlns="urn:oasis:names:tc:xliff:document:2.0" version="2.0" srcLang="fr" trgLang="en"><file id="f"><unit id="u">
+<segment state="reviewed"><source>Un <pc id="1">deux</pc>.</source><target>One <pc id="1">two</pc>.</target></segment>
+<ignorable><source> </source></ignorable>
+<segment state="translated" subState="passeur:mt"><source>Trois.</source><target>Three.</target></segment>
+<segment state="initial"><source>Quatre.</source><target>Four.</target></segment>
+<segment state="final"><source>Cinq.</source><target>Five.</target></segment>
+</unit></file></xliff>"#;
+        let pairs: Vec<(String, String)> = read_xliff("r.xlf", v2)
+            .unwrap()
+            .into_iter()
+            .map(|a| (a.source, a.target))
+            .collect();
+        assert_eq!(
+            pairs,
+            [
+                ("Un deux.".to_string(), "One two.".to_string()),
+                ("Cinq.".to_string(), "Five.".to_string())
+            ]
+        );
     }
 
     #[test]

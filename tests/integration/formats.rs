@@ -687,3 +687,69 @@ fn an_xliff_target_is_replaced_in_place() {
         "{written}"
     );
 }
+
+/// The localisation loop: passeur fills an XLIFF 2 file, a reviewer finalises a segment
+/// (with its inline code) in their tool, `review import` stores it, and the next run takes
+/// the reviewer's translation, the code placed again.
+#[test]
+fn a_reviewed_xliff_document_teaches_the_memory() {
+    let fx = Fixture::new();
+    translate(&fx, "xliff-js-2.0.xlf");
+    let written = fx.read("out/xliff-js-2.0.xlf");
+    let unit = element(&written, "<unit id=\"title\">", "</unit>");
+    let segment = element(unit, "<segment", "</segment>");
+    assert!(segment.contains("subState=\"passeur:mt\""), "{segment}");
+    // passeur's own machine translation is not an approved translation.
+    let none = fx.run(&[
+        "review",
+        "import",
+        "out/xliff-js-2.0.xlf",
+        "--memory",
+        "out/memory.sqlite",
+    ]);
+    assert!(none.status.success(), "{}", stderr(&none));
+    assert!(
+        String::from_utf8_lossy(&none.stdout).starts_with("stored 0 approved"),
+        "{}",
+        String::from_utf8_lossy(&none.stdout)
+    );
+
+    let target = element(segment, "<target>", "</target>");
+    let reviewed = segment
+        .replace(
+            target,
+            "<target>NATO and the <pc id=\"1\">Indo-Pacific</pc> region.</target>",
+        )
+        .replace(
+            "state=\"translated\" subState=\"passeur:mt\"",
+            "state=\"final\"",
+        );
+    fx.write("reviewed/job.xlf", written.replace(segment, &reviewed));
+    let import = fx.run(&[
+        "review",
+        "import",
+        "reviewed/job.xlf",
+        "--memory",
+        "out/memory.sqlite",
+    ]);
+    assert!(import.status.success(), "{}", stderr(&import));
+    assert!(
+        String::from_utf8_lossy(&import.stdout).starts_with("stored 1 approved"),
+        "{}",
+        String::from_utf8_lossy(&import.stdout)
+    );
+
+    let rows = translate(&fx, "xliff-js-2.0.xlf");
+    let title = rows
+        .iter()
+        .find(|r| r["memory"] == true)
+        .expect("a row from the memory");
+    assert_eq!(title["target"], "NATO and the Indo-Pacific region.");
+    let again = fx.read("out/xliff-js-2.0.xlf");
+    let unit = element(&again, "<unit id=\"title\">", "</unit>");
+    assert_eq!(
+        unit.matches("<pc id=\"1\">").count(),
+        2,
+        "source and target: {unit}"
+    );
+}
