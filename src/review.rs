@@ -213,9 +213,10 @@ fn printable(text: &str) -> String {
 
 /// Reads the approved translations of a reviewed file: XLIFF 1.2 units (or segments) whose
 /// target has `state="translated"`, `"final"` or `"signed-off"` (or `approved="yes"`), XLIFF
-/// 2.x segments reviewed, final or translated by a person (not passeur's own `subState="passeur:mt"`), or TSV rows
-/// whose `state` column says `translated`, `final` or `approved`. A TSV without a `state`
-/// column is refused: importing it whole would approve every machine translation in it.
+/// 2.x segments reviewed, final or translated by a person (not passeur's own
+/// `subState="passeur:mt"`), or TSV rows whose `state` column says `translated`, `final` or
+/// `approved`. A TSV without a `state` column is refused: importing it whole would approve
+/// every machine translation in it.
 pub fn read_approved(path: &Path) -> Result<Vec<Approved>> {
     let text = std::fs::read_to_string(path).with_context(|| format!("{}", path.display()))?;
     let name = path.display().to_string();
