@@ -26,19 +26,23 @@ fn main() -> Result<()> {
     let mut glossaries = Vec::new();
     let mut inputs = Vec::new();
     let mut beam_size = 4;
+    let mut threads: Option<usize> = None;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--model" => model = args.next().context("--model needs a folder")?.into(),
             "--glossary" | "-g" => glossaries.push(PathBuf::from(args.next().context("-g FILE")?)),
             "--beam-size" => beam_size = args.next().context("--beam-size N")?.parse()?,
+            "--threads" => threads = Some(args.next().context("--threads N")?.parse()?),
             other => inputs.push(Input::from_arg(other.as_ref())),
         }
     }
     if inputs.is_empty() {
-        bail!("usage: bench [--model DIR] [--beam-size N] [-g GLOSSARY] INPUT...");
+        bail!("usage: bench [--model DIR] [--beam-size N] [--threads N] [-g GLOSSARY] INPUT...");
     }
-    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    // One replica of one thread per core unless told otherwise (`--threads 1`: one replica).
+    let threads =
+        threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from));
     let engine = EngineSettings {
         device: DeviceKind::Cpu,
         compute_type: ComputeKind::Int8,
