@@ -23,7 +23,7 @@ use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use crate::align::{self, AlignedSegment};
-use crate::check::Severity;
+use crate::check::{Check, Severity};
 use crate::config::{Shard, TranslateSettings, DEFAULT_REPO};
 use crate::enforce::{self, Enforced, Job};
 use crate::files::{hex, AtomicFile};
@@ -835,6 +835,8 @@ fn count_row(row: &AlignedSegment) -> Counts {
         terms_normalised: terms(|s| s == TermStatus::Normalised),
         terms_repaired: terms(TermStatus::is_repaired),
         terms_missing: terms(|s| s == TermStatus::Missing),
+        segments_with_codes: usize::from(!row.codes.is_empty()),
+        segments_codes_projected: usize::from(row.flags.iter().any(|f| f.check == Check::XmlTags)),
         ..Counts::default()
     }
 }
@@ -1182,6 +1184,11 @@ mod tests {
         );
         let rows = std::fs::read_to_string(dir.path().join("out/aligned.jsonl")).unwrap();
         assert!(!rows.contains("xmltags"), "{rows}");
+        let counts = &outcome.report.counts;
+        assert_eq!(
+            (counts.segments_with_codes, counts.segments_codes_projected),
+            (1, 0)
+        );
     }
 
     /// Markdown inline markup goes through the same codes: around its words, not translated.

@@ -134,6 +134,12 @@ pub struct Counts {
     pub terms_missing: usize,
     /// Terms present in the output (ok, normalised or repaired) over terms matched.
     pub term_hit_rate: Option<f64>,
+    /// Segments with inline codes (HTML tags, XLIFF inline elements, Markdown markup).
+    #[serde(default)]
+    pub segments_with_codes: usize,
+    /// Of those, the ones whose codes were placed by position, not by the model (`xmltags`).
+    #[serde(default)]
+    pub segments_codes_projected: usize,
 }
 
 impl AddAssign<&Counts> for Counts {
@@ -159,6 +165,8 @@ impl AddAssign<&Counts> for Counts {
         self.terms_repaired += other.terms_repaired;
         self.terms_missing += other.terms_missing;
         self.term_hit_rate = self.hit_rate();
+        self.segments_with_codes += other.segments_with_codes;
+        self.segments_codes_projected += other.segments_codes_projected;
     }
 }
 
@@ -259,6 +267,12 @@ impl RunReport {
                 c.term_matches - c.terms_missing,
                 c.term_matches,
                 c.terms_repaired
+            );
+        }
+        if c.segments_with_codes > 0 {
+            line += &format!(
+                "; inline codes in {} sentence(s), {} placed by position",
+                c.segments_with_codes, c.segments_codes_projected
             );
         }
         if !self.failures.is_empty() {
