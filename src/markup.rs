@@ -84,6 +84,23 @@ fn is_closing_punctuation(c: char) -> bool {
     )
 }
 
+/// Appends text read from markup to a paragraph being built: runs of ASCII whitespace as
+/// one space, none at the start (how HTML and XLIFF read spacing; a no-break space is a
+/// character). A space right after a code, at `last_code_at`, is kept even after a space
+/// before it (`a <code>x</code> b`): the code sits between two words.
+pub fn push_collapsed(text: &mut String, piece: &str, last_code_at: Option<usize>) {
+    for c in piece.chars() {
+        if c.is_ascii_whitespace() {
+            let after_code = last_code_at == Some(text.len());
+            if !text.is_empty() && (!text.ends_with(' ') || after_code) {
+                text.push(' ');
+            }
+        } else {
+            text.push(c);
+        }
+    }
+}
+
 /// A translation with its codes taken out and placed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Placement {

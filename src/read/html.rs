@@ -27,7 +27,7 @@ use std::rc::Rc;
 use lol_html::html_content::{Comment, Element, EndTag, TextChunk};
 use lol_html::{doc_comments, doc_text, element, rewrite_str, RewriteStrSettings};
 
-use crate::markup::{Code, CodeKind};
+use crate::markup::{self, Code, CodeKind};
 
 /// Elements that stay inside a sentence.
 const INLINE: &[&str] = &[
@@ -319,7 +319,8 @@ impl Builder<'_> {
 
     /// A translatable attribute value: a paragraph of its own.
     fn attribute(&mut self, value: Range<usize>) {
-        let text = collapse(&decode(&self.source[value.clone()]));
+        let mut text = String::new();
+        markup::push_collapsed(&mut text, &decode(&self.source[value.clone()]), None);
         if text.trim().is_empty() || !has_letters(&text) {
             return;
         }
@@ -389,21 +390,8 @@ impl Builder<'_> {
                     if range.end > end {
                         piece = &piece[..piece.len() - (range.end - end)];
                     }
-                    let decoded = decode(piece);
-                    for c in decoded.chars() {
-                        if c.is_ascii_whitespace() {
-                            // A space after a code is kept even after a space before it
-                            // (`a <code>x</code> b`): the code sits between two words.
-                            let after_code = self.codes[base..]
-                                .last()
-                                .is_some_and(|code| code.at == line_start + line.len());
-                            if !line.is_empty() && (!line.ends_with(' ') || after_code) {
-                                line.push(' ');
-                            }
-                        } else {
-                            line.push(c);
-                        }
-                    }
+                    let last_code_at = self.codes[base..].last().map(|code| code.at - line_start);
+                    markup::push_collapsed(&mut line, &decode(piece), last_code_at);
                 }
                 Item::Code(_, range, name) => {
                     let id = self.codes.len();
@@ -515,21 +503,6 @@ fn event_end(event: &Event) -> usize {
 /// Character references decoded (`&amp;`, `&eacute;`, `&#8217;`), as a browser shows them.
 fn decode(raw: &str) -> String {
     htmlize::unescape(raw).into_owned()
-}
-
-/// Whitespace runs as one space (how HTML shows them); no-break spaces kept.
-fn collapse(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if c.is_ascii_whitespace() {
-            if !out.ends_with(' ') {
-                out.push(' ');
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 fn has_letters(text: &str) -> bool {

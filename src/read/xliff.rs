@@ -26,7 +26,7 @@ use std::ops::Range;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
-use crate::markup::{Code, CodeKind};
+use crate::markup::{self, Code, CodeKind};
 
 /// The XLIFF version of a file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -453,19 +453,9 @@ impl<'s> Parser<'s> {
         let mut offsets = Vec::new();
         // Elements named like the one being read, open inside it (a `<mrk>` in a `<mrk>`).
         let mut nested = 0;
-        // Whitespace runs as one space, except that a space after a code is kept even after
-        // a space before it (the code sits between two words).
+        // Whitespace runs as one space (see `markup::push_collapsed`).
         let push_text = |text: &mut String, offsets: &[usize], piece: &str| {
-            for c in piece.chars() {
-                if c.is_ascii_whitespace() {
-                    let after_code = offsets.last() == Some(&text.len());
-                    if !text.is_empty() && (!text.ends_with(' ') || after_code) {
-                        text.push(' ');
-                    }
-                } else {
-                    text.push(c);
-                }
-            }
+            markup::push_collapsed(text, piece, offsets.last().copied());
         };
         // Elements that open a span around words; every other element inside a source is
         // kept whole as one code (1.2 `<ph>`, `<bpt>`, `<ept>`, `<it>` hold native code; 2.x
