@@ -63,8 +63,12 @@ pub struct Unit {
     pub source_inner: Range<usize>,
     /// The whitespace before `<source>`, to indent what is added like the file.
     pub indent: String,
-    /// 2.x: the segment's start tag attributes except `state` and `subState`, as written.
+    /// 2.x: the segment's start tag attributes except `id`, `state` and `subState`, as
+    /// written.
     pub segment_attributes: String,
+    /// 2.x: the segment's `id`, as written, if it has one (the segments it is cut into are
+    /// numbered from it).
+    pub segment_id: Option<String>,
     /// May the unit be cut into sentences (1.2 `<seg-source>`, 2.x several `<segment>`s)?
     pub resegment: bool,
     /// 1.2, a unit segmented already: the `mid` of this segment's `<mrk mtype="seg">`. The
@@ -139,7 +143,7 @@ struct Source {
 
 /// A 2.x segment read.
 struct Segment {
-    id: String,
+    id: Option<String>,
     range: Range<usize>,
     attributes: String,
     source: Source,
@@ -329,12 +333,16 @@ impl<'s> Parser<'s> {
                                     self.add(
                                         segment.source,
                                         Unit {
-                                            id: format!("{unit_id}/{}", segment.id),
+                                            id: format!(
+                                                "{unit_id}/{}",
+                                                segment.id.as_deref().unwrap_or_default()
+                                            ),
                                             range: segment.range,
                                             target: None,
                                             source_inner,
                                             indent: segment.indent,
                                             segment_attributes: segment.attributes,
+                                            segment_id: segment.id,
                                             resegment: unit_resegment && alone,
                                             notes_at,
                                             mid: None,
@@ -359,10 +367,15 @@ impl<'s> Parser<'s> {
         indent: &str,
     ) -> Result<Segment, XliffError> {
         let state = attribute(start_tag, "state");
+        let id = start_tag
+            .attributes()
+            .flatten()
+            .find(|a| a.key.as_ref() == b"id")
+            .map(|a| String::from_utf8_lossy(&a.value).into_owned());
         let attributes: String = start_tag
             .attributes()
             .flatten()
-            .filter(|a| !matches!(a.key.as_ref(), b"state" | b"subState"))
+            .filter(|a| !matches!(a.key.as_ref(), b"id" | b"state" | b"subState"))
             .map(|a| {
                 format!(
                     " {}=\"{}\"",
@@ -400,7 +413,7 @@ impl<'s> Parser<'s> {
             Some(false) => state.as_deref() == Some("initial"),
         };
         Ok(Segment {
-            id: attribute(start_tag, "id").unwrap_or_default(),
+            id,
             range: start..end,
             attributes,
             source: source.unwrap_or(Source {
@@ -567,6 +580,7 @@ impl<'s> Parser<'s> {
                         source_inner: inner,
                         indent: t.indent.clone(),
                         segment_attributes: String::new(),
+                        segment_id: None,
                         resegment: false,
                         notes_at: None,
                         mid: Some(mid),
@@ -585,6 +599,7 @@ impl<'s> Parser<'s> {
                 source_inner: inner,
                 indent: t.indent,
                 segment_attributes: String::new(),
+                segment_id: None,
                 resegment: true,
                 notes_at: None,
                 mid: None,

@@ -181,30 +181,28 @@ pub fn render_job(job: &Job, rows: &[AlignedSegment]) -> String {
                          {inner}<source>{source}</source>\n{inner}<target>{target}</target>\n{indent}</segment>"
                     )
                 };
+                // The k-th segment a segment is cut into: its id numbered from the original.
+                let attributes = |k: usize| {
+                    let id = match (&unit.segment_id, k) {
+                        (Some(id), 0) => format!(" id=\"{id}\""),
+                        (Some(id), k) => format!(" id=\"{id}-{}\"", k + 1),
+                        (None, _) => String::new(),
+                    };
+                    id + &unit.segment_attributes
+                };
                 let out = if split {
-                    let id = id_of(&unit.segment_attributes);
                     let pieces: Vec<String> = sources
                         .iter()
                         .zip(&targets)
                         .enumerate()
-                        .map(|(k, (s, t))| {
-                            let attributes = match (&id, k) {
-                                (Some(id), k) if k > 0 => unit.segment_attributes.replacen(
-                                    &format!(" id=\"{id}\""),
-                                    &format!(" id=\"{id}-{}\"", k + 1),
-                                    1,
-                                ),
-                                _ => unit.segment_attributes.clone(),
-                            };
-                            segment(&attributes, s, t)
-                        })
+                        .map(|(k, (s, t))| segment(&attributes(k), s, t))
                         .collect();
                     pieces.join(&format!(
                         "\n{indent}<ignorable>\n{inner}<source> </source>\n{indent}</ignorable>\n{indent}"
                     ))
                 } else {
                     let source = &job.source[unit.source_inner.clone()];
-                    segment(&unit.segment_attributes, source, &targets.join(" "))
+                    segment(&attributes(0), source, &targets.join(" "))
                 };
                 edits.push((unit.range.clone(), out));
                 if let Some((at, open)) = unit.notes_at {
@@ -309,13 +307,6 @@ fn target_edit(
         Some(target) => (target.clone(), out),
         None => (unit.range.clone(), format!("\n{indent}{out}")),
     }
-}
-
-/// The `id="…"` of a start tag's attributes, as written.
-fn id_of(attributes: &str) -> Option<String> {
-    let start = attributes.find(" id=\"")? + 5;
-    let end = attributes[start..].find('"')? + start;
-    Some(attributes[start..end].to_string())
 }
 
 /// What reviewers should see about a unit's sentences: QA flags and glossary statuses, with
