@@ -527,6 +527,13 @@ mod tests {
         let words = [
             "le", "chat", "OTAN", "dit", "que", "la", "région", "va", "bien", "1 200",
         ];
+        let code = |kind, id, pair, markup: String, at| Code {
+            kind,
+            id,
+            pair,
+            markup,
+            at,
+        };
         for _ in 0..2000 {
             // A source of a few words with nested spans and standalone codes between them.
             let mut source = String::new();
@@ -537,34 +544,34 @@ mod tests {
                     0 => {
                         let id = codes.len();
                         open.push(id);
-                        codes.push(Code {
-                            kind: CodeKind::Open,
+                        codes.push(code(
+                            CodeKind::Open,
                             id,
-                            pair: id,
-                            markup: format!("<b{id}>"),
-                            at: source.len(),
-                        });
+                            id,
+                            format!("<b{id}>"),
+                            source.len(),
+                        ));
                     }
                     1 if !open.is_empty() => {
                         let pair = open.pop().unwrap();
                         let id = codes.len();
-                        codes.push(Code {
-                            kind: CodeKind::Close,
+                        codes.push(code(
+                            CodeKind::Close,
                             id,
                             pair,
-                            markup: format!("</b{pair}>"),
-                            at: source.len(),
-                        });
+                            format!("</b{pair}>"),
+                            source.len(),
+                        ));
                     }
                     2 => {
                         let id = codes.len();
-                        codes.push(Code {
-                            kind: CodeKind::Standalone,
+                        codes.push(code(
+                            CodeKind::Standalone,
                             id,
-                            pair: id,
-                            markup: format!("<x{id}/>"),
-                            at: source.len(),
-                        });
+                            id,
+                            format!("<x{id}/>"),
+                            source.len(),
+                        ));
                     }
                     _ => {}
                 }
@@ -575,13 +582,13 @@ mod tests {
             }
             while let Some(pair) = open.pop() {
                 let id = codes.len();
-                codes.push(Code {
-                    kind: CodeKind::Close,
+                codes.push(code(
+                    CodeKind::Close,
                     id,
                     pair,
-                    markup: format!("</b{pair}>"),
-                    at: source.len(),
-                });
+                    format!("</b{pair}>"),
+                    source.len(),
+                ));
             }
             let tokens: Vec<String> = (1..=codes.len()).map(token).collect();
             // A "translation": words, and each token kept, dropped, doubled or moved.

@@ -590,13 +590,15 @@ mod tests {
 <seg-source><mrk mtype="seg" mid="1">Un.</mrk> <mrk mtype="seg" mid="2">Deux <g id="1">trois</g>.</mrk></seg-source>
 <target state="final"><mrk mtype="seg" mid="2">Two <g id="1">three</g>.</mrk> <mrk mtype="seg" mid="1">One.</mrk></target>
 </trans-unit></body></file></xliff>"#;
-        let pairs: Vec<(String, String)> = read_xliff("r.xlf", v1)
-            .unwrap()
-            .into_iter()
-            .map(|a| (a.source, a.target))
-            .collect();
+        let pairs = |xliff: &str| -> Vec<(String, String)> {
+            read_xliff("r.xlf", xliff)
+                .unwrap()
+                .into_iter()
+                .map(|a| (a.source, a.target))
+                .collect()
+        };
         assert_eq!(
-            pairs,
+            pairs(v1),
             [
                 ("Un.".to_string(), "One.".to_string()),
                 ("Deux trois.".to_string(), "Two three.".to_string())
@@ -609,13 +611,8 @@ mod tests {
 <segment state="initial"><source>Quatre.</source><target>Four.</target></segment>
 <segment state="final"><source>Cinq.</source><target>Five.</target></segment>
 </unit></file></xliff>"#;
-        let pairs: Vec<(String, String)> = read_xliff("r.xlf", v2)
-            .unwrap()
-            .into_iter()
-            .map(|a| (a.source, a.target))
-            .collect();
         assert_eq!(
-            pairs,
+            pairs(v2),
             [
                 ("Un deux.".to_string(), "One two.".to_string()),
                 ("Cinq.".to_string(), "Five.".to_string())

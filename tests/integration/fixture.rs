@@ -159,3 +159,25 @@ pub fn chromium_dom(chromium: &str, page: &Path, fragment: &str, profile: &Path)
     );
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
+
+/// xmllint validates `file` against a committed schema of tests/fixtures/schemas (a `.dtd`
+/// or an `.xsd`), or the test fails with xmllint's message.
+pub fn assert_valid(xmllint: &str, file: &Path, schema: &str) {
+    let flag = if schema.ends_with(".dtd") {
+        "--dtdvalid"
+    } else {
+        "--schema"
+    };
+    let out = Command::new(xmllint)
+        .args(["--noout", "--nonet", flag])
+        .arg(repo().join("tests/fixtures/schemas").join(schema))
+        .arg(file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}: {}",
+        file.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

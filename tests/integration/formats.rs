@@ -12,7 +12,7 @@ use markup5ever_rcdom::{Handle, NodeData, RcDom};
 use quick_xml::events::Event;
 use serde_json::Value;
 
-use crate::fixture::{chromium_dom, repo, stderr, tool, Fixture};
+use crate::fixture::{assert_valid, chromium_dom, repo, stderr, tool, Fixture};
 
 fn formats() -> PathBuf {
     repo().join("tests/fixtures/formats")
@@ -69,7 +69,6 @@ fn check_rows(rows: &[Value]) {
 /// po2xliff writes) has 1.2's structure under its own namespace: it is checked against 1.2.
 fn validate_xliff(xmllint: &str, path: &Path) {
     let text = std::fs::read_to_string(path).unwrap();
-    let schemas = repo().join("tests/fixtures/schemas");
     let (schema, text) = if text.contains("urn:oasis:names:tc:xliff:document:2.0") {
         ("xliff-2.0-core-subset.xsd", text)
     } else {
@@ -83,18 +82,7 @@ fn validate_xliff(xmllint: &str, path: &Path) {
     };
     let copy = path.with_extension("check.xml");
     std::fs::write(&copy, text).unwrap();
-    let out = Command::new(xmllint)
-        .args(["--noout", "--nonet", "--schema"])
-        .arg(schemas.join(schema))
-        .arg(&copy)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}: {}",
-        path.display(),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_valid(xmllint, &copy, schema);
     std::fs::remove_file(copy).unwrap();
 }
 
@@ -432,27 +420,12 @@ fn html_articles_keep_their_element_tree_and_what_is_not_to_translate() {
 
     // The review formats with the page's codes in them are still valid.
     if let Some(xmllint) = tool("xmllint") {
-        let schemas = repo().join("tests/fixtures/schemas");
-        for (flag, schema, file) in [
-            ("--dtdvalid", "tmx14.dtd", "out/aligned.tmx"),
-            (
-                "--schema",
-                "xliff-1.2-passeur-subset.xsd",
-                "out/aligned.xlf",
-            ),
-        ] {
-            let out = Command::new(xmllint)
-                .args(["--noout", "--nonet", flag])
-                .arg(schemas.join(schema))
-                .arg(fx.path(file))
-                .output()
-                .unwrap();
-            assert!(
-                out.status.success(),
-                "{file}: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-        }
+        assert_valid(xmllint, &fx.path("out/aligned.tmx"), "tmx14.dtd");
+        assert_valid(
+            xmllint,
+            &fx.path("out/aligned.xlf"),
+            "xliff-1.2-passeur-subset.xsd",
+        );
         assert!(fx.read("out/aligned.xlf").contains("<bpt id="));
     }
 

@@ -4,7 +4,7 @@
 
 use std::process::Command;
 
-use crate::fixture::{chromium_dom, repo, stderr, tool, Fixture};
+use crate::fixture::{assert_valid, chromium_dom, repo, stderr, tool, Fixture};
 
 fn translate_examples(fx: &Fixture) {
     let examples = repo().join("examples/articles");
@@ -23,33 +23,12 @@ fn tmx_and_xliff_are_valid_against_their_schemas() {
     };
     let fx = Fixture::new();
     translate_examples(&fx);
-    let schemas = repo().join("tests/fixtures/schemas");
-    let check = |args: &[&str]| {
-        let out = Command::new(xmllint).args(args).output().unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    };
-    let tmx = fx.path("out/aligned.tmx");
-    let xlf = fx.path("out/aligned.xlf");
-    let dtd = schemas.join("tmx14.dtd");
-    let xsd = schemas.join("xliff-1.2-passeur-subset.xsd");
-    check(&[
-        "--noout",
-        "--nonet",
-        "--dtdvalid",
-        dtd.to_str().unwrap(),
-        tmx.to_str().unwrap(),
-    ]);
-    check(&[
-        "--noout",
-        "--nonet",
-        "--schema",
-        xsd.to_str().unwrap(),
-        xlf.to_str().unwrap(),
-    ]);
+    assert_valid(xmllint, &fx.path("out/aligned.tmx"), "tmx14.dtd");
+    assert_valid(
+        xmllint,
+        &fx.path("out/aligned.xlf"),
+        "xliff-1.2-passeur-subset.xsd",
+    );
 }
 
 #[test]
