@@ -55,25 +55,47 @@ pub fn token(n: usize) -> String {
     format!("XPH{n}X")
 }
 
-/// Appends a code's token to a model input being built, as a word of its own.
-pub fn push_token(out: &mut String, token: &str) {
-    if !out.is_empty() && !out.ends_with(char::is_whitespace) {
-        out.push(' ');
-    }
-    out.push_str(token);
-    out.push(' ');
+/// A model input being built: text, and the codes' tokens as words of their own.
+#[derive(Debug, Default)]
+pub struct ModelInput {
+    text: String,
+    /// The last thing added was a token (followed by the space that makes it a word).
+    after_token: bool,
 }
 
-/// Appends text to a model input after a token without doubling the space it left, and
-/// with punctuation against the token as it was against the code (`</a>,`).
-pub fn push_text(out: &mut String, text: &str) {
-    if out.ends_with(' ') && text.starts_with(char::is_whitespace) {
-        out.push_str(&text[1..]);
-    } else if out.ends_with("X ") && text.starts_with(is_closing_punctuation) {
-        out.pop();
-        out.push_str(text);
-    } else {
-        out.push_str(text);
+impl ModelInput {
+    /// Appends a code's token, as a word of its own.
+    pub fn push_token(&mut self, token: &str) {
+        if !self.text.is_empty() && !self.text.ends_with(char::is_whitespace) {
+            self.text.push(' ');
+        }
+        self.text.push_str(token);
+        self.text.push(' ');
+        self.after_token = true;
+    }
+
+    /// Appends text. After a token, the space it left is not doubled by the text's own
+    /// whitespace, and punctuation stays against the token as it was against the code
+    /// (`</a>,`).
+    pub fn push_text(&mut self, text: &str) {
+        if text.is_empty() {
+            return;
+        }
+        if self.after_token
+            && (text.starts_with(char::is_whitespace) || text.starts_with(is_closing_punctuation))
+        {
+            self.text.pop();
+        }
+        self.text.push_str(text);
+        self.after_token = false;
+    }
+
+    /// The input, without the space a token at its very end left.
+    pub fn finish(mut self) -> String {
+        if self.after_token {
+            self.text.pop();
+        }
+        self.text
     }
 }
 
@@ -505,12 +527,23 @@ mod tests {
 
     #[test]
     fn model_inputs_give_tokens_words_of_their_own() {
-        let mut out = String::from("Selon");
-        push_token(&mut out, "XPH1X");
-        push_text(&mut out, "l'OTAN");
-        push_token(&mut out, "XPH2X");
-        push_text(&mut out, " a dit");
-        assert_eq!(out, "Selon XPH1X l'OTAN XPH2X a dit");
+        let mut out = ModelInput::default();
+        out.push_text("Selon");
+        out.push_token("XPH1X");
+        out.push_text("l'OTAN");
+        out.push_token("XPH2X");
+        out.push_text(" a dit");
+        assert_eq!(out.finish(), "Selon XPH1X l'OTAN XPH2X a dit");
+    }
+
+    /// A no-break space after a code (`</a>&nbsp;:`) is text like any other.
+    #[test]
+    fn a_no_break_space_after_a_token_is_kept() {
+        let mut out = ModelInput::default();
+        out.push_text("l'OTAN");
+        out.push_token("XPH1X");
+        out.push_text("\u{a0}: oui");
+        assert_eq!(out.finish(), "l'OTAN XPH1X\u{a0}: oui");
     }
 
     /// Whatever the model does with the tokens (keeps, drops, repeats, swaps them), every

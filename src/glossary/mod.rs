@@ -27,7 +27,7 @@ use std::ops::Range;
 
 use serde::{Deserialize, Serialize};
 
-use crate::markup::{self, Code};
+use crate::markup::{self, Code, ModelInput};
 
 pub use error::GlossaryError;
 pub use format::{write_glossary, Format};
@@ -212,7 +212,7 @@ pub fn prepare_with_codes(
     force_inject: bool,
 ) -> Prepared {
     let terms = matcher.find(text);
-    let mut out = String::with_capacity(text.len());
+    let mut out = ModelInput::default();
     let mut placeholders = Vec::new();
     let mut code_tokens: Vec<(String, Code)> = Vec::new();
     let mut pending = codes.iter().peekable();
@@ -221,17 +221,17 @@ pub fn prepare_with_codes(
         .filter(|t| t.policy == Policy::Placeholder && !force_inject)
         .count();
     // Copies text[from..to], putting in the token of each code that sits up to `to`.
-    let mut copy = |out: &mut String, from: usize, to: usize| {
+    let mut copy = |out: &mut ModelInput, from: usize, to: usize| {
         let mut at = from;
         while let Some(code) = pending.next_if(|c| c.at <= to) {
             let cut = code.at.max(at);
-            markup::push_text(out, &text[at..cut]);
+            out.push_text(&text[at..cut]);
             at = cut;
             let token = markup::token(tokens_before + code_tokens.len() + 1);
-            markup::push_token(out, &token);
+            out.push_token(&token);
             code_tokens.push((token, code.clone()));
         }
-        markup::push_text(out, &text[at..to]);
+        out.push_text(&text[at..to]);
     };
     let mut last = 0;
     for term in &terms {
@@ -249,14 +249,11 @@ pub fn prepare_with_codes(
             }
             Policy::Check => text[term.span.clone()].to_string(),
         };
-        markup::push_text(&mut out, &piece);
+        out.push_text(&piece);
         last = term.span.end;
     }
     copy(&mut out, last, text.len());
-
-    if !code_tokens.is_empty() {
-        out.truncate(out.trim_end().len());
-    }
+    let out = out.finish();
     Prepared {
         text: out,
         terms,
