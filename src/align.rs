@@ -210,11 +210,7 @@ pub fn align(
     let mut placed = translation.placed.to_vec();
     let mut projected = translation.codes_projected;
     if !segment.codes.is_empty() && !markup::nests(&segment.codes, &placed) {
-        let anchors: Vec<markup::Anchor> = prepared
-            .terms
-            .iter()
-            .map(|t| (t.span.clone(), t.target.clone()))
-            .collect();
+        let anchors = prepared.anchors();
         placed = markup::project(&segment.text, &segment.codes, translation.text, &anchors);
         projected = true;
     }

@@ -540,16 +540,6 @@ impl State {
         self.job.translation.score = hypothesis.score;
     }
 
-    /// The glossary terms of the sentence and their targets, to place codes by.
-    fn anchors(&self) -> Vec<markup::Anchor> {
-        self.job
-            .prepared
-            .terms
-            .iter()
-            .map(|t| (t.span.clone(), t.target.clone()))
-            .collect()
-    }
-
     fn finish(mut self) -> Enforced {
         if self.error().is_none() {
             self.job.translation.text = std::mem::take(&mut self.text);
@@ -560,7 +550,7 @@ impl State {
         let mut placed = Vec::new();
         let mut codes_projected = false;
         if !codes.is_empty() {
-            let anchors = self.anchors();
+            let anchors = self.job.prepared.anchors();
             let placement = markup::place(
                 &self.job.translation.text,
                 &tokens,

@@ -191,6 +191,17 @@ pub struct Prepared {
     pub codes: Vec<(String, Code)>,
 }
 
+impl Prepared {
+    /// The segment's terms and their targets: where the translation of a span of markup
+    /// around a term can be found ([`markup::project`]).
+    pub fn anchors(&self) -> Vec<markup::Anchor> {
+        self.terms
+            .iter()
+            .map(|t| (t.span.clone(), t.target.clone()))
+            .collect()
+    }
+}
+
 /// The placeholder for the `n`th protected span of a segment (see [`markup::token`]).
 pub fn placeholder(n: usize) -> String {
     markup::token(n)
