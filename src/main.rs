@@ -8,6 +8,9 @@ use passeur::cli::Cli;
 use passeur::Status;
 
 fn main() -> ExitCode {
+    // The engine's process settings (glibc malloc's among them), before any thread starts:
+    // malloc's single arena is only single if no thread has made its own yet.
+    passeur::translate::backend::prepare();
     let cli = Cli::parse();
     match passeur::run(cli) {
         Ok(Status::Success) => ExitCode::SUCCESS,

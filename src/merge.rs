@@ -276,6 +276,10 @@ pub fn merge(settings: &MergeSettings) -> Result<RunOutcome> {
                 .as_str()
                 .unwrap_or_default()
                 .to_string(),
+            allocator: shards[0].report["model"]["allocator"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
             info: None,
         },
         options: serde_json::from_value::<OptionsReport>(shards[0].report["options"].clone())

@@ -1012,6 +1012,7 @@ fn run_report(
         model: ModelReport {
             dir: settings.model_dir.display().to_string(),
             backend: crate::translate::backend::describe(),
+            allocator: crate::translate::backend::allocator().to_string(),
             info: model_info,
         },
         options: options_report(settings),

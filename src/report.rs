@@ -83,6 +83,9 @@ pub struct ModelReport {
     pub dir: String,
     /// The GEMM backend CTranslate2 runs (see [`crate::translate::backend`]).
     pub backend: String,
+    /// How the engine's memory is allocated (see [`crate::translate::backend::allocator`]).
+    #[serde(default)]
+    pub allocator: String,
     #[serde(flatten)]
     pub info: Option<ModelInfo>,
 }

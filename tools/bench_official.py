@@ -8,7 +8,8 @@ The two sides:
 
 - passeur: `passeur translate INPUT... -o TMP --model MODEL` as a user runs it, timed as a
   whole process (model loading, reading, segmentation, glossary, translation, checks,
-  writing), peak RSS from the kernel (getrusage of the child).
+  writing), peak RSS, CPU time and page faults from the kernel (wait4 of that child alone:
+  getrusage(RUSAGE_CHILDREN) would report the largest child so far, the wheel's included).
 - the wheel: `ctranslate2.Translator.translate_batch` on passeur's own model inputs (the
   unique `model_input`/`source` texts of passeur's aligned.jsonl, tokenised with the
   model's source.spm plus `</s>`, as ct2rs does), sorted and cut into calls exactly as
@@ -16,7 +17,8 @@ The two sides:
   with `max_decoding_length = min(2 * longest + 10, 512)`, the same beam, compute type and
   thread layout, the calls submitted asynchronously so that every replica stays busy. Its
   time is translation only (the model load is reported apart), so the ratio is strict
-  against passeur. Its peak RSS is measured in a child process of its own.
+  against passeur. Its peak RSS is measured in a child process of its own, its CPU time
+  and page faults over the translation.
 
 The ratio printed is wheel time / passeur time: throughput of passeur relative to the wheel
 (1.0 = as fast, above 1.0 = faster).
@@ -57,19 +59,20 @@ def passeur_run(args, out_dir: Path) -> dict:
     ]
     for glossary in args.glossary:
         command += ["-g", glossary]
-    env = dict(os.environ)
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    result = subprocess.run(command, env=env)
+    child = subprocess.Popen(command)
+    _, status, usage = os.wait4(child.pid, 0)
     seconds = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if result.returncode not in (0, 1):
-        sys.exit(f"passeur failed with exit status {result.returncode}: {' '.join(command)}")
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode not in (0, 1):
+        sys.exit(f"passeur failed with exit status {child.returncode}: {' '.join(command)}")
     report = json.loads((out_dir / "run.json").read_text(encoding="utf-8"))
     return {
         "seconds": seconds,
-        "peak_rss_mb": after.ru_maxrss / 1024,
-        "cpu_seconds": (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime),
+        "peak_rss_mb": usage.ru_maxrss / 1024,
+        "cpu_seconds": usage.ru_utime + usage.ru_stime,
+        "system_seconds": usage.ru_stime,
+        "page_faults": usage.ru_minflt + usage.ru_majflt,
         "report": report,
     }
 
@@ -123,6 +126,7 @@ def wheel_child(args, inputs_file: str, result_file: str) -> None:
     )
     load_seconds = time.perf_counter() - start
 
+    before = resource.getrusage(resource.RUSAGE_SELF)
     start = time.perf_counter()
     pending = []
     for call in calls:
@@ -145,6 +149,7 @@ def wheel_child(args, inputs_file: str, result_file: str) -> None:
         for result in results:
             target_tokens += len(result.result().hypotheses[0])
     seconds = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_SELF)
     Path(result_file).write_text(
         json.dumps(
             {
@@ -154,7 +159,12 @@ def wheel_child(args, inputs_file: str, result_file: str) -> None:
                 "calls": len(calls),
                 "source_tokens": sum(len(t) for t in tokens),
                 "target_tokens": target_tokens,
-                "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                "peak_rss_mb": after.ru_maxrss / 1024,
+                "cpu_seconds": (after.ru_utime + after.ru_stime)
+                - (before.ru_utime + before.ru_stime),
+                "system_seconds": after.ru_stime - before.ru_stime,
+                "page_faults": (after.ru_minflt + after.ru_majflt)
+                - (before.ru_minflt + before.ru_majflt),
                 "version": ctranslate2.__version__,
             }
         ),
@@ -222,11 +232,13 @@ def main() -> None:
           f"{median(passeur_runs):.2f}; translate stage "
           f"{report['timings_seconds']['translate']:.2f} s), "
           f"{report['throughput']['target_tokens']} target tokens, "
-          f"peak RSS {passeur['peak_rss_mb']:.0f} MB, CPU {passeur['cpu_seconds']:.1f} s")
+          f"peak RSS {passeur['peak_rss_mb']:.0f} MB, CPU {passeur['cpu_seconds']:.1f} s "
+          f"(system {passeur['system_seconds']:.1f} s, {passeur['page_faults']:,} page faults)")
     print(f"wheel:    {wheel['seconds']:8.2f} s translate_batch (median "
           f"{median(wheel_runs):.2f}; +{wheel['load_seconds']:.2f} s load), CTranslate2 "
           f"{wheel['version']}, {wheel['target_tokens']} target tokens, "
-          f"peak RSS {wheel['peak_rss_mb']:.0f} MB")
+          f"peak RSS {wheel['peak_rss_mb']:.0f} MB, CPU {wheel['cpu_seconds']:.1f} s "
+          f"(system {wheel['system_seconds']:.1f} s, {wheel['page_faults']:,} page faults)")
     print(f"ratio (passeur throughput / wheel throughput): "
           f"{wheel['seconds'] / passeur['seconds']:.3f} (medians: "
           f"{median(wheel_runs) / median(passeur_runs):.3f}); counting the wheel's model "

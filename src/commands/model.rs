@@ -46,5 +46,6 @@ pub(crate) fn info(dir: Option<PathBuf>) -> Result<Status> {
     println!("tokenizer:     {}", info.tokenizer);
     println!("size:          {} bytes", info.size_bytes);
     println!("backend:       {}", backend::describe());
+    println!("allocator:     {}", backend::allocator());
     Ok(Status::Success)
 }

@@ -39,8 +39,10 @@ pub const HAS_CUDA: bool = cfg!(feature = "cuda");
 static PREPARE: Once = Once::new();
 
 /// Sets passeur's default for `CT2_PACKED_GEMM` and its `malloc` settings, once, before any
-/// model is loaded (the engine calls it first thing in [`super::ct2::Ct2Engine::load`],
-/// before CTranslate2 starts any thread).
+/// model is loaded. The binary calls it first thing in `main`, before any thread exists
+/// (glibc limits the number of arenas made from then on, not those already made: a rayon
+/// thread's arena made earlier would be shared by the replicas round-robin); the engine
+/// calls it again in [`super::ct2::Ct2Engine::load`] for other users of the library.
 pub fn prepare() {
     PREPARE.call_once(|| {
         if std::env::var_os("CT2_PACKED_GEMM").is_none() {
@@ -62,6 +64,17 @@ pub fn loaded() {
         unsafe {
             libc::malloc_trim(0);
         }
+    }
+}
+
+/// How the engine's memory is allocated, for `model info` and `run.json`.
+pub fn allocator() -> &'static str {
+    if !cfg!(all(target_os = "linux", target_env = "gnu")) {
+        "the system allocator"
+    } else if user_tunes_malloc() {
+        "glibc malloc with the user's settings (MALLOC_* or GLIBC_TUNABLES)"
+    } else {
+        "glibc malloc keeping freed memory (no trim, no mmap, one arena)"
     }
 }
 

@@ -343,3 +343,50 @@ fn a_sentence_too_long_for_the_model_is_split_and_rejoined_in_one_row() {
         .iter()
         .all(|f| f["check"] != "split"));
 }
+
+#[test]
+fn the_engine_keeps_freed_memory_unless_the_user_tunes_malloc_and_translates_the_same() {
+    let fx = Fixture::new();
+    let examples = repo().join("examples/articles");
+    let model = crate::fixture::tiny_model();
+    let run = |out: &str, user_setting: Option<(&str, &str)>| {
+        let mut command = fx.passeur(&[
+            "translate",
+            examples.to_str().unwrap(),
+            "-o",
+            out,
+            "--model",
+            model.to_str().unwrap(),
+            "--quiet",
+        ]);
+        for (name, _) in std::env::vars() {
+            if name.starts_with("MALLOC_") || name == "GLIBC_TUNABLES" {
+                command.env_remove(name);
+            }
+        }
+        if let Some((name, value)) = user_setting {
+            command.env(name, value);
+        }
+        let output = command.output().expect("the binary runs");
+        assert!(output.status.success(), "{}", stderr(&output));
+        fx.run_json_in(out)["model"]["allocator"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let kept = run("kept", None);
+    let user = run("user", Some(("MALLOC_ARENA_MAX", "4")));
+    let tunables = run(
+        "tunables",
+        Some(("GLIBC_TUNABLES", "glibc.malloc.trim_threshold=0")),
+    );
+    if cfg!(all(target_os = "linux", target_env = "gnu")) {
+        assert!(kept.contains("keeping freed memory"), "{kept}");
+        assert!(user.contains("the user's settings"), "{user}");
+        assert!(tunables.contains("the user's settings"), "{tunables}");
+    }
+    // The allocator changes where buffers live, never what the engine computes.
+    let rows = |out: &str| fx.read(&format!("{out}/aligned.jsonl"));
+    assert_eq!(rows("kept"), rows("user"));
+    assert_eq!(rows("kept"), rows("tunables"));
+}
