@@ -24,8 +24,9 @@
 //! every 4 KiB page in again, zeroed. How often depends on the sizes that come up: on one
 //! newstest article at one thread, 4.0 million page faults and 7.2 s of 15.9 s in the
 //! kernel. passeur keeps freed memory in the process instead (no trimming, no separate
-//! mappings, one arena: 0.15 million faults, 8.7 s, and a lower peak RSS, since memory freed
-//! by one step is what the next one reuses). The official wheel keeps glibc's defaults.
+//! mappings, one arena): 0.15 million faults and 8.7 s there. Peak RSS moves little either
+//! way, since what one step frees is what the next reuses (60 MB more on that article, 50 to
+//! 250 MB less on the benchmark's batches). The official wheel keeps glibc's defaults.
 //! Measured figures in the README. A user who sets glibc's malloc tunables or `MALLOC_*`
 //! variables keeps theirs.
 
@@ -57,7 +58,7 @@ pub fn prepare() {
 /// Gives back to the kernel what loading the model freed (its reading buffers): kept, those
 /// pages would add to the peak RSS of decoding (20 MB on one newstest article with the
 /// OPUS-MT-sized model).
-pub fn loaded() {
+pub fn release_load_buffers() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     if !user_tunes_malloc() {
         // SAFETY: malloc_trim only returns free pages; glibc takes its own lock.

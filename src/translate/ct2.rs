@@ -60,7 +60,7 @@ impl Ct2Engine {
         };
         let translator = Translator::new(dir, &config)
             .map_err(|e| EngineError(format!("{}: cannot load the model: {e:#}", dir.display())))?;
-        super::backend::loaded();
+        super::backend::release_load_buffers();
         Ok(Ct2Engine {
             translator,
             tokenizer,
