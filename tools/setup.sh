@@ -8,7 +8,11 @@
 #   places ct2rs's MKL finder (intel-mkl-tool) looks in;
 # - oneDNN (used on other CPUs), built from the sources of the onednn-src crate (crates.io)
 #   with only what CTranslate2 uses, as its wheels are built: about 18 minutes on 2 cores,
-#   once; installed under /opt/onednn, where .cargo/config.toml points the build.
+#   once; installed under /opt/onednn, where .cargo/config.toml points the build;
+# - ct2rs with one change (tools/ct2rs-shared-replicas.patch: replicas on one device share
+#   one copy of the weights, as the wheel's `inter_threads` does, instead of one copy each),
+#   the crate downloaded from crates.io, checked against Cargo.lock's checksum, patched and
+#   put in /opt/ct2rs-passeur, where .cargo/config.toml's [patch] points cargo.
 #
 # Idempotent: it installs only what is missing.
 set -euo pipefail
@@ -24,6 +28,8 @@ missing=()
 command -v cmake >/dev/null 2>&1 || missing+=(cmake)
 command -v g++ >/dev/null 2>&1 || missing+=(g++)
 command -v python3 >/dev/null 2>&1 || missing+=(python3 python3-pip)
+command -v patch >/dev/null 2>&1 || missing+=(patch)
+command -v curl >/dev/null 2>&1 || missing+=(curl)
 if [ ${#missing[@]} -gt 0 ]; then
     $sudo apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
@@ -37,6 +43,25 @@ if [ "$(uname -m)" = x86_64 ] && [ ! -f "$MKL_PREFIX/lib/libmkl_core.a" ]; then
         --break-system-packages --prefix "$MKL_PREFIX" \
         "mkl-static==$MKL_VERSION" "mkl-include==$MKL_VERSION"
 fi
+# Before anything runs cargo: .cargo/config.toml's [patch] needs this folder.
+ct2rs_version=0.10.3
+ct2rs_sha256=edf9167bb229e98360fe2ae650bf44936bf043f11cf6e620994bd0ef51c6cf8c
+ct2rs_dir=/opt/ct2rs-passeur
+ct2rs_stamp="$ct2rs_version $(sha256sum tools/ct2rs-shared-replicas.patch | cut -d' ' -f1)"
+if [ "$(cat "$ct2rs_dir/.passeur-stamp" 2>/dev/null)" != "$ct2rs_stamp" ]; then
+    echo "setup: ct2rs $ct2rs_version from crates.io, patched, into $ct2rs_dir"
+    work=$(mktemp -d)
+    curl -sSfL --retry 3 -o "$work/ct2rs.crate" \
+        "https://static.crates.io/crates/ct2rs/ct2rs-$ct2rs_version.crate"
+    echo "$ct2rs_sha256  $work/ct2rs.crate" | sha256sum --check --quiet
+    tar -xzf "$work/ct2rs.crate" -C "$work"
+    patch --quiet -p1 -d "$work/ct2rs-$ct2rs_version" < tools/ct2rs-shared-replicas.patch
+    echo "$ct2rs_stamp" > "$work/ct2rs-$ct2rs_version/.passeur-stamp"
+    $sudo rm -rf "$ct2rs_dir"
+    $sudo mv "$work/ct2rs-$ct2rs_version" "$ct2rs_dir"
+    rm -rf "$work"
+fi
+
 onednn_prefix=/opt/onednn
 if [ "$(uname -m)" = x86_64 ] && [ ! -f "$onednn_prefix/lib/libdnnl.a" ]; then
     # The sources cargo fetched for the onednn-src version in Cargo.lock.
@@ -56,4 +81,4 @@ print(next(p["manifest_path"] for p in packages if p["name"] == "onednn-src"))')
     $sudo cmake --install "$build" >/dev/null
     rm -rf "$build"
 fi
-echo "setup: ready (cmake, g++$( [ "$(uname -m)" = x86_64 ] && echo ", MKL in $MKL_PREFIX, oneDNN in $onednn_prefix"))"
+echo "setup: ready (cmake, g++, ct2rs in $ct2rs_dir$( [ "$(uname -m)" = x86_64 ] && echo ", MKL in $MKL_PREFIX, oneDNN in $onednn_prefix"))"

@@ -31,7 +31,10 @@ impl Ct2Engine {
     /// intra-op threads help little on the small matrices of an OPUS-MT-sized model, so
     /// several single-threaded replicas beat one multi-threaded replica on CPU (with the
     /// Python API on this 2-core machine, 2×1 ran about 1.8 times faster than 1×2). ct2rs has
-    /// no `inter_threads`; repeating the device index gives one replica per entry.
+    /// no `inter_threads`; repeating the device index gives one replica per entry, and the
+    /// ct2rs passeur builds (tools/ct2rs-shared-replicas.patch, applied by tools/setup.sh)
+    /// makes those replicas share one copy of the weights, as `inter_threads` does, instead
+    /// of loading one copy each.
     pub fn load(dir: &Path, settings: &EngineSettings) -> Result<Ct2Engine, EngineError> {
         super::backend::prepare();
         let tokenizer = AutoTokenizer::new(dir).map_err(|e| {
