@@ -11,7 +11,7 @@
 #   once; installed under /opt/onednn, where .cargo/config.toml points the build;
 # - ct2rs with one change (tools/ct2rs-shared-replicas.patch: replicas on one device share
 #   one copy of the weights, as the wheel's `inter_threads` does, instead of one copy each),
-#   the crate downloaded from crates.io, checked against Cargo.lock's checksum, patched and
+#   the crate downloaded from crates.io, checked against its crates.io checksum, patched and
 #   put in /opt/ct2rs-passeur, where .cargo/config.toml's [patch] points cargo.
 #
 # Idempotent: it installs only what is missing.
