@@ -45,6 +45,20 @@ pub struct Code {
     pub at: usize,
 }
 
+/// The `pair` of code `id` when an article's codes are read in source order, `open` holding
+/// the ids of the spans still open: a closing code belongs to the innermost open span (to
+/// itself when none is open).
+pub fn pair_in_order(kind: CodeKind, id: usize, open: &mut Vec<usize>) -> usize {
+    match kind {
+        CodeKind::Open => {
+            open.push(id);
+            id
+        }
+        CodeKind::Close => open.pop().unwrap_or(id),
+        CodeKind::Standalone => id,
+    }
+}
+
 /// Where a code went in a translation: the code's index in its sentence's codes, and the
 /// byte offset in the translated text. Listed in the order the codes appear in the target.
 pub type Placed = (usize, usize);
@@ -567,6 +581,10 @@ mod tests {
             markup,
             at,
         };
+        let close = |codes: &mut Vec<Code>, pair: usize, at: usize| {
+            let id = codes.len();
+            codes.push(code(CodeKind::Close, id, pair, format!("</b{pair}>"), at));
+        };
         for _ in 0..2000 {
             // A source of a few words with nested spans and standalone codes between them.
             let mut source = String::new();
@@ -586,15 +604,7 @@ mod tests {
                         ));
                     }
                     1 if !open.is_empty() => {
-                        let pair = open.pop().unwrap();
-                        let id = codes.len();
-                        codes.push(code(
-                            CodeKind::Close,
-                            id,
-                            pair,
-                            format!("</b{pair}>"),
-                            source.len(),
-                        ));
+                        close(&mut codes, open.pop().unwrap(), source.len());
                     }
                     2 => {
                         let id = codes.len();
@@ -614,14 +624,7 @@ mod tests {
                 source.push_str(words[next(words.len())]);
             }
             while let Some(pair) = open.pop() {
-                let id = codes.len();
-                codes.push(code(
-                    CodeKind::Close,
-                    id,
-                    pair,
-                    format!("</b{pair}>"),
-                    source.len(),
-                ));
+                close(&mut codes, pair, source.len());
             }
             let tokens: Vec<String> = (1..=codes.len()).map(token).collect();
             // A "translation": words, and each token kept, dropped, doubled or moved.

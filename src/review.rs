@@ -316,21 +316,11 @@ fn read_xliff(name: &str, text: &str) -> Result<Vec<Approved>> {
                     }
                     continue;
                 }
-                Event::Start(e)
-                    if matches!(
-                        e.local_name().as_ref(),
-                        b"bpt" | b"ept" | b"ph" | b"it" | b"sub"
-                    ) =>
-                {
+                Event::Start(e) if holds_native_code(e.local_name().as_ref()) => {
                     native_depth += 1;
                     continue;
                 }
-                Event::End(e)
-                    if matches!(
-                        e.local_name().as_ref(),
-                        b"bpt" | b"ept" | b"ph" | b"it" | b"sub"
-                    ) =>
-                {
+                Event::End(e) if holds_native_code(e.local_name().as_ref()) => {
                     native_depth -= 1;
                     continue;
                 }
@@ -465,6 +455,11 @@ fn read_xliff(name: &str, text: &str) -> Result<Vec<Approved>> {
         }
     }
     Ok(approved)
+}
+
+/// XLIFF 1.2 inline elements whose content is the original format's code, not words.
+fn holds_native_code(name: &[u8]) -> bool {
+    matches!(name, b"bpt" | b"ept" | b"ph" | b"it" | b"sub")
 }
 
 /// XLIFF text as the memory stores it: whitespace runs as one space unless the unit says

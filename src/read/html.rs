@@ -395,18 +395,10 @@ impl Builder<'_> {
                 }
                 Item::Code(_, range, name) => {
                     let id = self.codes.len();
-                    let pair = match kind {
-                        CodeKind::Open => {
-                            pairs.push(id);
-                            id
-                        }
-                        CodeKind::Close => pairs.pop().unwrap_or(id),
-                        CodeKind::Standalone => id,
-                    };
                     self.codes.push(Code {
                         kind,
                         id,
-                        pair,
+                        pair: markup::pair_in_order(kind, id, &mut pairs),
                         markup: self.source[range.clone()].to_string(),
                         at: line_start + line.len(),
                     });

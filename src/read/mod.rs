@@ -504,45 +504,35 @@ fn read_file(path: &Path, id: String) -> Source<'static> {
     }
 }
 
-/// An article from a file's text: parsed when its ending says HTML or XLIFF.
+/// An article from a file's text: parsed when its ending says HTML or XLIFF, or Markdown with
+/// inline markup; plain otherwise.
 fn document(path: &Path, id: String, origin: String, text: String) -> Result<Article, ReadError> {
     let failed = |message: String| ReadError::Document {
         path: origin.clone(),
         message,
     };
-    if has_extension(path, "html") || has_extension(path, "htm") {
+    let (plain, codes, document) = if has_extension(path, "html") || has_extension(path, "htm") {
         let (plain, codes, page) = html::parse(text).map_err(|e| failed(e.to_string()))?;
-        return Ok(Article {
-            id,
-            origin: origin.clone(),
-            text: plain,
-            codes,
-            document: Some(Arc::new(Document::Html(page))),
-        });
-    }
-    if has_extension(path, "xlf") || has_extension(path, "xliff") {
+        (plain, codes, Document::Html(page))
+    } else if has_extension(path, "xlf") || has_extension(path, "xliff") {
         let (plain, codes, job) = xliff::parse(text).map_err(|e| failed(e.to_string()))?;
-        return Ok(Article {
-            id,
-            origin: origin.clone(),
-            text: plain,
-            codes,
-            document: Some(Arc::new(Document::Xliff(job))),
-        });
-    }
-    if has_extension(path, "md") {
+        (plain, codes, Document::Xliff(job))
+    } else if has_extension(path, "md") {
         let (plain, codes) = markdown::parse(&text);
-        if !codes.is_empty() {
-            return Ok(Article {
-                id,
-                origin,
-                text: plain,
-                codes,
-                document: Some(Arc::new(Document::Markdown(text))),
-            });
+        if codes.is_empty() {
+            return Ok(Article::plain(id, origin, text));
         }
-    }
-    Ok(Article::plain(id, origin, text))
+        (plain, codes, Document::Markdown(text))
+    } else {
+        return Ok(Article::plain(id, origin, text));
+    };
+    Ok(Article {
+        id,
+        origin,
+        text: plain,
+        codes,
+        document: Some(Arc::new(document)),
+    })
 }
 
 /// Checks that bytes are text, naming the line of the first bad byte: UTF-8 (a BOM

@@ -647,18 +647,10 @@ impl<'s> Parser<'s> {
         let mut open: Vec<usize> = Vec::new();
         for ((kind, range), offset) in source.codes.iter().zip(&source.offsets) {
             let id = self.codes.len();
-            let pair = match kind {
-                CodeKind::Open => {
-                    open.push(id);
-                    id
-                }
-                CodeKind::Close => open.pop().unwrap_or(id),
-                CodeKind::Standalone => id,
-            };
             self.codes.push(Code {
                 kind: *kind,
                 id,
-                pair,
+                pair: markup::pair_in_order(*kind, id, &mut open),
                 markup: self.source[range.clone()].to_string(),
                 at: line_start + offset.saturating_sub(trimmed_start).min(line.len()),
             });
