@@ -136,8 +136,8 @@ pub fn tool(name: &str) -> Option<&str> {
 /// Renders a page in headless Chromium and returns the DOM after its script ran.
 pub fn chromium_dom(chromium: &str, page: &Path, fragment: &str, profile: &Path) -> String {
     let url = format!("file://{}{fragment}", page.display());
-    let out = Command::new(chromium)
-        .args([
+    let out = output_of(
+        Command::new(chromium).args([
             "--headless",
             "--no-sandbox",
             "--disable-gpu",
@@ -149,15 +149,10 @@ pub fn chromium_dom(chromium: &str, page: &Path, fragment: &str, profile: &Path)
             &format!("--user-data-dir={}", profile.display()),
             "--dump-dom",
             &url,
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+        ]),
+        "chromium",
     );
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// xmllint validates `file` against a committed schema of tests/fixtures/schemas (a `.dtd`
@@ -168,16 +163,23 @@ pub fn assert_valid(xmllint: &str, file: &Path, schema: &str) {
     } else {
         "--schema"
     };
-    let out = Command::new(xmllint)
-        .args(["--noout", "--nonet", flag])
-        .arg(repo().join("tests/fixtures/schemas").join(schema))
-        .arg(file)
-        .output()
-        .unwrap();
+    output_of(
+        Command::new(xmllint)
+            .args(["--noout", "--nonet", flag])
+            .arg(repo().join("tests/fixtures/schemas").join(schema))
+            .arg(file),
+        &file.display().to_string(),
+    );
+}
+
+/// Runs a tool and returns its standard output; the test fails with `what` and the tool's
+/// standard error if it does not succeed.
+pub fn output_of(command: &mut Command, what: &str) -> Vec<u8> {
+    let out = command.output().unwrap();
     assert!(
         out.status.success(),
-        "{}: {}",
-        file.display(),
+        "{what}: {}",
         String::from_utf8_lossy(&out.stderr)
     );
+    out.stdout
 }

@@ -12,7 +12,7 @@ use markup5ever_rcdom::{Handle, NodeData, RcDom};
 use quick_xml::events::Event;
 use serde_json::Value;
 
-use crate::fixture::{assert_valid, chromium_dom, repo, stderr, tool, Fixture};
+use crate::fixture::{assert_valid, chromium_dom, output_of, repo, stderr, tool, Fixture};
 
 fn formats() -> PathBuf {
     repo().join("tests/fixtures/formats")
@@ -209,32 +209,22 @@ fn translate_toolkit_units(path: &Path) -> Option<Vec<Value>> {
                   store = xliff2.Xliff2File.parsefile(sys.argv[1]) if 'document:2.0' in text else factory.getobject(sys.argv[1])\n\
                   print(json.dumps([{'id': u.getid(), 'source': str(u.source), 'target': str(u.target or '')}\n\
                   for u in store.units if not u.isheader()]))";
-    let out = Command::new(&python)
-        .args(["-c", script])
-        .arg(path)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let units = output_of(
+        Command::new(&python).args(["-c", script]).arg(path),
+        "Translate Toolkit",
     );
     // pofilter runs its QA tests over the file (1.x only: it reads XLIFF 1.x).
     let text = std::fs::read_to_string(path).unwrap();
     if !text.contains("document:2.0") {
         let filtered = path.with_extension("pofilter.xlf");
-        let pofilter = Command::new(venv.join("bin/pofilter"))
-            .arg(path)
-            .arg(&filtered)
-            .output()
-            .unwrap();
-        assert!(
-            pofilter.status.success(),
-            "pofilter: {}",
-            String::from_utf8_lossy(&pofilter.stderr)
+        output_of(
+            Command::new(venv.join("bin/pofilter"))
+                .arg(path)
+                .arg(&filtered),
+            "pofilter",
         );
     }
-    Some(serde_json::from_slice(&out.stdout).unwrap())
+    Some(serde_json::from_slice(&units).unwrap())
 }
 
 #[test]

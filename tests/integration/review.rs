@@ -4,7 +4,7 @@
 
 use std::process::Command;
 
-use crate::fixture::{assert_valid, chromium_dom, repo, stderr, tool, Fixture};
+use crate::fixture::{assert_valid, chromium_dom, output_of, repo, stderr, tool, Fixture};
 
 fn translate_examples(fx: &Fixture) {
     let examples = repo().join("examples/articles");
@@ -52,18 +52,13 @@ fn hostile_text_stays_text_in_every_format() {
     );
     if let Some(xmllint) = tool("xmllint") {
         for file in ["aligned.tmx", "aligned.xlf"] {
-            let out = Command::new(xmllint)
-                .args([
+            output_of(
+                Command::new(xmllint).args([
                     "--noout",
                     "--nonet",
                     fx.path("out").join(file).to_str().unwrap(),
-                ])
-                .output()
-                .unwrap();
-            assert!(
-                out.status.success(),
-                "{file}: {}",
-                String::from_utf8_lossy(&out.stderr)
+                ]),
+                file,
             );
         }
     }
