@@ -10,7 +10,8 @@
 #   with only what CTranslate2 uses, as its wheels are built: about 18 minutes on 2 cores,
 #   once; installed under /opt/onednn, where .cargo/config.toml points the build;
 # - ct2rs with one change (tools/ct2rs-shared-replicas.patch: replicas on one device share
-#   one copy of the weights, as the wheel's `inter_threads` does, instead of one copy each),
+#   one copy of the weights, as the wheel's `inter_threads` does, instead of one copy each;
+#   the patch also allows its warnings, which cargo caps for registry crates but not paths),
 #   the crate downloaded from crates.io, checked against its crates.io checksum, patched and
 #   put in /opt/ct2rs-passeur, where .cargo/config.toml's [patch] points cargo.
 #
