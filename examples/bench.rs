@@ -17,7 +17,8 @@ use std::time::Instant;
 use anyhow::{bail, Context, Result};
 use ct2rs::{BatchType, Config, TranslationOptions, Translator};
 
-use passeur::config::{ComputeKind, DeviceKind, EngineSettings, TranslateSettings};
+use passeur::config::TranslateSettings;
+use passeur::options::{ComputeKind, DeviceKind, EngineSettings};
 use passeur::read::{read_inputs, Input};
 use passeur::segment::segment_article;
 
@@ -55,7 +56,7 @@ fn main() -> Result<()> {
     };
 
     // The same sentences for the raw engine.
-    let read = read_inputs(&inputs);
+    let read = read_inputs(&inputs, &Default::default());
     let sentences: Vec<String> = read
         .articles
         .iter()
@@ -109,6 +110,8 @@ fn main() -> Result<()> {
         shard: None,
         offline: true,
         quiet: true,
+        languages: Default::default(),
+        encoding: None,
     };
     let start = Instant::now();
     let outcome = passeur::pipeline::translate(&settings)?;

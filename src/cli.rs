@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::check::Severity;
-use crate::config::{ComputeKind, DeviceKind};
 use crate::glossary::Policy;
+use crate::options::{ComputeKind, DeviceKind};
 
 /// Translate batches of French news articles into English, offline, with auditable
 /// terminology and sentence-aligned output.
@@ -19,7 +19,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Translate articles: .txt/.md files, folders, .jsonl files of {"id", "text"}, or - for stdin.
+    /// Translate articles: .txt/.md files, HTML pages, XLIFF files, folders, .jsonl files of
+    /// {"id", "text"}, or - for stdin.
     Translate(TranslateArgs),
     /// Split articles into sentences, as the translate stage does, and print them.
     Segment(SegmentArgs),
@@ -39,7 +40,8 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct TranslateArgs {
-    /// Input files, folders (walked recursively in sorted order) or - for standard input.
+    /// Input files (.txt, .md, .html, .htm, .xlf, .xliff, .jsonl), folders (walked
+    /// recursively in sorted order) or - for standard input.
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
     /// Folder for the English articles, aligned.jsonl, the review formats and run.json.
@@ -100,6 +102,17 @@ pub struct TranslateArgs {
     /// No progress bar and no summary line.
     #[arg(short, long)]
     pub quiet: bool,
+    /// Language of the inputs (a BCP 47 tag, or a multilingual model's own code such as
+    /// fra_Latn): XLIFF files and HTML pages that declare another are refused.
+    #[arg(long, value_name = "LANG", default_value = "fr")]
+    pub source_lang: String,
+    /// Language to translate into; XLIFF targets are labelled with the file's own code.
+    #[arg(long, value_name = "LANG", default_value = "en")]
+    pub target_lang: String,
+    /// Encoding of .txt and .md inputs without a byte order mark, by its WHATWG label
+    /// (windows-1252, iso-8859-15, utf-16le, …); UTF-8 by default.
+    #[arg(long, value_name = "LABEL")]
+    pub encoding: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -3,12 +3,11 @@
 
 use std::path::PathBuf;
 
-use anyhow::{bail, Result};
-use clap::ValueEnum;
-
 use crate::cli::{FetchArgs, FormatArg, TranslateArgs};
-use crate::read::Input;
+use crate::options::{DeviceKind, EngineSettings, LanguagePair};
+use crate::read::{Input, ReadOptions};
 use crate::write::Format;
+use anyhow::{bail, Result};
 
 /// The model passeur uses when none is named.
 pub const DEFAULT_REPO: &str = "michaelfeil/ct2fast-opus-mt-fr-en";
@@ -39,45 +38,9 @@ pub struct TranslateSettings {
     pub shard: Option<Shard>,
     pub offline: bool,
     pub quiet: bool,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum DeviceKind {
-    Cpu,
-    Cuda,
-}
-
-/// CTranslate2's compute types, by CTranslate2's names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum ComputeKind {
-    Int8,
-    #[value(name = "int8_float32")]
-    Int8Float32,
-    #[value(name = "int8_float16")]
-    Int8Float16,
-    Float16,
-    Float32,
-    Auto,
-    Default,
-}
-
-impl ComputeKind {
-    /// CTranslate2's name, as `--compute-type` takes it.
-    pub fn name(self) -> String {
-        self.to_possible_value()
-            .expect("every compute type has a name")
-            .get_name()
-            .to_string()
-    }
-}
-
-impl DeviceKind {
-    pub fn name(self) -> String {
-        self.to_possible_value()
-            .expect("every device has a name")
-            .get_name()
-            .to_string()
-    }
+    pub languages: LanguagePair,
+    /// `--encoding`: the encoding of text inputs, when not UTF-8.
+    pub encoding: Option<&'static encoding_rs::Encoding>,
 }
 
 /// One shard of a batch: the articles whose id hashes to `index` among `count`.
@@ -140,23 +103,9 @@ impl MergeSettings {
     }
 }
 
-/// How the engine runs.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EngineSettings {
-    pub device: DeviceKind,
-    pub compute_type: ComputeKind,
-    pub replicas: usize,
-    pub threads_per_replica: usize,
-    pub beam_size: usize,
-    pub batch_tokens: usize,
-    pub max_input_tokens: usize,
-    /// Sentences longer than this many tokens are split at clause boundaries.
-    pub max_segment_tokens: usize,
-}
-
 impl TranslateSettings {
     pub fn from_args(args: TranslateArgs) -> Result<TranslateSettings> {
-        if args.device == DeviceKind::Cuda && !crate::translate::backend::HAS_CUDA {
+        if args.device == DeviceKind::Cuda && !DeviceKind::Cuda.built() {
             bail!(
                 "--device cuda: this build of passeur has no CUDA support; build one on a \
                  machine with the CUDA toolkit with `cargo build --release --features cuda`"
@@ -219,8 +168,45 @@ impl TranslateSettings {
             shard: args.shard.as_deref().map(Shard::parse).transpose()?,
             offline: args.offline,
             quiet: args.quiet,
+            languages: LanguagePair {
+                source: language_tag(&args.source_lang, "--source-lang")?,
+                target: language_tag(&args.target_lang, "--target-lang")?,
+            },
+            encoding: args.encoding.as_deref().map(encoding).transpose()?,
         })
     }
+
+    /// How the inputs are read.
+    pub fn read_options(&self) -> ReadOptions {
+        ReadOptions {
+            encoding: self.encoding,
+            languages: self.languages.clone(),
+        }
+    }
+}
+
+/// An encoding by its WHATWG label, as browsers and `encoding_rs` know them (`latin1` and
+/// `iso-8859-1` are windows-1252 there, as on the web).
+fn encoding(label: &str) -> Result<&'static encoding_rs::Encoding> {
+    match encoding_rs::Encoding::for_label(label.trim().as_bytes()) {
+        Some(encoding) => Ok(encoding),
+        None => bail!(
+            "--encoding {label:?}: not an encoding label passeur knows (WHATWG labels, such \
+             as windows-1252, iso-8859-15, utf-16le)"
+        ),
+    }
+}
+
+/// A language as `--source-lang` or `--target-lang` gives it: letters, digits, `-` and `_`.
+fn language_tag(text: &str, option: &str) -> Result<String> {
+    let tag = text.trim();
+    let well_formed = tag.split(['-', '_']).all(|part| {
+        (1..=8).contains(&part.len()) && part.chars().all(|c| c.is_ascii_alphanumeric())
+    });
+    if !well_formed || !tag.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        bail!("{option} {text:?}: expected a language tag such as fr, en-GB or fra_Latn");
+    }
+    Ok(tag.to_string())
 }
 
 /// The formats `--format` names, in the order given, without repeats; none or `all` means

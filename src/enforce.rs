@@ -124,16 +124,20 @@ pub fn enforce(
             .filter_map(|&i| states[i].tokens(engine))
             .collect();
         if sources.len() == missing.len() {
-            let budget = budget(&sources, engine, cap);
-            match engine.translate_nbest(&sources, NBEST, budget) {
-                Ok(nbest) => {
-                    for (&i, hypotheses) in missing.iter().zip(nbest) {
-                        states[i].try_nbest(engine, targets, hypotheses);
+            for (budget, group) in batch::by_budget(&sources, |s| budget(s, engine, cap)) {
+                let inputs: Vec<Vec<String>> = group.iter().map(|&g| sources[g].clone()).collect();
+                match engine.translate_nbest(&inputs, NBEST, budget) {
+                    Ok(nbest) => {
+                        for (&g, hypotheses) in group.iter().zip(nbest) {
+                            states[missing[g]].try_nbest(engine, targets, hypotheses);
+                        }
                     }
+                    Err(e) => group.iter().for_each(|&g| {
+                        states[missing[g]]
+                            .notes
+                            .push(format!("n-best search failed: {e}"))
+                    }),
                 }
-                Err(e) => missing
-                    .iter()
-                    .for_each(|&i| states[i].notes.push(format!("n-best search failed: {e}"))),
             }
         }
     }
@@ -153,20 +157,26 @@ pub fn enforce(
         if rows.is_empty() {
             break;
         }
-        let sources: Vec<Vec<String>> = rows.iter().map(|r| r.1.clone()).collect();
-        let prefixes: Vec<Vec<String>> = rows.iter().map(|r| r.2.clone()).collect();
-        let longest = prefixes.iter().map(Vec::len).max().unwrap_or(0);
-        let budget = (budget(&sources, engine, cap) + longest).min(cap);
-        match engine.translate_with_prefix(&sources, &prefixes, budget) {
-            Ok(hypotheses) => {
-                for ((i, _, _), hypothesis) in rows.iter().zip(hypotheses) {
-                    states[*i].try_prefix(engine, targets, hypothesis, budget);
+        // A row's budget is its source's plus its prefix, so rows are called in groups of
+        // one budget (see `batch::decoding_budget`).
+        let row_budget = |(_, source, prefix): &(usize, Vec<String>, Vec<String>)| {
+            (budget(source, engine, cap) + prefix.len()).min(cap)
+        };
+        for (budget, group) in batch::by_budget(&rows, row_budget) {
+            let sources: Vec<Vec<String>> = group.iter().map(|&g| rows[g].1.clone()).collect();
+            let prefixes: Vec<Vec<String>> = group.iter().map(|&g| rows[g].2.clone()).collect();
+            match engine.translate_with_prefix(&sources, &prefixes, budget) {
+                Ok(hypotheses) => {
+                    for (&g, hypothesis) in group.iter().zip(hypotheses) {
+                        states[rows[g].0].try_prefix(engine, targets, hypothesis, budget);
+                    }
                 }
-            }
-            Err(e) => {
-                for (i, _, _) in &rows {
-                    states[*i].notes.push(format!("prefix repair failed: {e}"));
-                    states[*i].gave_up = true;
+                Err(e) => {
+                    for &g in &group {
+                        let state = &mut states[rows[g].0];
+                        state.notes.push(format!("prefix repair failed: {e}"));
+                        state.gave_up = true;
+                    }
                 }
             }
         }
@@ -204,9 +214,9 @@ fn starts_word(token: &str) -> bool {
         || !token.chars().next().is_some_and(char::is_alphanumeric)
 }
 
-fn budget(sources: &[Vec<String>], engine: &dyn Engine, cap: usize) -> usize {
-    let longest = sources.iter().map(Vec::len).max().unwrap_or(0);
-    decoding_budget(longest.min(engine.max_input_length()), cap)
+/// The decoding budget of one source, as the first translation had it.
+fn budget(source: &[String], engine: &dyn Engine, cap: usize) -> usize {
+    decoding_budget(source.len().min(engine.max_input_length()), cap)
 }
 
 struct State {

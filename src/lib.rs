@@ -37,6 +37,7 @@ pub mod markup;
 pub mod memory;
 pub mod merge;
 pub mod model;
+pub mod options;
 pub mod pipeline;
 pub mod progress;
 pub mod read;
@@ -69,10 +70,10 @@ mod stage_edges {
         "align",
         "write",
     ];
-    /// What any stage may use besides earlier stages: settings, atomic files, inline codes
-    /// (data that travels through every stage), progress, and the output folder's state
-    /// folder (where writers record what they wrote).
-    const SHARED: [&str; 5] = ["config", "files", "markup", "progress", "state"];
+    /// What any stage may use besides earlier stages: settings and their option enums,
+    /// atomic files, inline codes (data that travels through every stage), progress, and the
+    /// output folder's state folder (where writers record what they wrote).
+    const SHARED: [&str; 6] = ["config", "files", "markup", "options", "progress", "state"];
 
     fn sources(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
         for entry in std::fs::read_dir(dir).unwrap() {
@@ -85,12 +86,13 @@ mod stage_edges {
         }
     }
 
-    #[test]
-    fn stages_use_only_earlier_stages() {
+    /// Every `crate::` path named outside comments: (file relative to `src`, the top-level
+    /// module the file belongs to, the top-level module it names).
+    fn uses() -> Vec<(String, String, String)> {
         let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
         let mut files = Vec::new();
         sources(&src, &mut files);
-        let mut backward = BTreeSet::new();
+        let mut found = Vec::new();
         for file in files {
             let relative = file.strip_prefix(&src).unwrap();
             let module = relative
@@ -101,9 +103,6 @@ mod stage_edges {
                 .to_string_lossy()
                 .trim_end_matches(".rs")
                 .to_string();
-            let Some(rank) = STAGES.iter().position(|s| *s == module) else {
-                continue;
-            };
             let text = std::fs::read_to_string(&file).unwrap();
             for line in text.lines().map(str::trim).filter(|l| !l.starts_with("//")) {
                 for (i, _) in line.match_indices("crate::") {
@@ -111,18 +110,63 @@ mod stage_edges {
                         .chars()
                         .take_while(|c| c.is_alphanumeric() || *c == '_')
                         .collect();
-                    let allowed = used == module
-                        || SHARED.contains(&used.as_str())
-                        || STAGES
-                            .iter()
-                            .position(|s| *s == used)
-                            .is_some_and(|r| r < rank);
-                    if !allowed {
-                        backward.insert(format!("{} -> {used}", relative.display()));
+                    if used != module {
+                        found.push((relative.display().to_string(), module.clone(), used));
                     }
                 }
             }
         }
+        found
+    }
+
+    #[test]
+    fn stages_use_only_earlier_stages() {
+        let mut backward = BTreeSet::new();
+        for (file, module, used) in uses() {
+            let Some(rank) = STAGES.iter().position(|s| *s == module) else {
+                continue;
+            };
+            let allowed = SHARED.contains(&used.as_str())
+                || STAGES
+                    .iter()
+                    .position(|s| *s == used)
+                    .is_some_and(|r| r < rank);
+            if !allowed {
+                backward.insert(format!("{file} -> {used}"));
+            }
+        }
         assert!(backward.is_empty(), "edges against the flow: {backward:#?}");
+    }
+
+    /// No two modules depend on each other, directly or through others: the modules form a
+    /// hierarchy (the option enums sit below `cli`, `config` and `translate`, for instance).
+    #[test]
+    fn modules_import_no_cycle() {
+        let mut edges: std::collections::BTreeMap<String, BTreeSet<String>> = Default::default();
+        for (_, module, used) in uses() {
+            edges.entry(module).or_default().insert(used);
+        }
+        let reaches = |from: &str, to: &str| {
+            let mut seen = BTreeSet::new();
+            let mut stack = vec![from.to_string()];
+            while let Some(module) = stack.pop() {
+                for next in edges.get(&module).into_iter().flatten() {
+                    if next == to {
+                        return true;
+                    }
+                    if seen.insert(next.clone()) {
+                        stack.push(next.clone());
+                    }
+                }
+            }
+            false
+        };
+        let cycles: Vec<String> = edges
+            .iter()
+            .flat_map(|(module, used)| used.iter().map(move |u| (module, u)))
+            .filter(|(module, used)| reaches(used, module))
+            .map(|(module, used)| format!("{module} -> {used}"))
+            .collect();
+        assert!(cycles.is_empty(), "edges on a cycle: {cycles:#?}");
     }
 }

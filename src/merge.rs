@@ -280,6 +280,10 @@ pub fn merge(settings: &MergeSettings) -> Result<RunOutcome> {
                 .as_str()
                 .unwrap_or_default()
                 .to_string(),
+            conventions: shards[0].report["model"]["conventions"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
             info: None,
         },
         options: serde_json::from_value::<OptionsReport>(shards[0].report["options"].clone())

@@ -38,6 +38,7 @@ use crate::report::{
 use crate::segment::{self, Segment};
 use crate::state::{Finished, OutputFolder, Record};
 use crate::translate::batch::{self, BatchPlan};
+use crate::translate::conventions::Conventions;
 use crate::translate::ct2::Ct2Engine;
 use crate::translate::Engine;
 use crate::write;
@@ -57,7 +58,7 @@ pub fn translate(settings: &TranslateSettings) -> Result<RunOutcome> {
     check_model(settings)?;
     let setup = Setup::new(settings)?;
     ensure_model(settings)?;
-    let engine = Ct2Engine::load(&settings.model_dir, &settings.engine)?;
+    let engine = Ct2Engine::load(&settings.model_dir, &settings.engine, &settings.languages)?;
     let model_info = info::inspect(&settings.model_dir).ok();
     let load_model = start.elapsed().as_secs_f64();
     let mut outcome = run_stages(settings, &engine, setup, model_info)?;
@@ -164,7 +165,7 @@ pub(crate) fn run_stages(
     model_info: Option<info::ModelInfo>,
 ) -> Result<RunOutcome> {
     let mut run = Run::start(settings, engine, setup, model_info)?;
-    let mut articles = read::articles(&settings.inputs);
+    let mut articles = read::articles(&settings.inputs, &settings.read_options());
     while let Some(next) = timed(&mut run.timings.read, || articles.next()) {
         match next {
             Ok(article) => run.add(article)?,
@@ -952,9 +953,11 @@ fn run_fingerprint(settings: &TranslateSettings, model_info: Option<&info::Model
         .map(|m| format!("{} {:?}", m.len(), m.modified().ok()))
         .unwrap_or_default();
     let description = format!(
-        "passeur {} | model {} {model} {model_info:?} | {} {} beam {} batch {} input {} segment {}",
+        "passeur {} | model {} {model} {model_info:?} | {}→{} | {} {} beam {} batch {} input {} segment {}",
         env!("CARGO_PKG_VERSION"),
         settings.model_dir.display(),
+        settings.languages.source,
+        settings.languages.target,
         engine.device.name(),
         engine.compute_type.name(),
         engine.beam_size,
@@ -1013,6 +1016,9 @@ fn run_report(
             dir: settings.model_dir.display().to_string(),
             backend: crate::translate::backend::describe(),
             allocator: crate::translate::backend::allocator().to_string(),
+            conventions: Conventions::read(&settings.model_dir, &settings.languages)
+                .map(|c| c.describe())
+                .unwrap_or_default(),
             info: model_info,
         },
         options: options_report(settings),
@@ -1044,6 +1050,8 @@ fn options_report(settings: &TranslateSettings) -> OptionsReport {
         max_segment_tokens: engine.max_segment_tokens,
         chunk_segments: settings.chunk_segments,
         shard: settings.shard.map(|s| s.to_string()),
+        source_lang: settings.languages.source.clone(),
+        target_lang: settings.languages.target.clone(),
     }
 }
 
@@ -1097,7 +1105,7 @@ mod tests {
     use std::path::Path;
 
     use super::*;
-    use crate::config::{ComputeKind, DeviceKind, EngineSettings};
+    use crate::options::{ComputeKind, DeviceKind, EngineSettings};
     use crate::translate::fake::FakeEngine;
 
     fn settings(dir: &Path, inputs: Vec<Input>, glossaries: Vec<PathBuf>) -> TranslateSettings {
@@ -1125,6 +1133,8 @@ mod tests {
             shard: None,
             offline: true,
             quiet: true,
+            languages: Default::default(),
+            encoding: None,
         }
     }
 

@@ -86,6 +86,10 @@ pub struct ModelReport {
     /// How the engine's memory is allocated (see [`crate::translate::backend::allocator`]).
     #[serde(default)]
     pub allocator: String,
+    /// What the engine feeds the model around a sentence's tokens (see
+    /// [`crate::translate::conventions`]).
+    #[serde(default)]
+    pub conventions: String,
     #[serde(flatten)]
     pub info: Option<ModelInfo>,
 }
@@ -105,6 +109,11 @@ pub struct OptionsReport {
     /// The shard of the batch a run translated (`K/N`), if it was one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shard: Option<String>,
+    /// The language pair (`--source-lang`, `--target-lang`).
+    #[serde(default)]
+    pub source_lang: String,
+    #[serde(default)]
+    pub target_lang: String,
 }
 
 #[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]

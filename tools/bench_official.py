@@ -12,9 +12,11 @@ The two sides:
   getrusage(RUSAGE_CHILDREN) would report the largest child so far, the wheel's included).
 - the wheel: `ctranslate2.Translator.translate_batch` on passeur's own model inputs (the
   unique `model_input`/`source` texts of passeur's aligned.jsonl, tokenised with the
-  model's source.spm plus `</s>`, as ct2rs does), sorted and cut into calls exactly as
-  passeur's batcher does (length-sorted, a call closes at --batch-tokens tokens), each call
-  with `max_decoding_length = min(2 * longest + 10, 512)`, the same beam, compute type and
+  model's source.spm plus `</s>` unless the model's config has CTranslate2 add it), sorted
+  and cut into calls exactly as passeur's batcher does (length-sorted, a call closes at
+  --batch-tokens tokens or where the decoding budget changes), each call with passeur's
+  budget (`min(2 * length_bucket + 10, 512)`, the same for every input of the call), the
+  same beam, compute type and
   thread layout, the calls submitted asynchronously so that every replica stays busy. Its
   time is translation only (the model load is reported apart), so the ratio is strict
   against passeur. Its peak RSS is measured in a child process of its own, its CPU time
@@ -90,17 +92,28 @@ def model_inputs(out_dir: Path) -> list:
     return list(seen)
 
 
+def length_bucket(tokens: int) -> int:
+    """passeur's src/translate/batch.rs `length_bucket`."""
+    step = max(8, (1 << max(tokens - 1, 0).bit_length()) // 8)
+    return max(1, -(-tokens // step)) * step
+
+
+def budget(tokens: int) -> int:
+    """passeur's decoding budget: a function of the input's own length."""
+    return min(length_bucket(min(tokens, 512)) * 2 + 10, 512)
+
+
 def plan_calls(tokens: list, batch_tokens: int) -> list:
     """passeur's batcher (src/translate/batch.rs): sort by (length, index), close a call
-    once it holds batch_tokens tokens."""
+    once it holds batch_tokens tokens or when the next input has another budget."""
     order = sorted(range(len(tokens)), key=lambda i: (len(tokens[i]), i))
     calls, current, count = [], [], 0
     for i in order:
-        current.append(i)
-        count += len(tokens[i])
-        if count >= batch_tokens:
+        if current and (count >= batch_tokens or budget(len(tokens[i])) != budget(len(tokens[current[0]]))):
             calls.append(current)
             current, count = [], 0
+        current.append(i)
+        count += len(tokens[i])
     if current:
         calls.append(current)
     return calls
@@ -113,7 +126,11 @@ def wheel_child(args, inputs_file: str, result_file: str) -> None:
 
     texts = json.loads(Path(inputs_file).read_text(encoding="utf-8"))
     sp = spm.SentencePieceProcessor(model_file=str(Path(args.model) / "source.spm"))
-    tokens = [sp.encode(t, out_type=str) + ["</s>"] for t in texts]
+    # `</s>` appended as CTranslate2's guides do, unless the model's config has CTranslate2
+    # append it itself (`add_source_eos`, as the Marian converter writes).
+    config = json.loads((Path(args.model) / "config.json").read_text(encoding="utf-8"))
+    end = [] if config.get("add_source_eos") else ["</s>"]
+    tokens = [sp.encode(t, out_type=str) + end for t in texts]
     calls = plan_calls(tokens, args.batch_tokens)
 
     start = time.perf_counter()
@@ -131,7 +148,6 @@ def wheel_child(args, inputs_file: str, result_file: str) -> None:
     pending = []
     for call in calls:
         batch = [tokens[i] for i in call]
-        longest = max(len(t) for t in batch)
         pending.append(
             translator.translate_batch(
                 batch,
@@ -139,7 +155,7 @@ def wheel_child(args, inputs_file: str, result_file: str) -> None:
                 max_batch_size=args.batch_tokens,
                 batch_type="tokens",
                 max_input_length=512,
-                max_decoding_length=min(2 * longest + 10, 512),
+                max_decoding_length=budget(len(batch[0])),
                 return_scores=True,
                 asynchronous=True,
             )

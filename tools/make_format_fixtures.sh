@@ -42,6 +42,9 @@ msgid "Une traduction à revoir."
 msgstr "A translation to check."
 PO
 "$work/venv/bin/po2xliff" --progress=none "$work/fr.po" "$out/translate-toolkit.xlf"
+# po2xliff labels every source en-US (gettext has no source language); these msgids are
+# French, so the label says so, as a project exporting French PO files sets it.
+sed -i 's/source-language="en-US"/source-language="fr"/' "$out/translate-toolkit.xlf"
 
 (cd "$work" && npm install --silent --no-audit --no-fund xliff@6 >/dev/null)
 cat > "$work/make.cjs" <<'JS'

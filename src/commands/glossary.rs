@@ -105,7 +105,7 @@ pub(crate) fn run(command: GlossaryCommand) -> Result<Status> {
         } => {
             let inputs: Vec<read::Input> =
                 inputs.iter().map(|p| read::Input::from_arg(p)).collect();
-            let outcome = read::read_inputs(&inputs);
+            let outcome = read::read_inputs(&inputs, &Default::default());
             let mut entries = Vec::new();
             let mut errors = Vec::new();
             for path in &glossaries {

@@ -8,7 +8,9 @@ use super::Status;
 use crate::cli::FetchArgs;
 use crate::config::{self, FetchSettings};
 use crate::model;
+use crate::options::LanguagePair;
 use crate::translate::backend;
+use crate::translate::conventions::Conventions;
 
 pub(crate) fn fetch(args: FetchArgs) -> Result<Status> {
     let settings = FetchSettings::from_args(args)?;
@@ -47,5 +49,11 @@ pub(crate) fn info(dir: Option<PathBuf>) -> Result<Status> {
     println!("size:          {} bytes", info.size_bytes);
     println!("backend:       {}", backend::describe());
     println!("allocator:     {}", backend::allocator());
+    // The conventions for passeur's default pair; a multilingual model without tokens for
+    // it says so here, as `translate` would.
+    match Conventions::read(&dir, &LanguagePair::default()) {
+        Ok(conventions) => println!("input:         {}", conventions.describe()),
+        Err(e) => println!("input:         {e}"),
+    }
     Ok(Status::Success)
 }

@@ -19,7 +19,7 @@ pub(crate) fn run(args: SegmentArgs) -> Result<Status> {
         cli::SegmentFormat::Jsonl => segment::print::Format::Jsonl,
         cli::SegmentFormat::Lines => segment::print::Format::Lines,
     };
-    let outcome = read::read_inputs(&inputs);
+    let outcome = read::read_inputs(&inputs, &Default::default());
     for error in &outcome.errors {
         eprintln!("passeur: error: {error}");
     }

@@ -18,7 +18,8 @@
 //! `textarea`, `template`, `svg`, `math` and anything marked `translate="no"` or
 //! `class="notranslate"` are left alone; inline `code`, `kbd` and `samp` (and inline
 //! elements marked not to translate) stay inside their sentence as one code, content and
-//! all. Every `lang="fr…"` becomes `lang="en"`.
+//! all. Every `lang` of the source language becomes the target language; a page whose
+//! `<html>` declares another language is refused.
 
 use std::cell::RefCell;
 use std::ops::Range;
@@ -28,6 +29,7 @@ use lol_html::html_content::{Comment, Element, EndTag, TextChunk};
 use lol_html::{doc_comments, doc_text, element, rewrite_str, RewriteStrSettings};
 
 use crate::markup::{self, Code, CodeKind};
+use crate::options::LanguagePair;
 
 /// Elements that stay inside a sentence.
 const INLINE: &[&str] = &[
@@ -61,8 +63,14 @@ pub struct Page {
     pub units: Vec<Unit>,
     /// The bytes of every inline code in `source`, by code id.
     pub code_ranges: Vec<Range<usize>>,
-    /// `lang` values that become `en`; an empty range is where `<html>` gets a `lang`.
+    /// `lang` values that become the target language; an empty range is where `<html>`
+    /// gets a `lang`.
     pub lang: Vec<Range<usize>>,
+    /// The language the page is translated into (`lang` is set to it).
+    pub target_language: String,
+    /// The label of a `<meta charset>` other than UTF-8: the page was decoded from it and
+    /// is written as UTF-8, so the label becomes `utf-8`.
+    pub relabel: Option<Range<usize>>,
 }
 
 /// Where a paragraph's translation goes in the page.
@@ -100,9 +108,21 @@ enum Event {
 pub struct HtmlError(String);
 
 /// Parses an HTML article into its plain text (one paragraph per line), the inline codes
-/// taken out of it, and the page to write the translation into.
-pub fn parse(source: String) -> Result<(String, Vec<Code>, Page), HtmlError> {
-    let events = events(&source)?;
+/// taken out of it, and the page to write the translation into. A page whose `<html>`
+/// declares a language other than the pair's source is refused: it is not passeur's to
+/// translate.
+pub fn parse(
+    source: String,
+    languages: &LanguagePair,
+) -> Result<(String, Vec<Code>, Page), HtmlError> {
+    let (events, declared) = events(&source, languages)?;
+    if let Some(declared) = declared.filter(|d| !languages.is_source(d)) {
+        return Err(HtmlError(format!(
+            "the page declares lang=\"{declared}\", but passeur translates {} → {}; pass \
+             --source-lang to translate from that language (with a model for it)",
+            languages.source, languages.target
+        )));
+    }
     let mut builder = Builder {
         source: &source,
         text: String::new(),
@@ -122,20 +142,34 @@ pub fn parse(source: String) -> Result<(String, Vec<Code>, Page), HtmlError> {
         ..
     } = builder;
     let page = Page {
+        relabel: super::xliff::not_utf8_label(&source),
         source,
         units: page_units,
         code_ranges,
         lang,
+        target_language: languages.target.clone(),
     };
     Ok((text, codes, page))
 }
 
-fn events(source: &str) -> Result<Vec<Event>, HtmlError> {
+/// What lol_html reports, and the language `<html>` declares (`lang`, else `xml:lang`).
+fn events(
+    source: &str,
+    languages: &LanguagePair,
+) -> Result<(Vec<Event>, Option<String>), HtmlError> {
     let events = Rc::new(RefCell::new(Vec::new()));
+    let declared = Rc::new(RefCell::new(None));
     let on_element = {
         let events = events.clone();
+        let declared = declared.clone();
         move |el: &mut Element| {
             let name = el.tag_name();
+            if name == "html" {
+                *declared.borrow_mut() = el
+                    .get_attribute("lang")
+                    .or_else(|| el.get_attribute("xml:lang"))
+                    .filter(|l| !l.trim().is_empty());
+            }
             let keep = el
                 .get_attribute("translate")
                 .is_some_and(|v| v.trim() == "no")
@@ -170,7 +204,7 @@ fn events(source: &str) -> Result<Vec<Event>, HtmlError> {
                 {
                     attributes.push(value);
                 } else if (attribute_name == "lang" || attribute_name == "xml:lang")
-                    && attribute.value().to_ascii_lowercase().starts_with("fr")
+                    && languages.is_source(&attribute.value())
                 {
                     lang = Some(value);
                 }
@@ -230,7 +264,8 @@ fn events(source: &str) -> Result<Vec<Event>, HtmlError> {
     )
     .map_err(|e| HtmlError(format!("not readable as HTML: {e}")))?;
     let events = std::mem::take(&mut *events.borrow_mut());
-    Ok(events)
+    let declared = declared.borrow_mut().take();
+    Ok((events, declared))
 }
 
 /// One item of the run being gathered.
@@ -522,7 +557,7 @@ mod tests {
                     tout va <em>bien</em>.<br>Fin.</p>\n  <pre>Ne pas traduire.</pre>\n  \
                     <p translate=\"no\">Garder.</p><p>Lancez <code>make all</code> ici.</p>\
                     <img src=\"x.png\" alt=\"Une image\"></body></html>";
-        let (text, codes, page) = parse(html.to_string()).unwrap();
+        let (text, codes, page) = parse(html.to_string(), &LanguagePair::default()).unwrap();
         assert_eq!(
             text,
             "Le titre\nSelon l’OTAN, tout va bien. Fin.\nLancez  ici.\nUne image"
@@ -552,6 +587,7 @@ mod tests {
         let (text, _, page) = parse(
             "<form><input type=\"submit\" value=\"Envoyer\"><input type=\"text\" value=\"Paris\"></form>"
                 .into(),
+            &LanguagePair::default(),
         )
         .unwrap();
         assert_eq!(text, "Envoyer");
@@ -559,6 +595,7 @@ mod tests {
         let (text, _, _) = parse(
             "<meta property=\"og:title\" content=\"Le titre\"><meta name=\"viewport\" content=\"width=device-width\">"
                 .into(),
+            &LanguagePair::default(),
         )
         .unwrap();
         assert_eq!(text, "Le titre");
@@ -566,7 +603,11 @@ mod tests {
 
     #[test]
     fn tags_whose_partner_is_beyond_a_block_stand_alone() {
-        let (_, codes, _) = parse("<p><b>Un début</p><p>et une fin</b>.</p>".into()).unwrap();
+        let (_, codes, _) = parse(
+            "<p><b>Un début</p><p>et une fin</b>.</p>".into(),
+            &LanguagePair::default(),
+        )
+        .unwrap();
         assert!(codes.iter().all(|c| c.kind == CodeKind::Standalone));
     }
 }

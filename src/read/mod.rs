@@ -22,8 +22,10 @@ use serde::Deserialize;
 use thiserror::Error;
 
 use crate::markup::Code;
+use crate::options::LanguagePair;
 
 pub mod html;
+pub mod language;
 pub mod markdown;
 pub mod xliff;
 
@@ -90,16 +92,26 @@ pub enum ReadError {
         #[source]
         source: std::io::Error,
     },
-    #[error("{path}:{line}: not valid UTF-8 (byte {byte} of the file)")]
+    #[error(
+        "{path}:{line}: not valid UTF-8 (byte {byte} of the file); if it is in another \
+         encoding, name it with --encoding (such as windows-1252)"
+    )]
     NotUtf8 {
         path: String,
         line: usize,
         byte: usize,
     },
+    #[error("{path}:{line}: not valid {encoding} (byte {byte} of the file)")]
+    NotInEncoding {
+        path: String,
+        encoding: &'static str,
+        line: usize,
+        byte: usize,
+    },
     #[error("{path}: binary file (it contains NUL bytes), not text")]
     Binary { path: String },
-    #[error("{path}: starts with a UTF-16 byte order mark but is not valid UTF-16")]
-    NotUtf16 { path: String },
+    #[error("{path}: starts with a UTF-16 byte order mark but is not valid UTF-16 ({reason})")]
+    NotUtf16 { path: String, reason: &'static str },
     #[error("{path}: empty article, nothing to translate")]
     Empty { path: String },
     #[error("{path}:{line}: invalid JSONL line: {message}")]
@@ -110,6 +122,19 @@ pub enum ReadError {
     },
     #[error("{path}: {message}")]
     Document { path: String, message: String },
+    #[error(
+        "{path}: article {id:?} reads as {language} ({code}, confidence {confidence:.2}), not \
+         {source_lang}: left untranslated; pass --source-lang to translate it (with a model \
+         for that language)"
+    )]
+    OtherLanguage {
+        path: String,
+        id: String,
+        language: &'static str,
+        code: &'static str,
+        confidence: f64,
+        source_lang: String,
+    },
     #[error("{origin}: article id {id:?} is already used by {first}")]
     DuplicateId {
         id: String,
@@ -124,11 +149,13 @@ impl ReadError {
         match self {
             ReadError::Io { path, .. }
             | ReadError::NotUtf8 { path, .. }
+            | ReadError::NotInEncoding { path, .. }
             | ReadError::Binary { path }
-            | ReadError::NotUtf16 { path }
+            | ReadError::NotUtf16 { path, .. }
             | ReadError::Empty { path }
             | ReadError::JsonLine { path, .. }
-            | ReadError::Document { path, .. } => path,
+            | ReadError::Document { path, .. }
+            | ReadError::OtherLanguage { path, .. } => path,
             ReadError::DuplicateId { origin, .. } => origin,
         }
     }
@@ -136,7 +163,9 @@ impl ReadError {
     /// The 1-based line the error is about, when there is one.
     pub fn line(&self) -> Option<usize> {
         match self {
-            ReadError::NotUtf8 { line, .. } | ReadError::JsonLine { line, .. } => Some(*line),
+            ReadError::NotUtf8 { line, .. }
+            | ReadError::NotInEncoding { line, .. }
+            | ReadError::JsonLine { line, .. } => Some(*line),
             _ => None,
         }
     }
@@ -147,6 +176,17 @@ impl ReadError {
 pub struct ReadOutcome {
     pub articles: Vec<Article>,
     pub errors: Vec<ReadError>,
+}
+
+/// How inputs are read: what `translate`, `segment` and `glossary check` share.
+#[derive(Debug, Clone, Default)]
+pub struct ReadOptions {
+    /// The encoding of text inputs (`.txt`, `.md`, plain standard input) without a byte
+    /// order mark, from `--encoding`; UTF-8 when none is named. JSONL is UTF-8 by its
+    /// definition, and HTML and XLIFF say theirs.
+    pub encoding: Option<&'static encoding_rs::Encoding>,
+    /// The pair being translated: documents that declare another are refused.
+    pub languages: LanguagePair,
 }
 
 /// Where an input comes from.
@@ -191,9 +231,9 @@ pub struct Skipped {
 
 /// Reads every input in order, all at once (for the commands that need every article:
 /// `segment`, `glossary check`). `translate` streams with [`articles`].
-pub fn read_inputs(inputs: &[Input]) -> ReadOutcome {
+pub fn read_inputs(inputs: &[Input], options: &ReadOptions) -> ReadOutcome {
     let mut outcome = ReadOutcome::default();
-    for result in articles(inputs) {
+    for result in articles(inputs, options) {
         match result {
             Ok(article) => outcome.articles.push(article),
             Err(error) => outcome.errors.push(error),
@@ -206,9 +246,10 @@ pub fn read_inputs(inputs: &[Input]) -> ReadOutcome {
 /// lazily in sorted order and JSONL is read line by line, so memory holds one article (or
 /// one JSONL line) at a time, not the batch. An article whose id was seen before is an
 /// error, not a second article.
-pub fn articles(inputs: &[Input]) -> Articles<'_> {
+pub fn articles<'a>(inputs: &'a [Input], options: &ReadOptions) -> Articles<'a> {
     Articles {
         inputs: inputs.iter(),
+        options: options.clone(),
         current: None,
         ids: HashMap::new(),
         skipped: Default::default(),
@@ -220,6 +261,7 @@ type Source<'a> = Box<dyn Iterator<Item = Result<Article, ReadError>> + 'a>;
 /// See [`articles`].
 pub struct Articles<'a> {
     inputs: std::slice::Iter<'a, Input>,
+    options: ReadOptions,
     current: Option<Source<'a>>,
     /// Every id seen, with where it came from (for the duplicate message).
     ids: HashMap<String, String>,
@@ -239,6 +281,8 @@ impl Iterator for Articles<'_> {
     fn next(&mut self) -> Option<Self::Item> {
         loop {
             if let Some(result) = self.current.as_mut().and_then(Iterator::next) {
+                let languages = &self.options.languages;
+                let result = result.and_then(|article| language::check(article, languages));
                 return Some(result.and_then(|article| match self.ids.get(&article.id) {
                     Some(first) => Err(ReadError::DuplicateId {
                         id: article.id,
@@ -251,20 +295,26 @@ impl Iterator for Articles<'_> {
                     }
                 }));
             }
-            self.current = Some(source(self.inputs.next()?, self.skipped.clone()));
+            let input = self.inputs.next()?;
+            self.current = Some(source(input, &self.options, self.skipped.clone()));
         }
     }
 }
 
 /// The articles of one input.
-fn source(input: &Input, skipped: Rc<RefCell<Vec<Skipped>>>) -> Source<'_> {
+fn source<'a>(
+    input: &'a Input,
+    options: &ReadOptions,
+    skipped: Rc<RefCell<Vec<Skipped>>>,
+) -> Source<'a> {
     match input {
-        Input::Stdin => read_stdin(),
+        Input::Stdin => read_stdin(options),
         Input::Path(path) if path.is_dir() => {
+            let options = options.clone();
             Box::new(walk(path).flat_map(move |walked| match walked {
                 Walked::File(file) => {
                     let id = relative_id(path, &file);
-                    read_file(&file, id)
+                    read_file(&file, id, &options)
                 }
                 Walked::Skipped(left_out) => {
                     skipped.borrow_mut().push(left_out);
@@ -278,7 +328,7 @@ fn source(input: &Input, skipped: Rc<RefCell<Vec<Skipped>>>) -> Source<'_> {
                 || path.display().to_string(),
                 |n| n.to_string_lossy().into(),
             );
-            read_file(path, id)
+            read_file(path, id, options)
         }
     }
 }
@@ -400,7 +450,7 @@ fn relative_id(root: &Path, file: &Path) -> String {
 /// Standard input: one text article, or JSONL articles (read line by line) when its first
 /// non-empty line is a JSON object with a `text` (so `cat batch.jsonl | passeur translate -`
 /// works).
-fn read_stdin() -> Source<'static> {
+fn read_stdin(options: &ReadOptions) -> Source<'static> {
     let origin = "<stdin>".to_string();
     let mut reader = std::io::BufReader::new(std::io::stdin());
     let mut head = Vec::new();
@@ -436,15 +486,15 @@ fn read_stdin() -> Source<'static> {
             source,
         })));
     }
-    Box::new(std::iter::once(decode_text(&origin, head).and_then(
-        |text| {
+    Box::new(std::iter::once(
+        decode_text(&origin, head, options.encoding).and_then(|text| {
             // An XLIFF file or an HTML page piped in is read as the file would be.
             match sniff(&text) {
-                Some(name) => document(Path::new(name), name.into(), origin, text),
+                Some(name) => document(Path::new(name), name.into(), origin, text, options),
                 None => Ok(Article::plain("stdin", origin, text)),
             }
-        },
-    )))
+        }),
+    ))
 }
 
 /// What standard input holds when it is not plain text: `stdin.xlf` for XLIFF (an XML
@@ -482,7 +532,7 @@ fn looks_like_jsonl(text: &str) -> bool {
 }
 
 /// Reads one file: one article, or for `.jsonl` one article per valid line, line by line.
-fn read_file(path: &Path, id: String) -> Source<'static> {
+fn read_file(path: &Path, id: String, options: &ReadOptions) -> Source<'static> {
     let origin = path.display().to_string();
     let io_error = |origin: String, source| {
         Box::new(std::iter::once(Err(ReadError::Io {
@@ -496,26 +546,46 @@ fn read_file(path: &Path, id: String) -> Source<'static> {
             Err(source) => io_error(origin, source),
         };
     }
+    // Documents say their own encoding (an XML declaration, a `<meta charset>`);
+    // `--encoding` is for plain text.
+    let is_text = !["html", "htm", "xlf", "xliff"]
+        .iter()
+        .any(|e| has_extension(path, e));
     match std::fs::read(path) {
-        Ok(bytes) => Box::new(std::iter::once(
-            decode_text(&origin, bytes).and_then(|text| document(path, id, origin, text)),
-        )),
+        Ok(bytes) => {
+            let encoding = match is_text {
+                true => options.encoding,
+                false => declared_encoding(&bytes),
+            };
+            Box::new(std::iter::once(
+                decode_text(&origin, bytes, encoding)
+                    .and_then(|text| document(path, id, origin, text, options)),
+            ))
+        }
         Err(source) => io_error(origin, source),
     }
 }
 
 /// An article from a file's text: parsed when its ending says HTML or XLIFF, or Markdown with
 /// inline markup; plain otherwise.
-fn document(path: &Path, id: String, origin: String, text: String) -> Result<Article, ReadError> {
+fn document(
+    path: &Path,
+    id: String,
+    origin: String,
+    text: String,
+    options: &ReadOptions,
+) -> Result<Article, ReadError> {
     let failed = |message: String| ReadError::Document {
         path: origin.clone(),
         message,
     };
     let (plain, codes, document) = if has_extension(path, "html") || has_extension(path, "htm") {
-        let (plain, codes, page) = html::parse(text).map_err(|e| failed(e.to_string()))?;
+        let (plain, codes, page) =
+            html::parse(text, &options.languages).map_err(|e| failed(e.to_string()))?;
         (plain, codes, Document::Html(page))
     } else if has_extension(path, "xlf") || has_extension(path, "xliff") {
-        let (plain, codes, job) = xliff::parse(text).map_err(|e| failed(e.to_string()))?;
+        let (plain, codes, job) =
+            xliff::parse(text, &options.languages).map_err(|e| failed(e.to_string()))?;
         (plain, codes, Document::Xliff(job))
     } else if has_extension(path, "md") {
         let (plain, codes) = markdown::parse(&text);
@@ -536,23 +606,37 @@ fn document(path: &Path, id: String, origin: String, text: String) -> Result<Art
 }
 
 /// Checks that bytes are text, naming the line of the first bad byte: UTF-8 (a BOM
-/// dropped), or UTF-16 with its BOM (as Windows tools save "Unicode" text), decoded. Line
-/// ends are made `\n`: a lone `\r` (old Mac files) becomes `\n`, byte for byte, so that
-/// such a file still has its paragraphs.
-fn decode_text(origin: &str, mut bytes: Vec<u8>) -> Result<String, ReadError> {
+/// dropped), UTF-16 with its BOM (as Windows tools save "Unicode" text), or the
+/// `encoding` named with `--encoding`, decoded. Line ends are made `\n`: a lone `\r` (old
+/// Mac files) becomes `\n`, byte for byte, so that such a file still has its paragraphs.
+fn decode_text(
+    origin: &str,
+    mut bytes: Vec<u8>,
+    encoding: Option<&'static encoding_rs::Encoding>,
+) -> Result<String, ReadError> {
     let utf16 = match bytes.get(..2) {
         Some([0xFF, 0xFE]) => Some(u16::from_le_bytes as fn([u8; 2]) -> u16),
         Some([0xFE, 0xFF]) => Some(u16::from_be_bytes as fn([u8; 2]) -> u16),
         _ => None,
     };
+    let named =
+        encoding.filter(|e| *e != encoding_rs::UTF_8 && !bytes.starts_with(b"\xEF\xBB\xBF"));
     let text = if let Some(unit) = utf16 {
+        let not_utf16 = |reason| ReadError::NotUtf16 {
+            path: origin.into(),
+            reason,
+        };
+        if !bytes.len().is_multiple_of(2) {
+            // A last lone byte: the file was cut, or is not UTF-16 at all.
+            return Err(not_utf16("an odd number of bytes"));
+        }
         let units: Vec<u16> = bytes[2..]
             .chunks(2)
-            .map(|pair| unit([pair[0], *pair.get(1).unwrap_or(&0)]))
+            .map(|pair| unit([pair[0], pair[1]]))
             .collect();
-        String::from_utf16(&units).map_err(|_| ReadError::NotUtf16 {
-            path: origin.into(),
-        })?
+        String::from_utf16(&units).map_err(|_| not_utf16("an unpaired surrogate"))?
+    } else if let Some(encoding) = named {
+        decode_named(origin, &bytes, encoding)?
     } else {
         if bytes.contains(&0) {
             return Err(ReadError::Binary {
@@ -587,6 +671,79 @@ fn decode_text(origin: &str, mut bytes: Vec<u8>) -> Result<String, ReadError> {
         });
     }
     Ok(text)
+}
+
+/// The encoding a document declares in its first kilobyte, when the label is one
+/// `encoding_rs` knows: an XML declaration's `encoding`, or an HTML `<meta charset>` (or
+/// the `charset=` of a `<meta http-equiv>` content). Labels are ASCII, so the bytes are
+/// searched before they are decoded, as browsers prescan.
+fn declared_encoding(bytes: &[u8]) -> Option<&'static encoding_rs::Encoding> {
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(1024)]).to_ascii_lowercase();
+    let (_, label) = declared_label(&head)?;
+    encoding_rs::Encoding::for_label(label.as_bytes())
+}
+
+/// Where a document's text declares its encoding: the byte range of the label in `text`
+/// (an XML declaration's `encoding="…"`, a `<meta charset="…">`, or `charset=…` in a
+/// `<meta>` content), and the label, within the first kilobyte. The writers relabel it, as
+/// they write UTF-8.
+pub fn declared_label(text: &str) -> Option<(std::ops::Range<usize>, String)> {
+    let mut end = text.len().min(1024);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let head = text[..end].to_ascii_lowercase();
+    let value_after = |key_end: usize| -> Option<std::ops::Range<usize>> {
+        let rest = &head[key_end..];
+        let skipped = rest.len() - rest.trim_start_matches([' ', '=', '"', '\'']).len();
+        let start = key_end + skipped;
+        let length = head[start..]
+            .find(|c: char| !(c.is_ascii_alphanumeric() || "-_.:".contains(c)))
+            .unwrap_or(head.len() - start);
+        (length > 0).then(|| start..start + length)
+    };
+    let range = if head.trim_start().starts_with("<?xml") {
+        let declaration = &head[..head.find("?>")?];
+        value_after(declaration.find("encoding")? + "encoding".len())?
+    } else {
+        let at = head.find("charset")?;
+        // Inside a `<meta …>`: the nearest tag before it is a meta.
+        let tag = head[..at].rfind('<')?;
+        if !head[tag..].starts_with("<meta") {
+            return None;
+        }
+        value_after(at + "charset".len())?
+    };
+    Some((range.clone(), text[range].to_string()))
+}
+
+/// Bytes in a named encoding (not UTF-8, no byte order mark), decoded without replacement:
+/// the first byte that is not valid in it is an error naming its line.
+fn decode_named(
+    origin: &str,
+    bytes: &[u8],
+    encoding: &'static encoding_rs::Encoding,
+) -> Result<String, ReadError> {
+    let mut decoder = encoding.new_decoder_without_bom_handling();
+    let mut text = String::with_capacity(
+        decoder
+            .max_utf8_buffer_length_without_replacement(bytes.len())
+            .unwrap_or(bytes.len() * 3),
+    );
+    let (result, read) = decoder.decode_to_string_without_replacement(bytes, &mut text, true);
+    match result {
+        encoding_rs::DecoderResult::InputEmpty => Ok(text),
+        encoding_rs::DecoderResult::Malformed(length, after) => {
+            let byte = read - length as usize - after as usize;
+            Err(ReadError::NotInEncoding {
+                path: origin.into(),
+                encoding: encoding.name(),
+                line: 1 + bytes[..byte].iter().filter(|&&b| b == b'\n').count(),
+                byte,
+            })
+        }
+        encoding_rs::DecoderResult::OutputFull => unreachable!("the buffer holds the worst case"),
+    }
 }
 
 /// `\r` not followed by `\n` becomes `\n` (same length, so byte offsets hold).
@@ -713,25 +870,76 @@ mod tests {
 
     #[test]
     fn names_the_line_of_invalid_utf8() {
-        let error = decode_text("f.txt", b"ok\nok\nbad \xff here\n".to_vec()).unwrap_err();
+        let error = decode_text("f.txt", b"ok\nok\nbad \xff here\n".to_vec(), None).unwrap_err();
         assert_eq!(
             error.to_string(),
-            "f.txt:3: not valid UTF-8 (byte 10 of the file)"
+            "f.txt:3: not valid UTF-8 (byte 10 of the file); if it is in another encoding, \
+             name it with --encoding (such as windows-1252)"
+        );
+    }
+
+    #[test]
+    fn reads_a_named_encoding_and_names_the_line_of_a_bad_byte() {
+        let latin = encoding_rs::Encoding::for_label(b"iso-8859-15");
+        let text = decode_text("l.txt", b"L'\xe9t\xe9 \xa4\n".to_vec(), latin).unwrap();
+        assert_eq!(text, "L'été €\n");
+        // windows-1252 (what "latin1" means on the web) has the curly quotes newsrooms use.
+        let cp1252 = encoding_rs::Encoding::for_label(b"latin1");
+        let text = decode_text("w.txt", b"\x93Oui\x94, dit-il.".to_vec(), cp1252).unwrap();
+        assert_eq!(text, "\u{201c}Oui\u{201d}, dit-il.");
+        // A byte order mark still wins over the named encoding.
+        let text = decode_text("b.txt", b"\xEF\xBB\xBFd\xc3\xa9j\xc3\xa0".to_vec(), cp1252);
+        assert_eq!(text.unwrap(), "déjà");
+        let sjis = encoding_rs::Encoding::for_label(b"shift_jis");
+        let error = decode_text("s.txt", b"ok\nok \x82".to_vec(), sjis).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "s.txt:2: not valid Shift_JIS (byte 6 of the file)"
+        );
+    }
+
+    #[test]
+    fn documents_declare_their_encoding() {
+        let xml = "<?xml version=\"1.0\" encoding='ISO-8859-1'?>\n<xliff version=\"1.2\"/>";
+        let (range, label) = declared_label(xml).unwrap();
+        assert_eq!((&xml[range], label.as_str()), ("ISO-8859-1", "ISO-8859-1"));
+        let html = "<!DOCTYPE html><html><head><META charset=windows-1252><title>x</title>";
+        assert_eq!(declared_label(html).unwrap().1, "windows-1252");
+        let legacy = "<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; \
+                      charset=iso-8859-15\">";
+        assert_eq!(declared_label(legacy).unwrap().1, "iso-8859-15");
+        assert_eq!(declared_label("<p>Le charset du texte</p>"), None);
+        let bytes = b"<?xml version=\"1.0\" encoding=\"windows-1252\"?><xliff>\x93</xliff>";
+        let decoded = decode_text("x.xlf", bytes.to_vec(), declared_encoding(bytes)).unwrap();
+        assert!(decoded.ends_with("<xliff>\u{201c}</xliff>"));
+    }
+
+    /// Regression: a UTF-16 file with an odd number of bytes was decoded into garbage.
+    #[test]
+    fn utf16_with_an_odd_number_of_bytes_is_an_error() {
+        let mut bytes = vec![0xFF, 0xFE];
+        bytes.extend("Salut".encode_utf16().flat_map(u16::to_le_bytes));
+        assert_eq!(decode_text("u.txt", bytes.clone(), None).unwrap(), "Salut");
+        bytes.push(b'x');
+        assert_eq!(
+            decode_text("u.txt", bytes, None).unwrap_err().to_string(),
+            "u.txt: starts with a UTF-16 byte order mark but is not valid UTF-16 (an odd \
+             number of bytes)"
         );
     }
 
     #[test]
     fn rejects_binary_and_empty_text() {
         assert!(matches!(
-            decode_text("b", vec![1, 0, 2]),
+            decode_text("b", vec![1, 0, 2], None),
             Err(ReadError::Binary { .. })
         ));
         assert!(matches!(
-            decode_text("e", b" \n\t".to_vec()),
+            decode_text("e", b" \n\t".to_vec(), None),
             Err(ReadError::Empty { .. })
         ));
         assert_eq!(
-            decode_text("bom", b"\xEF\xBB\xBFSalut".to_vec()).unwrap(),
+            decode_text("bom", b"\xEF\xBB\xBFSalut".to_vec(), None).unwrap(),
             "Salut"
         );
     }

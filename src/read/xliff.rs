@@ -27,6 +27,7 @@ use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
 use crate::markup::{self, Code, CodeKind};
+use crate::options::LanguagePair;
 
 /// The XLIFF version of a file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,10 +43,17 @@ pub struct Job {
     pub version: Version,
     /// One per paragraph of the article text, in order.
     pub units: Vec<Unit>,
-    /// The target language to write (`target-language` / `trgLang`, `en` when absent).
+    /// Units that need a target but hold nothing to translate (only inline codes, numbers,
+    /// punctuation or symbols): their source is copied as their target, as CAT tools do.
+    pub copies: Vec<Unit>,
+    /// The target language to write: the file's own (`target-language` / `trgLang`), or
+    /// the pair's when it declares none.
     pub target_language: String,
     /// 2.x: where the root gets `trgLang="en"` when it has none (targets need it).
     pub add_target_language: Option<usize>,
+    /// The label of an encoding other than UTF-8 in the XML declaration: the file was
+    /// decoded from it, and is written back as UTF-8, so the label becomes `UTF-8`.
+    pub relabel: Option<Range<usize>>,
 }
 
 /// A unit (1.2) or segment (2.x) to translate.
@@ -69,6 +77,13 @@ pub struct Unit {
     /// 2.x: the segment's `id`, as written, if it has one (the segments it is cut into are
     /// numbered from it).
     pub segment_id: Option<String>,
+    /// 2.x: the `<source>` start tag's attributes (`xml:space`), as written, for the
+    /// sources of the segments it is cut into.
+    pub source_attributes: String,
+    /// 1.2, a unit segmented already: the content of its `<seg-source>`, which the target
+    /// repeats with each segment's text translated (so that what sits between segments,
+    /// such as `<mrk mtype="protected">`, stays).
+    pub seg_source: Option<Range<usize>>,
     /// May the unit be cut into sentences (1.2 `<seg-source>`, 2.x several `<segment>`s)?
     pub resegment: bool,
     /// 1.2, a unit segmented already: the `mid` of this segment's `<mrk mtype="seg">`. The
@@ -94,18 +109,36 @@ pub enum XliffError {
     NotXliff(String),
     #[error("XLIFF version {0:?} is not supported (1.2, 2.0 and 2.1 are)")]
     Version(String),
+    #[error(
+        "the file is a {declared} job, but passeur translates {} → {}; pass --source-lang \
+         and --target-lang to translate that pair (with a model for it)",
+        .pair.source, .pair.target
+    )]
+    Languages {
+        declared: String,
+        pair: LanguagePair,
+    },
 }
 
 /// Parses an XLIFF file into the text to translate (one unit or segment per line), the
 /// inline codes taken out of it, and the job to write the translations into.
-pub fn parse(source: String) -> Result<(String, Vec<Code>, Job), XliffError> {
+///
+/// A file that declares a language pair other than `languages` is refused before anything
+/// is read from it: filling a Chinese target with English, or translating Italian with a
+/// French model, would be wrong without a word.
+pub fn parse(
+    source: String,
+    languages: &LanguagePair,
+) -> Result<(String, Vec<Code>, Job), XliffError> {
     let mut parser = Parser {
         source: &source,
+        languages: (None, None),
         preserve: false,
         reader: Reader::from_str(&source),
         text: String::new(),
         codes: Vec::new(),
         units: Vec::new(),
+        copies: Vec::new(),
     };
     parser.reader.config_mut().trim_text(false);
     let at_line = |error: XliffError| match error {
@@ -115,22 +148,55 @@ pub fn parse(source: String) -> Result<(String, Vec<Code>, Job), XliffError> {
         },
         other => other,
     };
-    let (version, target_language, add_target_language) = parser.root().map_err(at_line)?;
+    let (version, add_target_language) = parser.root().map_err(at_line)?;
     parser.body(version).map_err(at_line)?;
     let Parser {
-        text, codes, units, ..
+        text,
+        codes,
+        units,
+        copies,
+        languages: (declared_source, declared_target),
+        ..
     } = parser;
+    let wrong_source = declared_source
+        .as_deref()
+        .is_some_and(|s| !languages.is_source(s));
+    let wrong_target = declared_target
+        .as_deref()
+        .is_some_and(|t| !languages.is_target(t));
+    if wrong_source || wrong_target {
+        let declared = format!(
+            "{} → {}",
+            declared_source.as_deref().unwrap_or("?"),
+            declared_target.as_deref().unwrap_or("?")
+        );
+        return Err(XliffError::Languages {
+            declared,
+            pair: languages.clone(),
+        });
+    }
     Ok((
         text,
         codes,
         Job {
             version,
             units,
-            target_language: target_language.unwrap_or_else(|| "en".into()),
+            copies,
+            target_language: declared_target.unwrap_or_else(|| languages.target.clone()),
             add_target_language,
+            relabel: not_utf8_label(&source),
             source,
         },
     ))
+}
+
+/// Where a document declares an encoding other than UTF-8 (see [`super::declared_label`]).
+pub(super) fn not_utf8_label(source: &str) -> Option<Range<usize>> {
+    super::declared_label(source)
+        .filter(|(_, label)| {
+            !label.eq_ignore_ascii_case("utf-8") && !label.eq_ignore_ascii_case("utf8")
+        })
+        .map(|(range, _)| range)
 }
 
 /// A source element read: its content's range, text and codes (offsets in the text).
@@ -146,6 +212,7 @@ struct Segment {
     id: Option<String>,
     range: Range<usize>,
     attributes: String,
+    source_attributes: String,
     source: Source,
     indent: String,
     wanted: bool,
@@ -153,17 +220,36 @@ struct Segment {
 
 struct Parser<'s> {
     source: &'s str,
+    /// The source and target languages the file declares (2.x on the root, 1.2 on its
+    /// first `<file>`).
+    languages: (Option<String>, Option<String>),
     /// `xml:space="preserve"` on the unit being read.
     preserve: bool,
     reader: Reader<&'s [u8]>,
     text: String,
     codes: Vec<Code>,
     units: Vec<Unit>,
+    copies: Vec<Unit>,
 }
 
 fn local(name: &[u8]) -> String {
     let name = String::from_utf8_lossy(name);
     name.rsplit(':').next().unwrap_or_default().to_string()
+}
+
+/// A start tag's attributes, as written (` a="…"` each), but those named in `except`.
+fn written_attributes(e: &BytesStart, except: &[&[u8]]) -> String {
+    e.attributes()
+        .flatten()
+        .filter(|a| !except.contains(&a.key.as_ref()))
+        .map(|a| {
+            format!(
+                " {}=\"{}\"",
+                String::from_utf8_lossy(a.key.as_ref()),
+                String::from_utf8_lossy(&a.value)
+            )
+        })
+        .collect()
 }
 
 fn attribute(e: &BytesStart, name: &str) -> Option<String> {
@@ -185,8 +271,9 @@ impl<'s> Parser<'s> {
         Ok((event, start..end))
     }
 
-    /// Finds the root and its version and languages.
-    fn root(&mut self) -> Result<(Version, Option<String>, Option<usize>), XliffError> {
+    /// Finds the root, its version, its languages (2.x) and, when it has no `trgLang`,
+    /// where one goes.
+    fn root(&mut self) -> Result<(Version, Option<usize>), XliffError> {
         loop {
             let (event, range) = self.next()?;
             match event {
@@ -197,13 +284,14 @@ impl<'s> Parser<'s> {
                     }
                     let version = attribute(&e, "version").unwrap_or_default();
                     return match version.as_str() {
-                        "1.2" | "1.1" => Ok((Version::V1, None, None)),
+                        "1.2" | "1.1" => Ok((Version::V1, None)),
                         "2.0" | "2.1" | "2.2" => {
                             let target = attribute(&e, "trgLang");
                             let add = target
                                 .is_none()
                                 .then(|| range.start + 1 + e.name().as_ref().len());
-                            Ok((Version::V2, target, add))
+                            self.languages = (attribute(&e, "srcLang"), target);
+                            Ok((Version::V2, add))
                         }
                         _ => Err(XliffError::Version(version)),
                     };
@@ -243,6 +331,18 @@ impl<'s> Parser<'s> {
                     let no = attribute(&e, "translate").as_deref() == Some("no");
                     match (version, name.as_str()) {
                         (_, "file" | "group") => {
+                            if version == Version::V1 && name == "file" && keep.is_empty() {
+                                self.languages.0 = self
+                                    .languages
+                                    .0
+                                    .take()
+                                    .or_else(|| attribute(&e, "source-language"));
+                                self.languages.1 = self
+                                    .languages
+                                    .1
+                                    .take()
+                                    .or_else(|| attribute(&e, "target-language"));
+                            }
                             keep.push(no || keep.last().copied().unwrap_or(false));
                         }
                         (Version::V1, "trans-unit") => {
@@ -257,6 +357,7 @@ impl<'s> Parser<'s> {
                                 indent: String::new(),
                                 target: None,
                                 segments: Vec::new(),
+                                seg_source: None,
                             });
                         }
                         (Version::V1, "source") if trans.is_some() => {
@@ -267,9 +368,10 @@ impl<'s> Parser<'s> {
                             t.source = Some(source);
                         }
                         (Version::V1, "seg-source") if trans.is_some() => {
-                            let segments = self.seg_source()?;
+                            let (segments, end) = self.seg_source()?;
                             let t = trans.as_mut().expect("checked");
                             t.segments = segments;
+                            t.seg_source = Some(range.end..end);
                             t.source_end = self.reader.buffer_position() as usize;
                         }
                         (Version::V1, "target") if trans.is_some() => {
@@ -333,6 +435,8 @@ impl<'s> Parser<'s> {
                                     self.add(
                                         segment.source,
                                         Unit {
+                                            source_attributes: segment.source_attributes,
+                                            seg_source: None,
                                             id: format!(
                                                 "{unit_id}/{}",
                                                 segment.id.as_deref().unwrap_or_default()
@@ -372,24 +476,15 @@ impl<'s> Parser<'s> {
             .flatten()
             .find(|a| a.key.as_ref() == b"id")
             .map(|a| String::from_utf8_lossy(&a.value).into_owned());
-        let attributes: String = start_tag
-            .attributes()
-            .flatten()
-            .filter(|a| !matches!(a.key.as_ref(), b"id" | b"state" | b"subState"))
-            .map(|a| {
-                format!(
-                    " {}=\"{}\"",
-                    String::from_utf8_lossy(a.key.as_ref()),
-                    String::from_utf8_lossy(&a.value)
-                )
-            })
-            .collect();
+        let attributes = written_attributes(start_tag, &[b"id", b"state", b"subState"]);
         let mut source = None;
+        let mut source_attributes = String::new();
         let mut target: Option<bool> = None; // Some(empty)
         loop {
             let (event, range) = self.next()?;
             match event {
                 Event::Start(e) if local(e.name().as_ref()) == "source" => {
+                    source_attributes = written_attributes(&e, &[]);
                     source = Some(self.source_content(range.end, "source", Version::V2)?);
                 }
                 Event::Start(e) if local(e.name().as_ref()) == "target" => {
@@ -416,6 +511,7 @@ impl<'s> Parser<'s> {
             id,
             range: start..end,
             attributes,
+            source_attributes,
             source: source.unwrap_or(Source {
                 inner: 0..0,
                 text: String::new(),
@@ -511,7 +607,12 @@ impl<'s> Parser<'s> {
                 }
                 Event::Start(e) => {
                     let element = local(e.name().as_ref());
-                    if paired.contains(&element.as_str()) {
+                    // Text marked not to be translated (1.2 `mtype="protected"`, 2.x
+                    // `translate="no"`) is one code, content and all.
+                    let protected = element == "mrk"
+                        && (attribute(&e, "mtype").as_deref() == Some("protected")
+                            || attribute(&e, "translate").as_deref() == Some("no"));
+                    if paired.contains(&element.as_str()) && !protected {
                         if element == name {
                             nested += 1;
                         }
@@ -569,11 +670,32 @@ impl<'s> Parser<'s> {
         let range = t.source_end..t.source_end;
         let target = t.target.as_ref().map(|(range, _, _)| range.clone());
         if !t.segments.is_empty() {
+            let seg_source = t.seg_source.clone();
+            let copy = Unit {
+                id: t.id.clone(),
+                range: range.clone(),
+                target: target.clone(),
+                source_inner: seg_source.clone().unwrap_or_default(),
+                indent: t.indent.clone(),
+                segment_attributes: String::new(),
+                segment_id: None,
+                source_attributes: String::new(),
+                seg_source: None,
+                resegment: false,
+                notes_at: None,
+                mid: None,
+            };
+            if t.segments.iter().all(|(_, s)| !has_words(&s.text)) {
+                self.copies.push(copy);
+                return;
+            }
             for (mid, segment) in t.segments {
                 let inner = segment.inner.clone();
                 self.add(
                     segment,
                     Unit {
+                        source_attributes: String::new(),
+                        seg_source: seg_source.clone(),
                         id: format!("{}#{mid}", t.id),
                         range: range.clone(),
                         target: target.clone(),
@@ -593,6 +715,8 @@ impl<'s> Parser<'s> {
         self.add(
             source,
             Unit {
+                source_attributes: String::new(),
+                seg_source: None,
                 id: t.id,
                 range,
                 target,
@@ -607,8 +731,9 @@ impl<'s> Parser<'s> {
         );
     }
 
-    /// The segments of a `<seg-source>` (its start tag just read), through its end.
-    fn seg_source(&mut self) -> Result<Vec<(String, Source)>, XliffError> {
+    /// The segments of a `<seg-source>` (its start tag just read), through its end, and
+    /// where its content ends.
+    fn seg_source(&mut self) -> Result<(Vec<(String, Source)>, usize), XliffError> {
         let mut segments = Vec::new();
         loop {
             let (event, range) = self.next()?;
@@ -621,7 +746,9 @@ impl<'s> Parser<'s> {
                     let source = self.source_content(range.end, "mrk", Version::V1)?;
                     segments.push((mid, source));
                 }
-                Event::End(e) if local(e.name().as_ref()) == "seg-source" => return Ok(segments),
+                Event::End(e) if local(e.name().as_ref()) == "seg-source" => {
+                    return Ok((segments, range.start))
+                }
                 Event::Eof => {
                     return Err(XliffError::Xml {
                         at: range.start,
@@ -637,7 +764,12 @@ impl<'s> Parser<'s> {
     fn add(&mut self, source: Source, unit: Unit) {
         let trimmed_start = source.text.len() - source.text.trim_start().len();
         let line = source.text.trim();
-        if line.is_empty() {
+        if !has_words(line) {
+            // A segment of a unit segmented already stays as it is in the target's copy
+            // of the seg-source; any other unit gets its source as its target.
+            if unit.seg_source.is_none() {
+                self.copies.push(unit);
+            }
             return;
         }
         if !self.units.is_empty() {
@@ -671,11 +803,24 @@ struct TransUnit {
     target: Option<(Range<usize>, Option<String>, bool)>,
     /// The `<mrk mtype="seg">` segments of its `<seg-source>`, with their `mid`s.
     segments: Vec<(String, Source)>,
+    /// The content of its `<seg-source>`.
+    seg_source: Option<Range<usize>>,
+}
+
+/// Whether a text holds anything to translate: a letter. Numbers, punctuation, symbols
+/// and emoji alone are the same in any language.
+fn has_words(text: &str) -> bool {
+    text.chars().any(char::is_alphabetic)
 }
 
 /// Text for XML content (`&`, `<`, `>`; quotes stay as they are).
 pub fn escape(text: &str) -> String {
     quick_xml::escape::partial_escape(text).into_owned()
+}
+
+/// Text for a double-quoted XML attribute value.
+pub fn escape_attribute(text: &str) -> String {
+    quick_xml::escape::escape(text).into_owned()
 }
 
 #[cfg(test)]
@@ -704,7 +849,7 @@ mod tests {
   </file>
 </xliff>
 "#;
-        let (text, codes, job) = parse(file.to_string()).unwrap();
+        let (text, codes, job) = parse(file.to_string(), &LanguagePair::default()).unwrap();
         assert_eq!(text, "Selon l'OTAN, tout & va bien.\nÀ faire ici.");
         assert_eq!(job.version, Version::V1);
         assert_eq!(job.units.len(), 2);
@@ -730,7 +875,7 @@ mod tests {
         let file = "<xliff version=\"1.2\"><file original=\"a\" source-language=\"fr\" datatype=\"po\"><body>\
                     <trans-unit id=\"1\" xml:space=\"preserve\"><source>Ligne un,\nligne &amp; deux.</source></trans-unit>\
                     <trans-unit id=\"2\"><source>Un\n   deux.</source></trans-unit></body></file></xliff>";
-        let (text, codes, _) = parse(file.to_string()).unwrap();
+        let (text, codes, _) = parse(file.to_string(), &LanguagePair::default()).unwrap();
         assert_eq!(text, "Ligne un, ligne & deux.\nUn deux.");
         assert_eq!(codes.len(), 1);
         assert_eq!((codes[0].markup.as_str(), codes[0].at), ("\n", 9));
@@ -748,7 +893,7 @@ mod tests {
   </unit>
  </file>
 </xliff>"#;
-        let (text, codes, job) = parse(file.to_string()).unwrap();
+        let (text, codes, job) = parse(file.to_string(), &LanguagePair::default()).unwrap();
         assert_eq!(text, "Un deux trois.");
         assert_eq!(codes.len(), 2);
         assert_eq!(job.version, Version::V2);

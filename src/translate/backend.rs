@@ -34,8 +34,6 @@ use std::sync::Once;
 
 /// True when this build links Intel MKL and oneDNN (see `Cargo.toml`).
 pub const HAS_MKL_AND_DNNL: bool = cfg!(target_arch = "x86_64");
-/// True when this build can run on CUDA GPUs (the `cuda` cargo feature).
-pub const HAS_CUDA: bool = cfg!(feature = "cuda");
 
 static PREPARE: Once = Once::new();
 

@@ -70,11 +70,35 @@ impl Translation {
     }
 }
 
-/// The output budget for inputs of up to `longest` tokens: generous enough that a real
+/// The output budget of an input of `tokens` tokens: generous enough that a real
 /// translation is never cut (news translations run at 1–1.5 times the source length),
 /// bounded so that a looping hypothesis stops.
-pub fn decoding_budget(longest: usize, cap: usize) -> usize {
-    (longest * 2 + 10).min(cap)
+///
+/// It is a function of the input's own length, through its [`length_bucket`], never of
+/// the other inputs of the call: a translation that reaches its budget must not change with
+/// its neighbours, so that any chunking, sharding, thread layout or resumed run gives the
+/// same output. Callers therefore never mix inputs of different budgets in one call.
+pub fn decoding_budget(tokens: usize, cap: usize) -> usize {
+    (length_bucket(tokens) * 2 + 10).min(cap)
+}
+
+/// The top of the length bucket of an input of `tokens` tokens: steps of 8 tokens up to
+/// 64, then an eighth of the next power of two (16 up to 128, 32 up to 256, …), so that a
+/// budget exceeds the input's own `2 × tokens + 10` by at most a quarter of its length while
+/// length-sorted calls split at few bucket boundaries (about 20 up to 512 tokens).
+pub fn length_bucket(tokens: usize) -> usize {
+    let step = (tokens.next_power_of_two() / 8).max(8);
+    tokens.div_ceil(step).max(1) * step
+}
+
+/// The indices of `items` grouped by the decoding budget `budget_of` gives each, in order
+/// within a group: one engine call per group keeps every call to a single budget.
+pub fn by_budget<T>(items: &[T], budget_of: impl Fn(&T) -> usize) -> Vec<(usize, Vec<usize>)> {
+    let mut groups: std::collections::BTreeMap<usize, Vec<usize>> = Default::default();
+    for (i, item) in items.iter().enumerate() {
+        groups.entry(budget_of(item)).or_default().push(i);
+    }
+    groups.into_iter().collect()
 }
 
 /// Translates `texts` (already unique) and returns one result per text, in order.
@@ -112,19 +136,29 @@ pub fn translate_all(
     units.sort_by_key(|&unit| (tokens(unit).len(), unit));
     on_total(units.len());
 
-    let mut calls: Vec<Vec<(usize, usize)>> = Vec::new();
-    let mut current = Vec::new();
+    // Calls of `tokens_per_call` tokens, each within one decoding budget (the units are
+    // sorted by length, so a budget's units are contiguous).
+    let budget = |unit| {
+        decoding_budget(
+            tokens(unit).len().min(engine.max_input_length()),
+            plan.max_decoding_length,
+        )
+    };
+    let mut calls: Vec<(usize, Vec<(usize, usize)>)> = Vec::new();
     let mut current_tokens = 0;
     for unit in units {
-        current_tokens += tokens(unit).len();
-        current.push(unit);
-        if current_tokens >= plan.tokens_per_call {
-            calls.push(std::mem::take(&mut current));
-            current_tokens = 0;
+        match calls.last_mut() {
+            Some((call_budget, call))
+                if *call_budget == budget(unit) && current_tokens < plan.tokens_per_call =>
+            {
+                call.push(unit)
+            }
+            _ => {
+                calls.push((budget(unit), vec![unit]));
+                current_tokens = 0;
+            }
         }
-    }
-    if !current.is_empty() {
-        calls.push(current);
+        current_tokens += tokens(unit).len();
     }
 
     // Threads take the next call from a shared queue, in order, as CTranslate2's own
@@ -149,10 +183,10 @@ pub fn translate_all(
                 let Some(&call) = order.get(taken) else {
                     break;
                 };
-                let inputs: Vec<Vec<String>> =
-                    calls[call].iter().map(|&u| tokens(u).clone()).collect();
-                let done = translate_call(engine, &inputs, plan.max_decoding_length);
-                on_done(calls[call].len());
+                let (budget, units) = &calls[call];
+                let inputs: Vec<Vec<String>> = units.iter().map(|&u| tokens(u).clone()).collect();
+                let done = translate_call(engine, &inputs, *budget);
+                on_done(units.len());
                 *results[call].lock().expect("no thread panics holding it") = done;
             });
         }
@@ -160,7 +194,7 @@ pub fn translate_all(
     let translated: Vec<Vec<((usize, usize), Translation)>> = calls
         .iter()
         .zip(results)
-        .map(|(call, done)| {
+        .map(|((_, call), done)| {
             let done = done.into_inner().expect("no thread panics holding it");
             call.iter().copied().zip(done).collect()
         })
@@ -279,11 +313,9 @@ pub fn join(pieces: Vec<(Range<usize>, Translation)>) -> Translation {
     }
 }
 
-/// One engine call. If the call fails as a whole, each input is retried alone so that one
-/// bad input costs only its own translation.
-fn translate_call(engine: &dyn Engine, inputs: &[Vec<String>], cap: usize) -> Vec<Translation> {
-    let longest = inputs.iter().map(Vec::len).max().unwrap_or(0);
-    let budget = decoding_budget(longest.min(engine.max_input_length()), cap);
+/// One engine call, its inputs all of one decoding `budget`. If the call fails as a whole,
+/// each input is retried alone so that one bad input costs only its own translation.
+fn translate_call(engine: &dyn Engine, inputs: &[Vec<String>], budget: usize) -> Vec<Translation> {
     match engine.translate(inputs, budget) {
         Ok(hypotheses) if hypotheses.len() == inputs.len() => inputs
             .iter()
@@ -320,7 +352,7 @@ fn translate_call(engine: &dyn Engine, inputs: &[Vec<String>], cap: usize) -> Ve
         Err(error) if inputs.len() == 1 => vec![Translation::failed(inputs[0].len(), &error)],
         Err(_) => inputs
             .iter()
-            .flat_map(|input| translate_call(engine, std::slice::from_ref(input), cap))
+            .flat_map(|input| translate_call(engine, std::slice::from_ref(input), budget))
             .collect(),
     }
 }
@@ -328,6 +360,7 @@ fn translate_call(engine: &dyn Engine, inputs: &[Vec<String>], cap: usize) -> Ve
 #[cfg(test)]
 mod tests {
     use super::super::fake::FakeEngine;
+    use super::super::Hypothesis;
     use super::*;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -432,7 +465,80 @@ mod tests {
 
     #[test]
     fn budget_grows_with_input_and_is_capped() {
-        assert_eq!(decoding_budget(10, 512), 30);
+        assert_eq!(decoding_budget(10, 512), 42);
+        assert_eq!(decoding_budget(16, 512), 42);
         assert_eq!(decoding_budget(400, 512), 512);
+        for tokens in 1..600 {
+            let top = length_bucket(tokens);
+            assert!(
+                top >= tokens && top - tokens <= (tokens / 4).max(7),
+                "{tokens}: {top}"
+            );
+        }
+    }
+
+    /// The engine sees one budget per call, and a text's translation does not depend on
+    /// which other texts it was translated with (regression: the budget came from the
+    /// longest input of the call, so a text reaching it changed with its neighbours).
+    #[test]
+    fn translation_does_not_depend_on_the_other_texts() {
+        struct BudgetEcho;
+        impl Engine for BudgetEcho {
+            fn encode(&self, text: &str) -> Result<Vec<String>, EngineError> {
+                Ok(text.split_whitespace().map(str::to_string).collect())
+            }
+            fn translate(
+                &self,
+                sources: &[Vec<String>],
+                max_decoding_length: usize,
+            ) -> Result<Vec<Hypothesis>, EngineError> {
+                // A model that never stops: every output runs to the budget.
+                Ok(sources
+                    .iter()
+                    .map(|_| Hypothesis {
+                        tokens: vec!["x".to_string(); max_decoding_length],
+                        score: None,
+                    })
+                    .collect())
+            }
+            fn translate_nbest(
+                &self,
+                _: &[Vec<String>],
+                _: usize,
+                _: usize,
+            ) -> Result<Vec<Vec<Hypothesis>>, EngineError> {
+                unreachable!()
+            }
+            fn translate_with_prefix(
+                &self,
+                _: &[Vec<String>],
+                _: &[Vec<String>],
+                _: usize,
+            ) -> Result<Vec<Hypothesis>, EngineError> {
+                unreachable!()
+            }
+            fn encode_target(&self, _: &str) -> Result<Vec<String>, EngineError> {
+                unreachable!()
+            }
+            fn decode(&self, tokens: &[String]) -> Result<String, EngineError> {
+                Ok(tokens.len().to_string())
+            }
+            fn max_input_length(&self) -> usize {
+                512
+            }
+        }
+        let short = "un deux".to_string();
+        let long = "mot ".repeat(40);
+        let alone = translate_all(
+            &BudgetEcho,
+            std::slice::from_ref(&short),
+            &plan(1000),
+            &|_| {},
+            &|_| {},
+        );
+        let together = translate_all(&BudgetEcho, &[short, long], &plan(1000), &|_| {}, &|_| {});
+        assert_eq!(alone[0], together[0]);
+        assert_eq!(together[1].text, decoding_budget(40, 256).to_string());
+        assert!(together[1].output_truncated);
     }
 }

@@ -11,13 +11,15 @@ use ct2rs::sys::{BatchType, ComputeType, Config, Device, TranslationOptions, Tra
 use ct2rs::tokenizers::auto::Tokenizer as AutoTokenizer;
 use ct2rs::Tokenizer as _;
 
+use super::conventions::Conventions;
 use super::{Engine, EngineError, Hypothesis};
-use crate::config::{ComputeKind, DeviceKind, EngineSettings};
+use crate::options::{ComputeKind, DeviceKind, EngineSettings, LanguagePair};
 
 /// The real engine: a CTranslate2 translator and the model's own tokenizer.
 pub struct Ct2Engine {
     translator: Translator,
     tokenizer: AutoTokenizer,
+    conventions: Conventions,
     target_encoder: TargetEncoder,
     beam_size: usize,
     batch_tokens: usize,
@@ -35,8 +37,13 @@ impl Ct2Engine {
     /// ct2rs passeur builds (tools/ct2rs-shared-replicas.patch, applied by tools/setup.sh)
     /// makes those replicas share one copy of the weights, as `inter_threads` does, instead
     /// of loading one copy each.
-    pub fn load(dir: &Path, settings: &EngineSettings) -> Result<Ct2Engine, EngineError> {
+    pub fn load(
+        dir: &Path,
+        settings: &EngineSettings,
+        languages: &LanguagePair,
+    ) -> Result<Ct2Engine, EngineError> {
         super::backend::prepare();
+        let conventions = Conventions::read(dir, languages)?;
         let tokenizer = AutoTokenizer::new(dir).map_err(|e| {
             EngineError(format!(
                 "{}: no tokenizer found (source.spm/target.spm, tokenizer.json or vocab.json): {e:#}",
@@ -67,6 +74,7 @@ impl Ct2Engine {
         Ok(Ct2Engine {
             translator,
             tokenizer,
+            conventions,
             target_encoder: TargetEncoder::load(dir)?,
             beam_size: settings.beam_size,
             batch_tokens: settings.batch_tokens,
@@ -155,9 +163,52 @@ fn best(result: ct2rs::sys::TranslationResult) -> Hypothesis {
     })
 }
 
+impl Ct2Engine {
+    /// The model's conventions, as the engine applies them.
+    pub fn conventions(&self) -> &Conventions {
+        &self.conventions
+    }
+
+    /// Runs `prefixes` (or none) through CTranslate2 with the model's own target prefix (a
+    /// language token) in front of each, and takes it off the hypotheses again.
+    fn run(
+        &self,
+        sources: &[Vec<String>],
+        prefixes: Option<&[Vec<String>]>,
+        options: &TranslationOptions<String, String>,
+    ) -> Result<Vec<ct2rs::sys::TranslationResult>, EngineError> {
+        let language = self.conventions.target_prefix.as_ref();
+        let mut results = match (language, prefixes) {
+            (None, None) => self.translator.translate_batch(sources, options, None)?,
+            (None, Some(prefixes)) => self
+                .translator
+                .translate_batch_with_target_prefix(sources, prefixes, options, None)?,
+            (Some(language), prefixes) => {
+                let prefixes: Vec<Vec<String>> = (0..sources.len())
+                    .map(|i| {
+                        let mut prefix = vec![language.clone()];
+                        prefix.extend(prefixes.map_or(&[][..], |p| &p[i]).iter().cloned());
+                        prefix
+                    })
+                    .collect();
+                self.translator
+                    .translate_batch_with_target_prefix(sources, &prefixes, options, None)?
+            }
+        };
+        if let Some(language) = language {
+            for hypothesis in results.iter_mut().flat_map(|r| r.hypotheses.iter_mut()) {
+                if hypothesis.first() == Some(language) {
+                    hypothesis.remove(0);
+                }
+            }
+        }
+        Ok(results)
+    }
+}
+
 impl Engine for Ct2Engine {
     fn encode(&self, text: &str) -> Result<Vec<String>, EngineError> {
-        Ok(self.tokenizer.encode(text)?)
+        Ok(self.conventions.source(self.tokenizer.encode(text)?))
     }
 
     fn translate(
@@ -166,7 +217,7 @@ impl Engine for Ct2Engine {
         max_decoding_length: usize,
     ) -> Result<Vec<Hypothesis>, EngineError> {
         let options = self.options(max_decoding_length, 1);
-        let results = self.translator.translate_batch(sources, &options, None)?;
+        let results = self.run(sources, None, &options)?;
         Ok(results.into_iter().map(best).collect())
     }
 
@@ -177,7 +228,7 @@ impl Engine for Ct2Engine {
         max_decoding_length: usize,
     ) -> Result<Vec<Vec<Hypothesis>>, EngineError> {
         let options = self.options(max_decoding_length, n.max(1));
-        let results = self.translator.translate_batch(sources, &options, None)?;
+        let results = self.run(sources, None, &options)?;
         Ok(results.into_iter().map(hypotheses).collect())
     }
 
@@ -188,9 +239,7 @@ impl Engine for Ct2Engine {
         max_decoding_length: usize,
     ) -> Result<Vec<Hypothesis>, EngineError> {
         let options = self.options(max_decoding_length, 1);
-        let results = self
-            .translator
-            .translate_batch_with_target_prefix(sources, prefixes, &options, None)?;
+        let results = self.run(sources, Some(prefixes), &options)?;
         Ok(results.into_iter().map(best).collect())
     }
 

@@ -8,6 +8,7 @@
 
 pub mod backend;
 pub mod batch;
+pub mod conventions;
 pub mod ct2;
 
 use thiserror::Error;
@@ -33,7 +34,8 @@ pub struct Hypothesis {
 
 /// A translation engine: tokenizer and model together.
 pub trait Engine: Send + Sync {
-    /// Source text to source tokens, as the model expects them (end token included).
+    /// Source text to source tokens, exactly as the model is fed them (its conventions
+    /// applied: special and language tokens, see [`conventions`]).
     fn encode(&self, text: &str) -> Result<Vec<String>, EngineError>;
     /// Translates token sequences. `max_decoding_length` bounds each output in tokens.
     fn translate(

@@ -51,7 +51,8 @@ fn inside(inner: &Range<usize>, outer: &Range<usize>) -> bool {
     inner.start >= outer.start && inner.end <= outer.end && inner != outer
 }
 
-/// The English page: each run and attribute value translated, `lang` set to `en`.
+/// The translated page: each run and attribute value translated, `lang` set to the target
+/// language.
 pub fn render_page(page: &Page, rows: &[AlignedSegment]) -> String {
     let rows = by_paragraph(page.units.len(), rows);
     // Attribute values and lang: small edits, possibly inside an inline tag of a run.
@@ -65,13 +66,17 @@ pub fn render_page(page: &Page, rows: &[AlignedSegment]) -> String {
             small.push((unit.range.clone(), html::escape_attribute(&text.join(" "))));
         }
     }
+    if let Some(range) = &page.relabel {
+        small.push((range.clone(), "utf-8".into()));
+    }
     for range in &page.lang {
+        let language = html::escape_attribute(&page.target_language);
         let text = if range.is_empty() {
-            " lang=\"en\""
+            format!(" lang=\"{language}\"")
         } else {
-            "en"
+            language
         };
-        small.push((range.clone(), text.to_string()));
+        small.push((range.clone(), text));
     }
     small.sort_by_key(|(r, _)| (r.start, r.end));
     let code_markup = |code: &Code| -> String {
@@ -171,14 +176,17 @@ pub fn render_job(job: &Job, rows: &[AlignedSegment]) -> String {
                 } else {
                     targets.join(" ")
                 };
-                edits.push(target_edit(job, unit, &body, rows));
+                edits.push(target_edit(job, unit, &body, rows, TargetState::Machine));
             }
             Version::V2 => {
                 let inner = format!("{indent} ");
+                let space = preserved_space(&unit.source_attributes);
+                let source_attributes = &unit.source_attributes;
                 let segment = |attributes: &str, source: &str, target: &str| {
                     format!(
                         "<segment{attributes} state=\"translated\" subState=\"passeur:mt\">\n\
-                         {inner}<source>{source}</source>\n{inner}<target>{target}</target>\n{indent}</segment>"
+                         {inner}<source{source_attributes}>{source}</source>\n\
+                         {inner}<target{space}>{target}</target>\n{indent}</segment>"
                     )
                 };
                 // The k-th segment a segment is cut into: its id numbered from the original.
@@ -198,7 +206,7 @@ pub fn render_job(job: &Job, rows: &[AlignedSegment]) -> String {
                         .map(|(k, (s, t))| segment(&attributes(k), s, t))
                         .collect();
                     pieces.join(&format!(
-                        "\n{indent}<ignorable>\n{inner}<source> </source>\n{indent}</ignorable>\n{indent}"
+                        "\n{indent}<ignorable>\n{inner}<source{space}> </source>\n{indent}</ignorable>\n{indent}"
                     ))
                 } else {
                     let source = &job.source[unit.source_inner.clone()];
@@ -221,6 +229,9 @@ pub fn render_job(job: &Job, rows: &[AlignedSegment]) -> String {
             }
         }
     }
+    for unit in &job.copies {
+        edits.extend(copy_edits(job, unit, &mut notes));
+    }
     // 2.x notes: one insertion per unit.
     let mut i = 0;
     while i < notes.len() {
@@ -241,15 +252,73 @@ pub fn render_job(job: &Job, rows: &[AlignedSegment]) -> String {
     }
     if let Some(at) = job.add_target_language {
         if !edits.is_empty() {
-            edits.push((at..at, format!(" trgLang=\"{}\"", job.target_language)));
+            let language = xliff::escape_attribute(&job.target_language);
+            edits.push((at..at, format!(" trgLang=\"{language}\"")));
         }
+    }
+    // Written as UTF-8, whatever the file was read from (UTF-16, ISO-8859-1).
+    if let Some(range) = &job.relabel {
+        edits.push((range.clone(), "UTF-8".into()));
     }
     edits.sort_by_key(|(r, _)| (r.start, r.end));
     splice(&job.source, 0..job.source.len(), &edits)
 }
 
-/// The target of an XLIFF 1.2 unit that has its `<seg-source>` already: one `<mrk>` per
-/// segment, under the segment's `mid`, and the notes. None when a segment has no
+/// The note on a unit whose source was copied as its target.
+const COPIED: &str = "nothing to translate (inline codes, numbers or symbols only): the \
+                      source is copied as the target";
+
+/// The edits that give a unit with nothing to translate its source as target: 1.2 in
+/// state `translated`, 2.x in state `final`, as CAT tools propagate such units, with a note
+/// that says so.
+fn copy_edits(
+    job: &Job,
+    unit: &xliff::Unit,
+    notes: &mut Vec<(usize, bool, String, String)>,
+) -> Vec<(Range<usize>, String)> {
+    let source = &job.source[unit.source_inner.clone()];
+    match job.version {
+        Version::V1 => vec![target_edit(job, unit, source, &[], TargetState::Copied)],
+        Version::V2 => {
+            let indent = &unit.indent;
+            let inner = format!("{indent} ");
+            let attributes = match &unit.segment_id {
+                Some(id) => format!(" id=\"{id}\"{}", unit.segment_attributes),
+                None => unit.segment_attributes.clone(),
+            };
+            let space = preserved_space(&unit.source_attributes);
+            if let Some((at, open)) = unit.notes_at {
+                notes.push((
+                    at,
+                    open,
+                    indent.clone(),
+                    format!("<note category=\"passeur\">{COPIED}</note>"),
+                ));
+            }
+            vec![(
+                unit.range.clone(),
+                format!(
+                    "<segment{attributes} state=\"final\">\n{inner}<source{}>{source}</source>\n\
+                     {inner}<target{space}>{source}</target>\n{indent}</segment>",
+                    unit.source_attributes
+                ),
+            )]
+        }
+    }
+}
+
+/// ` xml:space="preserve"` when a source's attributes have it, for its target.
+fn preserved_space(source_attributes: &str) -> &'static str {
+    match source_attributes.contains("xml:space=\"preserve\"") {
+        true => " xml:space=\"preserve\"",
+        false => "",
+    }
+}
+
+/// The target of an XLIFF 1.2 unit that has its `<seg-source>` already: the seg-source's
+/// content again, each segment's `<mrk mtype="seg">` content replaced by its translation,
+/// so that what lies between segments (spaces, `<mrk mtype="protected">`) and segments with
+/// nothing to translate stay as they are; and the notes. None when a segment has no
 /// translation (the unit is left as it was).
 fn presegmented(
     job: &Job,
@@ -263,7 +332,8 @@ fn presegmented(
     {
         return None;
     }
-    let marked: Vec<String> = units
+    let content = units[0].seg_source.clone()?;
+    let edits: Vec<(Range<usize>, String)> = units
         .iter()
         .zip(rows)
         .map(|(unit, rows)| {
@@ -271,15 +341,26 @@ fn presegmented(
                 .iter()
                 .map(|r| r.target_with_codes(xliff::escape, code))
                 .collect();
-            format!(
-                "<mrk mtype=\"seg\" mid=\"{}\">{}</mrk>",
-                xliff::escape(unit.mid.as_deref().unwrap_or_default()),
-                text.join(" ")
-            )
+            (unit.source_inner.clone(), text.join(" "))
         })
         .collect();
+    let target = splice(&job.source, content, &edits);
     let all: Vec<&AlignedSegment> = rows.iter().flatten().copied().collect();
-    Some(target_edit(job, &units[0], &marked.join(" "), &all))
+    Some(target_edit(
+        job,
+        &units[0],
+        &target,
+        &all,
+        TargetState::Machine,
+    ))
+}
+
+/// What a target passeur writes is: machine translation to review, or a copy of a source
+/// with nothing to translate.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum TargetState {
+    Machine,
+    Copied,
 }
 
 /// An XLIFF 1.2 unit's new target (content already XML) and its notes: in place of the
@@ -290,13 +371,22 @@ fn target_edit(
     unit: &xliff::Unit,
     content: &str,
     rows: &[&AlignedSegment],
+    state: TargetState,
 ) -> (Range<usize>, String) {
     let indent = &unit.indent;
+    let state_attributes = match state {
+        TargetState::Machine => {
+            "state=\"needs-review-translation\" state-qualifier=\"mt-suggestion\""
+        }
+        TargetState::Copied => "state=\"translated\"",
+    };
     let mut out = format!(
-        "<target xml:lang=\"{}\" state=\"needs-review-translation\" \
-         state-qualifier=\"mt-suggestion\">{content}</target>",
-        job.target_language
+        "<target xml:lang=\"{}\" {state_attributes}>{content}</target>",
+        xliff::escape_attribute(&job.target_language)
     );
+    if state == TargetState::Copied {
+        out += &format!("\n{indent}<note from=\"passeur\">{COPIED}</note>");
+    }
     for (priority, text) in row_notes(rows) {
         out += &format!(
             "\n{indent}<note from=\"passeur\" priority=\"{priority}\">{}</note>",

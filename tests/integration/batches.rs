@@ -335,3 +335,113 @@ fn output_files_get_the_usual_permissions_and_review_files_follow_the_formats() 
     );
     assert!(!fx.path("out/aligned.xlf").exists());
 }
+
+/// Regression: the decoding budget came from the longest input of each engine call, so a
+/// sentence that reached it was translated differently depending on its neighbours:
+/// `--chunk-segments`, `--shard` and a resumed run changed targets. The Marian-converted
+/// tiny model never stops before its budget, so every sentence here reaches it.
+#[test]
+fn translations_do_not_depend_on_how_the_batch_is_cut() {
+    let fx = Fixture::new();
+    let words = "le gouvernement a présenté un projet de loi sur la défense européenne";
+    for n in 0..24 {
+        // Sentences of many lengths in every article, so that calls mix lengths.
+        let long: Vec<&str> = words.split(' ').cycle().take(3 + (n * 5) % 37).collect();
+        fx.write(
+            &format!("in/b{n:02}.txt"),
+            format!(
+                "Oui, {n}. {} {n}.\n\nLa suite du texte numéro {n}.",
+                long.join(" ")
+            ),
+        );
+    }
+    let model = crate::fixture::repo().join("tests/fixtures/tiny-marian");
+    let run = |out: &str, extra: &[&str]| {
+        let mut args = vec![
+            "translate",
+            "in",
+            "-o",
+            out,
+            "--model",
+            model.to_str().unwrap(),
+            "--quiet",
+        ];
+        args.extend_from_slice(extra);
+        let output = fx.run(&args);
+        assert_eq!(output.status.code(), Some(0), "{out}: {}", stderr(&output));
+    };
+    run("whole", &[]);
+    let truncated = fx
+        .aligned_in("whole")
+        .iter()
+        .filter(|r| r["flags"].to_string().contains("truncated"))
+        .count();
+    assert!(
+        truncated > 40,
+        "the sentences reach the budget ({truncated} did)"
+    );
+    for (out, extra) in [
+        ("chunks-1", &["--chunk-segments", "1"][..]),
+        ("chunks-7", &["--chunk-segments", "7"]),
+        ("one-thread", &["--threads", "1"]),
+        (
+            "small-calls",
+            &["--batch-tokens", "40", "--chunk-segments", "5"],
+        ),
+    ] {
+        run(out, extra);
+        assert_eq!(outputs(&fx, out), outputs(&fx, "whole"), "{extra:?}");
+    }
+    for k in 0..3 {
+        run(
+            &format!("shard{k}"),
+            &["--shard", &format!("{k}/3"), "--chunk-segments", "4"],
+        );
+    }
+    let merged = fx.run(&[
+        "merge", "shard0", "shard1", "shard2", "-o", "merged", "--quiet",
+    ]);
+    assert_eq!(merged.status.code(), Some(0), "{}", stderr(&merged));
+    assert_eq!(
+        outputs(&fx, "merged"),
+        outputs(&fx, "whole"),
+        "three shards merged"
+    );
+
+    // kill -9 after some chunks, then the same command.
+    let args = [
+        "translate",
+        "in",
+        "-o",
+        "killed",
+        "--model",
+        model.to_str().unwrap(),
+        "--quiet",
+        "--chunk-segments",
+        "2",
+    ];
+    let mut child = fx.passeur(&args).spawn().unwrap();
+    let start = Instant::now();
+    while !fx.path("killed").is_dir()
+        || files_below(&fx.path("killed"))
+            .iter()
+            .filter(|f| f.ends_with(".en.txt"))
+            .count()
+            < 3
+    {
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "the run wrote nothing"
+        );
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let resumed = fx.run(&args);
+    assert_eq!(resumed.status.code(), Some(0), "{}", stderr(&resumed));
+    assert_eq!(
+        outputs(&fx, "killed"),
+        outputs(&fx, "whole"),
+        "killed and resumed"
+    );
+}
