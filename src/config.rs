@@ -3,11 +3,12 @@
 
 use std::path::PathBuf;
 
+use anyhow::{bail, Result};
+
 use crate::cli::{FetchArgs, FormatArg, TranslateArgs};
 use crate::options::{DeviceKind, EngineSettings, LanguagePair};
 use crate::read::{Input, ReadOptions};
 use crate::write::Format;
-use anyhow::{bail, Result};
 
 /// The model passeur uses when none is named.
 pub const DEFAULT_REPO: &str = "michaelfeil/ct2fast-opus-mt-fr-en";

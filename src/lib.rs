@@ -41,6 +41,7 @@ pub mod options;
 pub mod pipeline;
 pub mod progress;
 pub mod read;
+pub mod render;
 pub mod report;
 pub mod review;
 pub mod segment;

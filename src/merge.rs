@@ -20,6 +20,7 @@ use anyhow::{bail, Context, Result};
 use crate::config::{MergeSettings, Shard};
 use crate::files::{sync_filesystem, write_atomic_unsynced};
 use crate::pipeline::{self, RunOutcome};
+use crate::render;
 use crate::report::{self, Counts, Failure, ModelReport, OptionsReport, RunReport, Timings};
 use crate::state::{Finished, OutputFolder, Record, STATE_DIR};
 
@@ -243,8 +244,7 @@ pub fn merge(settings: &MergeSettings) -> Result<RunOutcome> {
 
     let removed = pipeline::remove_stale(&mut folder, &mut failures)?;
     let mut notes = Vec::new();
-    let mut counts =
-        pipeline::render_outputs(&folder, &settings.formats, &mut failures, &mut notes)?;
+    let mut counts = render::deliverables(&folder, &settings.formats, &mut failures, &mut notes)?;
     folder.end_run()?;
     counts += &Counts {
         articles_translated: copied,

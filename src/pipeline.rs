@@ -14,7 +14,6 @@
 //! batch goes on; [`RunOutcome::failed`] tells `main` the exit status.
 
 use std::collections::{HashMap, HashSet};
-use std::io::Write;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -23,22 +22,22 @@ use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use crate::align::{self, AlignedSegment};
-use crate::check::{Check, Severity};
+use crate::check::Severity;
 use crate::config::{Shard, TranslateSettings, DEFAULT_REPO};
 use crate::enforce::{self, Enforced, Job};
-use crate::files::{hex, AtomicFile};
-use crate::glossary::{self, Matcher, Prepared, TermStatus};
+use crate::files::hex;
+use crate::glossary::{self, Matcher, Prepared};
 use crate::memory::Memory;
 use crate::model::{self, info};
 use crate::progress::Progress;
 use crate::read::{self, Article, Input};
+use crate::render;
 use crate::report::{
     self, Counts, Failure, ModelReport, OptionsReport, RunReport, Stage, Throughput, Timings,
 };
 use crate::segment::{self, Segment};
 use crate::state::{Finished, OutputFolder, Record};
 use crate::translate::batch::{self, BatchPlan};
-use crate::translate::conventions::Conventions;
 use crate::translate::ct2::Ct2Engine;
 use crate::translate::Engine;
 use crate::write;
@@ -63,6 +62,7 @@ pub fn translate(settings: &TranslateSettings) -> Result<RunOutcome> {
     let load_model = start.elapsed().as_secs_f64();
     let mut outcome = run_stages(settings, &engine, setup, model_info)?;
     outcome.report.timings_seconds.load_model = load_model;
+    outcome.report.model.conventions = engine.conventions().describe();
     outcome.report.timings_seconds.total = start.elapsed().as_secs_f64();
     outcome.report.peak_rss_bytes = report::peak_rss_bytes();
     outcome.report.write(&settings.out_dir)?;
@@ -343,14 +343,14 @@ impl<'a> Run<'a> {
         let unchanged = self.tally.translated == 0
             && self.tally.removed == 0
             && folder.meta("rendered_from")?.as_deref() == Some(rendered_from.as_str())
-            && wanted_formats(&self.settings.formats)
+            && render::wanted_formats(&self.settings.formats)
                 .iter()
                 .all(|f| folder.dir().join(f.writer().file_name()).is_file());
         let mut counts = match folder.meta("rendered_counts")?.filter(|_| unchanged) {
             Some(json) => serde_json::from_str(&json)?,
             None => {
                 let formats = &self.settings.formats;
-                let counts = render_outputs(folder, formats, &mut self.failures, &mut notes)?;
+                let counts = render::deliverables(folder, formats, &mut self.failures, &mut notes)?;
                 folder.set_meta("rendered_from", &rendered_from)?;
                 folder.set_meta("rendered_counts", &serde_json::to_string(&counts)?)?;
                 counts
@@ -693,155 +693,6 @@ pub(crate) fn remove_stale(
     Ok(removed.len())
 }
 
-/// write: `aligned.jsonl` and the review formats, from the state, one article in memory at
-/// a time; review files of formats no longer asked for are removed. Returns the counts the
-/// rows tell.
-pub(crate) fn render_outputs(
-    folder: &OutputFolder,
-    formats: &[write::Format],
-    failures: &mut Vec<Failure>,
-    notes: &mut Vec<String>,
-) -> Result<Counts> {
-    // First pass: the totals a writer's head needs, and the run's counts.
-    let mut totals = write::Totals::default();
-    let mut counts = Counts::default();
-    let mut bad_row = None;
-    folder.for_each_row(|json| {
-        match serde_json::from_str::<AlignedSegment>(json) {
-            Ok(row) => {
-                totals.add(&row);
-                counts += &count_row(&row);
-            }
-            Err(e) => bad_row = Some(e),
-        }
-        Ok(())
-    })??;
-    if let Some(e) = bad_row {
-        anyhow::bail!(
-            "{}: unreadable row in the run state: {e}",
-            folder.dir().display()
-        );
-    }
-    counts.term_hit_rate = counts.hit_rate();
-
-    let wanted: Vec<write::Format> = std::iter::once(write::Format::Jsonl)
-        .chain(
-            formats
-                .iter()
-                .copied()
-                .filter(|f| *f != write::Format::Jsonl),
-        )
-        .collect();
-    for format in write::Format::ALL.iter().filter(|f| !wanted.contains(f)) {
-        let path = folder.dir().join(format.writer().file_name());
-        if let Err(e) = std::fs::remove_file(&path) {
-            if e.kind() != std::io::ErrorKind::NotFound {
-                failures.push(Failure::new(
-                    Stage::Write,
-                    path.display().to_string(),
-                    None,
-                    e,
-                ));
-            }
-        }
-    }
-    // A big batch's report is an index and pages; a small one's, one page.
-    let paged = wanted.contains(&write::Format::Html) && totals.rows > write::PAGE_ROWS;
-    let mut pages = match paged {
-        true => Some(write::PagedHtml::new(folder.dir(), &totals)?),
-        false => {
-            write::remove_pages(folder.dir(), 1);
-            None
-        }
-    };
-    let writers: Vec<Box<dyn write::Writer + Send + Sync>> = wanted
-        .iter()
-        .filter(|f| !(paged && **f == write::Format::Html))
-        .map(|f| f.writer())
-        .collect();
-    let mut files = Vec::new();
-    for writer in &writers {
-        if let Some(aside) = write::set_aside_edits(folder.dir(), writer.file_name())? {
-            notes.push(crate::review::edited_note(writer.file_name(), &aside));
-        }
-        let mut file = AtomicFile::create(&folder.dir().join(writer.file_name()))?;
-        file.write_all(writer.head(&totals).as_bytes())?;
-        files.push(file);
-    }
-    // Second pass: each article's rows to every writer.
-    let mut article: Vec<AlignedSegment> = Vec::new();
-    let mut flush = |article: &mut Vec<AlignedSegment>| -> std::io::Result<()> {
-        if article.is_empty() {
-            return Ok(());
-        }
-        for (writer, file) in writers.iter().zip(files.iter_mut()) {
-            file.write_all(writer.article(article).as_bytes())?;
-        }
-        if let Some(pages) = pages.as_mut() {
-            pages.article(article).map_err(|e| e.source)?;
-        }
-        article.clear();
-        Ok(())
-    };
-    folder.for_each_row(|json| {
-        let row: AlignedSegment = serde_json::from_str(json).map_err(std::io::Error::other)?;
-        if article
-            .last()
-            .is_some_and(|last| last.article != row.article)
-        {
-            flush(&mut article)?;
-        }
-        article.push(row);
-        Ok(())
-    })??;
-    flush(&mut article)?;
-    for (writer, mut file) in writers.iter().zip(files) {
-        file.write_all(writer.tail().as_bytes())?;
-        let digest = file.digest();
-        match file.commit() {
-            Ok(()) => write::record_written(folder.dir(), writer.file_name(), &digest)?,
-            Err(e) => failures.push(Failure::write(&e)),
-        }
-    }
-    if let Some(pages) = pages {
-        if let Err(e) = pages.finish() {
-            failures.push(Failure::write(&e));
-        }
-    }
-    Ok(counts)
-}
-
-/// `aligned.jsonl` and the review formats asked for.
-fn wanted_formats(formats: &[write::Format]) -> Vec<write::Format> {
-    std::iter::once(write::Format::Jsonl)
-        .chain(
-            formats
-                .iter()
-                .copied()
-                .filter(|f| *f != write::Format::Jsonl),
-        )
-        .collect()
-}
-
-/// The counts one row tells.
-fn count_row(row: &AlignedSegment) -> Counts {
-    let terms = |keep: fn(TermStatus) -> bool| row.terms.iter().filter(|t| keep(t.status)).count();
-    Counts {
-        segments: 1,
-        segments_flagged: usize::from(!row.flags.is_empty()),
-        segments_failed: usize::from(row.flags.iter().any(|f| f.severity == Severity::Error)),
-        segments_from_memory: usize::from(row.memory),
-        term_matches: row.terms.len(),
-        terms_ok: terms(|s| s == TermStatus::Ok),
-        terms_normalised: terms(|s| s == TermStatus::Normalised),
-        terms_repaired: terms(TermStatus::is_repaired),
-        terms_missing: terms(|s| s == TermStatus::Missing),
-        segments_with_codes: usize::from(!row.codes.is_empty()),
-        segments_codes_projected: usize::from(row.flags.iter().any(|f| f.check == Check::XmlTags)),
-        ..Counts::default()
-    }
-}
-
 /// Runs `stage`, adding the time it took to `clock`.
 fn timed<T>(clock: &mut f64, stage: impl FnOnce() -> T) -> T {
     let start = Instant::now();
@@ -1016,9 +867,8 @@ fn run_report(
             dir: settings.model_dir.display().to_string(),
             backend: crate::translate::backend::describe(),
             allocator: crate::translate::backend::allocator().to_string(),
-            conventions: Conventions::read(&settings.model_dir, &settings.languages)
-                .map(|c| c.describe())
-                .unwrap_or_default(),
+            // Set by `translate`, which has the engine.
+            conventions: String::new(),
             info: model_info,
         },
         options: options_report(settings),

@@ -12,12 +12,10 @@ use std::path::Path;
 
 use anyhow::{bail, Context, Result};
 use quick_xml::events::Event;
-use sha2::Digest;
 
 use crate::align::AlignedSegment;
 use crate::check::Severity;
 use crate::memory::Approved;
-use crate::write::{self, write_atomic};
 
 /// Reads an output folder's `aligned.jsonl`.
 pub fn load_aligned(out_dir: &Path) -> Result<Vec<AlignedSegment>> {
@@ -31,44 +29,6 @@ pub fn load_aligned(out_dir: &Path) -> Result<Vec<AlignedSegment>> {
                 .with_context(|| format!("{}:{}: invalid aligned row", path.display(), i + 1))
         })
         .collect()
-}
-
-/// Writes the given formats of an output folder from its rows.
-/// A reviewer's edited `aligned.tsv` or `aligned.xlf` is moved aside first (see
-/// [`write::set_aside_edits`]); returns the files written and the notes to print.
-pub fn write_formats(
-    out_dir: &Path,
-    rows: &[AlignedSegment],
-    formats: &[write::Format],
-) -> Result<(Vec<String>, Vec<String>)> {
-    let mut written = Vec::new();
-    let mut notes = Vec::new();
-    for format in formats {
-        let writer = format.writer();
-        let name = writer.file_name();
-        if let Some(aside) = write::set_aside_edits(out_dir, name)? {
-            notes.push(edited_note(name, &aside));
-        }
-        let bytes = writer.render(rows);
-        write_atomic(&out_dir.join(name), &bytes)?;
-        write::record_written(
-            out_dir,
-            name,
-            &crate::files::hex(sha2::Sha256::digest(&bytes)),
-        )?;
-        written.push(name.to_string());
-    }
-    Ok((written, notes))
-}
-
-/// What to tell a user whose edited review file was moved aside.
-pub fn edited_note(name: &str, aside: &Path) -> String {
-    format!(
-        "{name} had edits passeur did not write (a reviewer's?); kept as {}: import the \
-         approved rows with `passeur review import {}`",
-        aside.display(),
-        aside.display()
-    )
 }
 
 /// The summary table `passeur review` prints.
@@ -217,10 +177,21 @@ fn printable(text: &str) -> String {
 /// `subState="passeur:mt"`), or TSV rows whose `state` column says `translated`, `final` or
 /// `approved`. A TSV without a `state` column is refused: importing it whole would approve
 /// every machine translation in it.
+///
+/// A file passeur moved aside (`aligned.tsv.edited-1`, see [`crate::write::set_aside_edits`]) is
+/// read as what it was before.
 pub fn read_approved(path: &Path) -> Result<Vec<Approved>> {
     let text = std::fs::read_to_string(path).with_context(|| format!("{}", path.display()))?;
     let name = path.display().to_string();
-    match path.extension().and_then(|e| e.to_str()) {
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let before_aside = match file_name.rsplit_once(".edited-") {
+        Some((before, n)) if n.chars().all(|c| c.is_ascii_digit()) && !n.is_empty() => before,
+        _ => file_name.as_str(),
+    };
+    match Path::new(before_aside).extension().and_then(|e| e.to_str()) {
         Some("xlf" | "xliff" | "xml") => read_xliff(&name, &text),
         Some("tsv" | "txt") => read_tsv(&name, &text),
         _ => bail!("{name}: expected a .xlf (XLIFF 1.2 or 2.x) or .tsv file"),
@@ -364,7 +335,9 @@ fn read_xliff(name: &str, text: &str) -> Result<Vec<Approved>> {
                 b"trans-unit" | b"unit" => {
                     preserve = attr(&e, b"xml:space").as_deref() == Some("preserve");
                     unit = attr(&e, b"id").unwrap_or_default();
-                    unit_approved = attr(&e, b"approved").as_deref() == Some("yes");
+                    // A gettext header (po2xliff's) holds the PO metadata, not a translation.
+                    let header = attr(&e, b"restype").as_deref() == Some("x-gettext-domain-header");
+                    unit_approved = attr(&e, b"approved").as_deref() == Some("yes") && !header;
                     source.clear();
                     target.clear();
                     seg_sources.clear();
@@ -407,7 +380,8 @@ fn read_xliff(name: &str, text: &str) -> Result<Vec<Approved>> {
                     }
                     let origin = format!("{name}#{file}/{unit}");
                     if seg_sources.is_empty() {
-                        if !target.trim().is_empty() {
+                        // An empty source (a gettext header's msgid "") translates nothing.
+                        if !target.trim().is_empty() && !source.trim().is_empty() {
                             approved.push(Approved {
                                 source: xml_text(&source, preserve),
                                 target: xml_text(&target, preserve),
@@ -535,6 +509,8 @@ mod tests {
 <trans-unit id="p0-s1"><source>Trois.</source><target state="needs-review-translation">Tree.</target></trans-unit>
 <trans-unit id="p1-s0" approved="yes"><source>Quatre.</source><target>Four.</target>
   <alt-trans><source>Quatre.</source><target state="final">4.</target></alt-trans></trans-unit>
+<trans-unit id="hdr" restype="x-gettext-domain-header" approved="yes"><source></source><target state="translated">Language: en</target></trans-unit>
+<trans-unit id="empty"><source> </source><target state="final">Nothing</target></trans-unit>
 </body></file></xliff>"#;
         let approved = read_xliff("r.xlf", xliff).unwrap();
         let pairs: Vec<(&str, &str)> = approved
@@ -543,6 +519,19 @@ mod tests {
             .collect();
         assert_eq!(pairs, [("Un & deux.", "One & two."), ("Quatre.", "Four.")]);
         assert_eq!(approved[0].origin, "r.xlf#a.txt/p0-s0");
+    }
+
+    /// Regression: passeur's own advice named `review import OUT/aligned.tsv.edited-1`, which
+    /// was refused for its extension.
+    #[test]
+    fn a_file_moved_aside_is_read_as_what_it_was() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("aligned.tsv.edited-2");
+        std::fs::write(&path, "source\ttarget\tstate\nUn.\tOne.\tapproved\n").unwrap();
+        let approved = read_approved(&path).unwrap();
+        assert_eq!(approved.len(), 1);
+        std::fs::write(dir.path().join("a.edited-x"), "x").unwrap();
+        assert!(read_approved(&dir.path().join("a.edited-x")).is_err());
     }
 
     #[test]

@@ -155,6 +155,13 @@ impl OutputFolder {
         &self.dir
     }
 
+    /// The folder as its last run left it, for commands that render or review it without
+    /// translating (`review`): its rows are the last run's articles, not a new run's.
+    pub fn as_last_run(mut self) -> OutputFolder {
+        self.run -= 1;
+        self
+    }
+
     fn error(&self, source: rusqlite::Error) -> StateError {
         StateError::Database {
             path: self.dir.join(STATE_DIR).display().to_string(),

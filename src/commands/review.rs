@@ -4,8 +4,10 @@
 use anyhow::Result;
 
 use super::Status;
+use crate::align::AlignedSegment;
 use crate::cli::{ReviewAction, ReviewArgs};
-use crate::{config, memory, review};
+use crate::state::{OutputFolder, STATE_DIR};
+use crate::{config, memory, render, review};
 
 pub(crate) fn run(args: ReviewArgs) -> Result<Status> {
     if let Some(ReviewAction::Import { file, memory }) = args.action {
@@ -30,13 +32,36 @@ pub(crate) fn run(args: ReviewArgs) -> Result<Status> {
     };
     let fail_on = args.fail_on;
     let formats = config::resolve_formats(&args.formats);
-    let rows = review::load_aligned(&out_dir)?;
+    if !out_dir.join(STATE_DIR).join("state.sqlite").is_file() {
+        anyhow::bail!(
+            "{}: not an output folder of `passeur translate` (it has no {STATE_DIR}/state.sqlite)",
+            out_dir.display()
+        );
+    }
+    // The folder's lock, as `translate` takes it: a review never writes while a run does.
+    let folder = OutputFolder::open(&out_dir)?.as_last_run();
+    let mut rows: Vec<AlignedSegment> = Vec::new();
+    folder.for_each_row(|json| {
+        rows.push(serde_json::from_str(json).map_err(std::io::Error::other)?);
+        Ok(())
+    })??;
     print!("{}", review::summary(&rows));
-    let (written, notes) = review::write_formats(&out_dir, &rows, &formats)?;
+    let (mut failures, mut notes) = (Vec::new(), Vec::new());
+    render::deliverables(&folder, &formats, &mut failures, &mut notes)?;
     for note in notes {
         eprintln!("passeur: note: {note}");
     }
+    for failure in &failures {
+        eprintln!("passeur: error: {}: {}", failure.input, failure.error);
+    }
+    let written: Vec<&str> = render::wanted_formats(&formats)
+        .iter()
+        .map(|f| f.writer().file_name())
+        .collect();
     println!("\nwrote {} in {}", written.join(", "), out_dir.display());
+    if !failures.is_empty() {
+        return Ok(Status::Partial);
+    }
     Ok(match fail_on {
         Some(severity) if review::has_flag_at_least(&rows, severity) => Status::Partial,
         _ => Status::Success,

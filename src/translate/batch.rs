@@ -83,9 +83,9 @@ pub fn decoding_budget(tokens: usize, cap: usize) -> usize {
 }
 
 /// The top of the length bucket of an input of `tokens` tokens: steps of 8 tokens up to
-/// 64, then an eighth of the next power of two (16 up to 128, 32 up to 256, …), so that a
-/// budget exceeds the input's own `2 × tokens + 10` by at most a quarter of its length while
-/// length-sorted calls split at few bucket boundaries (about 20 up to 512 tokens).
+/// 64, then an eighth of the next power of two (16 up to 128, 32 up to 256, …), so that the
+/// top exceeds the input's length by at most 7 tokens or a quarter of it, while
+/// length-sorted calls split at few bucket boundaries (20 up to 512 tokens).
 pub fn length_bucket(tokens: usize) -> usize {
     let step = (tokens.next_power_of_two() / 8).max(8);
     tokens.div_ceil(step).max(1) * step

@@ -213,3 +213,39 @@ fn a_spreadsheet_review_flows_back_through_the_state_column() {
     assert_eq!(rows[1]["memory"], true);
     assert!(rows[0].get("memory").is_none());
 }
+
+/// Regression: `passeur review OUT` took no lock, so run beside a `translate` that removed
+/// articles it left the review files with rows the state no longer had.
+#[test]
+fn review_waits_for_no_one_and_writes_nothing_while_a_run_holds_the_folder() {
+    let fx = Fixture::new();
+    fx.write("a.txt", "Un article. Une autre phrase.");
+    let output = fx.translate(&["a.txt"], &[]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let before = fx.read("out/aligned.tsv");
+    std::fs::remove_file(fx.path("out/review.html")).unwrap();
+    let lock = std::fs::File::options()
+        .write(true)
+        .open(fx.path("out/.passeur/lock"))
+        .unwrap();
+    lock.try_lock().unwrap();
+    let review = fx.run(&["review", "out"]);
+    assert_eq!(review.status.code(), Some(75), "{}", stderr(&review));
+    assert!(!fx.path("out/review.html").exists(), "nothing written");
+    drop(lock);
+    let review = fx.run(&["review", "out"]);
+    assert_eq!(review.status.code(), Some(0), "{}", stderr(&review));
+    assert_eq!(
+        fx.read("out/aligned.tsv"),
+        before,
+        "the same rows, from the state"
+    );
+    assert!(fx.path("out/review.html").is_file());
+    let elsewhere = fx.run(&["review", "a.txt"]);
+    assert_eq!(elsewhere.status.code(), Some(2));
+    assert!(
+        stderr(&elsewhere).contains("not an output folder"),
+        "{}",
+        stderr(&elsewhere)
+    );
+}
