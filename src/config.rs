@@ -145,6 +145,7 @@ impl TranslateSettings {
         let memory = args
             .memory
             .unwrap_or_else(|| args.output.join(crate::memory::MEMORY_FILE));
+        refuse_output_among_inputs(&args.output, &args.inputs)?;
         Ok(TranslateSettings {
             inputs: args.inputs.iter().map(|p| Input::from_arg(p)).collect(),
             out_dir: args.output,
@@ -184,6 +185,31 @@ impl TranslateSettings {
             languages: self.languages.clone(),
         }
     }
+}
+
+/// An output folder is never an input: translated into the folder it reads, a second run
+/// would read its own English files back (`a.en.en.txt`), and an XLIFF job written back
+/// under its own name would replace the file it came from.
+fn refuse_output_among_inputs(out_dir: &std::path::Path, inputs: &[PathBuf]) -> Result<()> {
+    let canonical = |p: &std::path::Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+    let out = canonical(out_dir);
+    for input in inputs.iter().filter(|p| p.as_os_str() != "-") {
+        let input = canonical(input);
+        let is_xliff = input
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| e.eq_ignore_ascii_case("xlf") || e.eq_ignore_ascii_case("xliff"));
+        let written_over = is_xliff && input.parent() == Some(out.as_path());
+        if input == out || written_over {
+            bail!(
+                "-o {}: the output folder holds the input {}; passeur would read its own \
+                 output back or write over its input: write into a folder of its own",
+                out_dir.display(),
+                input.display()
+            );
+        }
+    }
+    Ok(())
 }
 
 /// An encoding by its WHATWG label, as browsers and `encoding_rs` know them (`latin1` and

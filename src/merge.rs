@@ -121,7 +121,27 @@ fn check_set(shards: &[ShardFolder]) -> Result<()> {
     Ok(())
 }
 
+/// Every article of the set holds a place in the batch of its own: shards of two batches
+/// (two articles at one place) are refused before anything is written.
+fn check_places(shards: &[ShardFolder]) -> Result<()> {
+    let mut cursors: Vec<Cursor> = shards.iter().map(|_| Cursor::default()).collect();
+    let mut seen: std::collections::HashMap<usize, String> = Default::default();
+    for (k, cursor) in cursors.iter_mut().enumerate() {
+        while cursor.head(&shards[k])?.is_some() {
+            let (id, _, position) = cursor.pop().expect("a head was found");
+            if let Some(other) = seen.insert(position, id.clone()) {
+                bail!(
+                    "articles {other:?} and {id:?} hold the same place in the batch: the \
+                     shards come from different batches"
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
 /// A shard's articles in batch order, read a page at a time.
+#[derive(Default)]
 struct Cursor {
     page: std::collections::VecDeque<(String, Record, usize)>,
     last: Option<usize>,
@@ -163,28 +183,35 @@ pub fn merge(settings: &MergeSettings) -> Result<RunOutcome> {
             );
         }
     }
+    // Merging into a shard would wait on the shard's own lock (exit 75, which a scheduler
+    // retries forever) and overwrite what it merges from.
+    let output = settings
+        .out_dir
+        .canonicalize()
+        .unwrap_or_else(|_| settings.out_dir.clone());
+    if let Some(i) = canonical.iter().position(|dir| *dir == output) {
+        bail!(
+            "-o {} is one of the shards ({}): merge into a folder of its own",
+            settings.out_dir.display(),
+            settings.shards[i].display()
+        );
+    }
     let shards = settings
         .shards
         .iter()
         .map(|dir| ShardFolder::open(dir))
         .collect::<Result<Vec<_>>>()?;
     check_set(&shards)?;
+    // The whole set is checked before the merged folder gets anything.
+    check_places(&shards)?;
     let mut folder = OutputFolder::open(&settings.out_dir)?;
     folder.begin_run(None, &shards[0].fingerprint)?;
 
     let mut failures: Vec<Failure> = Vec::new();
     let (mut copied, mut kept) = (0, 0);
-    let mut cursors: Vec<Cursor> = shards
-        .iter()
-        .map(|_| Cursor {
-            page: Default::default(),
-            last: None,
-            done: false,
-        })
-        .collect();
+    let mut cursors: Vec<Cursor> = shards.iter().map(|_| Cursor::default()).collect();
     let mut finished: Vec<Finished> = Vec::new();
     let mut names = HashSet::new();
-    let mut previous: Option<(usize, String)> = None;
     loop {
         // The shard whose next article comes first in the batch.
         let mut next: Option<(usize, usize)> = None;
@@ -199,12 +226,6 @@ pub fn merge(settings: &MergeSettings) -> Result<RunOutcome> {
             break;
         };
         let (id, record, position) = cursors[k].pop().expect("a head was found");
-        if let Some((before, other)) = &previous {
-            if *before == position {
-                bail!("articles {other:?} and {id:?} hold the same place in the batch: the shards come from different batches");
-            }
-        }
-        previous = Some((position, id.clone()));
         let mine = folder.record(&id)?;
         if let Some(mine) = mine.as_ref().filter(|m| {
             m.content_hash == record.content_hash

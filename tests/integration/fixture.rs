@@ -55,6 +55,15 @@ impl Fixture {
         self.passeur(args).output().expect("the binary runs")
     }
 
+    /// `passeur translate INPUT -o OUT --model <tiny> --quiet EXTRA`.
+    pub fn translate_into(&self, input: &str, out: &str, extra: &[&str]) -> Output {
+        let model = tiny_model();
+        let mut args = vec!["translate", input, "-o", out];
+        args.extend_from_slice(&["--model", model.to_str().unwrap(), "--quiet"]);
+        args.extend_from_slice(extra);
+        self.run(&args)
+    }
+
     /// `passeur translate INPUTS -o out --model <tiny> --quiet EXTRA`.
     pub fn translate(&self, inputs: &[&str], extra: &[&str]) -> Output {
         let model = tiny_model();

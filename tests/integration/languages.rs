@@ -2,25 +2,7 @@
 //! left untouched, an article in another language is reported, not "translated"; XLIFF
 //! targets carry the file's own target language and what tools expect of them.
 
-use std::process::Output;
-
-use crate::fixture::{assert_valid, output_of, stderr, tiny_model, tool, Fixture};
-
-/// `passeur translate INPUT -o OUT --model <tiny> --quiet EXTRA`.
-fn translate_into(fx: &Fixture, input: &str, out: &str, extra: &[&str]) -> Output {
-    let model = tiny_model();
-    let mut args = vec![
-        "translate",
-        input,
-        "-o",
-        out,
-        "--model",
-        model.to_str().unwrap(),
-        "--quiet",
-    ];
-    args.extend_from_slice(extra);
-    fx.run(&args)
-}
+use crate::fixture::{assert_valid, output_of, stderr, tool, Fixture};
 
 /// An XLIFF 1.2 job as a MadCap-style export writes one for another pair.
 fn job_1_2(source: &str, target: &str) -> String {
@@ -72,7 +54,7 @@ fn an_xliff_job_in_another_pair_is_refused_and_left_untouched() {
     );
 
     // With the pair named, the Italian job is the one to translate.
-    let out = translate_into(&fx, "in/italien.xlf", "it-out", &["--source-lang", "it"]);
+    let out = fx.translate_into("in/italien.xlf", "it-out", &["--source-lang", "it"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 }
 
@@ -145,7 +127,7 @@ fn a_windows_1252_file_is_read_with_encoding() {
         "{}",
         stderr(&refused)
     );
-    let out = translate_into(&fx, "in", "decoded", &["--encoding", "windows-1252"]);
+    let out = fx.translate_into("in", "decoded", &["--encoding", "windows-1252"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let rows = fx.aligned_in("decoded");
     assert_eq!(

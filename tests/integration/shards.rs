@@ -216,3 +216,83 @@ fn merge_refuses_an_incomplete_or_overlapping_set() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(stderr(&bad).contains("0 ≤ K < N"), "{}", stderr(&bad));
 }
+
+/// Regression: `merge s0 s1 -o s0` waited on its own lock (exit 75, retried forever by a
+/// scheduler), and shards of two batches were refused only after English files were
+/// copied into the merged folder.
+#[test]
+fn merge_checks_the_whole_set_before_writing_anything() {
+    let fx = Fixture::new();
+    write_batch(&fx, 6);
+    for k in 0..3 {
+        let run = translate(&fx, &format!("shard{k}"), &["--shard", &format!("{k}/3")]);
+        assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    }
+    let into_a_shard = fx.run(&[
+        "merge", "shard0", "shard1", "shard2", "-o", "shard1", "--quiet",
+    ]);
+    assert_eq!(
+        into_a_shard.status.code(),
+        Some(2),
+        "{}",
+        stderr(&into_a_shard)
+    );
+    assert!(
+        stderr(&into_a_shard).contains("is one of the shards"),
+        "{}",
+        stderr(&into_a_shard)
+    );
+
+    // A second batch whose articles are named so that one of them takes, in shard 1 or 2,
+    // a place shard 0 of the first batch holds.
+    let in_shard0: Vec<usize> = (0..6)
+        .filter(|n| passeur::config::Shard::of(&format!("a{n:03}.txt"), 3) == 0)
+        .collect();
+    let prefix = ('b'..='z')
+        .find(|p| {
+            in_shard0
+                .iter()
+                .any(|n| passeur::config::Shard::of(&format!("{p}{n:03}.txt"), 3) != 0)
+        })
+        .unwrap();
+    for n in 0..6 {
+        fx.write(
+            &format!("other/{prefix}{n:03}.txt"),
+            format!("Une autre dépêche, {n}."),
+        );
+    }
+    for k in 1..3 {
+        let model = tiny_model();
+        let out = format!("other{k}");
+        let shard = format!("{k}/3");
+        let args = [
+            "translate",
+            "other",
+            "-o",
+            &out,
+            "--model",
+            model.to_str().unwrap(),
+            "--quiet",
+            "--chunk-segments",
+            "9",
+            "--shard",
+            &shard,
+        ];
+        let run = fx.run(&args);
+        assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    }
+    let mixed = fx.run(&[
+        "merge", "shard0", "other1", "other2", "-o", "mixed", "--quiet",
+    ]);
+    assert_eq!(mixed.status.code(), Some(2), "{}", stderr(&mixed));
+    assert!(
+        stderr(&mixed).contains("different batches"),
+        "{}",
+        stderr(&mixed)
+    );
+    assert!(
+        !fx.path("mixed").exists(),
+        "nothing written: {:?}",
+        files_below(&fx.path("mixed"))
+    );
+}

@@ -387,3 +387,23 @@ fn an_input_that_cannot_be_read_this_time_does_not_lose_its_earlier_translation(
     assert!(!fx.path("out/b.en.txt").exists());
     assert_eq!(articles(&fx), ["a.txt"]);
 }
+
+/// Regression: with `-o` equal to the input folder, the second run read its own outputs
+/// (`*.en.en.txt`, `aligned.en.xlf`, JSONL errors); an XLIFF job in the output folder would
+/// be written over.
+#[test]
+fn an_output_folder_is_never_an_input() {
+    let fx = Fixture::new();
+    fx.write("in/a.txt", "Un article.");
+    fx.write("in/job.xlf", "<xliff version=\"1.2\"/>");
+    for args in [["in", "in"], ["in/job.xlf", "in"]] {
+        let out = fx.translate_into(args[0], args[1], &[]);
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        assert!(
+            stderr(&out).contains("the output folder holds the input"),
+            "{}",
+            stderr(&out)
+        );
+    }
+    assert!(!fx.path("in/a.en.txt").exists(), "nothing written");
+}
