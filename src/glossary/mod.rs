@@ -227,10 +227,17 @@ pub fn prepare_with_codes(
     let mut placeholders = Vec::new();
     let mut code_tokens: Vec<(String, Code)> = Vec::new();
     let mut pending = codes.iter().peekable();
-    let tokens_before = terms
+    // Tokens are numbered past any `XPH<N>X` the text or an injected target already has,
+    // so that a literal one is never restored as a placeholder or placed as a code.
+    let taken = terms
         .iter()
-        .filter(|t| t.policy == Policy::Placeholder && !force_inject)
-        .count();
+        .map(|t| tokens_in(&t.target))
+        .fold(tokens_in(text), usize::max);
+    let tokens_before = taken
+        + terms
+            .iter()
+            .filter(|t| t.policy == Policy::Placeholder && !force_inject)
+            .count();
     // Copies text[from..to], putting in the token of each code that sits up to `to`.
     let mut copy = |out: &mut ModelInput, from: usize, to: usize| {
         let mut at = from;
@@ -254,7 +261,7 @@ pub fn prepare_with_codes(
         let piece = match policy {
             Policy::Inject => term.target.clone(),
             Policy::Placeholder => {
-                let token = placeholder(placeholders.len() + 1);
+                let token = placeholder(taken + placeholders.len() + 1);
                 placeholders.push((token.clone(), term.target.clone()));
                 token
             }
@@ -271,6 +278,17 @@ pub fn prepare_with_codes(
         placeholders,
         codes: code_tokens,
     }
+}
+
+/// The highest `N` of the `XPH<N>X` tokens written in `text`, 0 when it has none.
+fn tokens_in(text: &str) -> usize {
+    static TOKEN: std::sync::LazyLock<regex::Regex> =
+        std::sync::LazyLock::new(|| regex::Regex::new(r"XPH(\d{1,9})X").expect("a valid pattern"));
+    TOKEN
+        .captures_iter(text)
+        .filter_map(|c| c[1].parse().ok())
+        .max()
+        .unwrap_or(0)
 }
 
 /// Puts the protected text back in place of each placeholder. Returns the restored text,
@@ -402,6 +420,21 @@ mod tests {
         let forced = prepare(&matcher, "Le Japon et www.otan.int.", true);
         assert_eq!(forced.text, "Le Japon et www.otan.int.");
         assert!(forced.placeholders.is_empty());
+    }
+
+    /// Regression: a literal `XPH1X` in an article (or a glossary target) shared one token
+    /// with the first placeholder, and was restored as the protected text.
+    #[test]
+    fn tokens_are_numbered_past_literal_ones() {
+        let mut url = entry("www.otan.int", "www.otan.int");
+        url.policy = Policy::Placeholder;
+        let matcher = Matcher::new(vec![url, entry("Japon", "Japan XPH4X")]);
+        let prepared = prepare(&matcher, "Le code XPH1X, le Japon et www.otan.int.", false);
+        assert_eq!(prepared.text, "Le code XPH1X, le Japan XPH4X et XPH5X.");
+        assert_eq!(
+            restore_placeholders("The code XPH1X and XPH5X.", &prepared.placeholders).as_deref(),
+            Some("The code XPH1X and www.otan.int.")
+        );
     }
 
     #[test]

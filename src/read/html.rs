@@ -170,9 +170,17 @@ fn events(
                     .or_else(|| el.get_attribute("xml:lang"))
                     .filter(|l| !l.trim().is_empty());
             }
-            let keep = el
-                .get_attribute("translate")
-                .is_some_and(|v| v.trim() == "no")
+            // An element in another language (a quotation `<blockquote lang="en">`) is not
+            // the model's to translate: it stays as written, like `translate="no"`.
+            let other_language = name != "html"
+                && el
+                    .get_attribute("lang")
+                    .or_else(|| el.get_attribute("xml:lang"))
+                    .is_some_and(|l| !l.trim().is_empty() && !languages.is_source(&l));
+            let keep = other_language
+                || el
+                    .get_attribute("translate")
+                    .is_some_and(|v| v.trim() == "no")
                 || el
                     .get_attribute("class")
                     .is_some_and(|c| c.split_ascii_whitespace().any(|c| c == "notranslate"));
@@ -549,6 +557,19 @@ pub fn escape_attribute(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Regression: a `<blockquote lang="en">` inside a French page went to the French model.
+    #[test]
+    fn elements_in_another_language_are_left_as_written() {
+        let html = "<html lang=\"fr\"><body><p>Il a dit :</p>\
+                    <blockquote lang=\"en\"><p>We shall <em>never</em> surrender.</p></blockquote>\
+                    <p lang=\"fr-CA\">Une phrase.</p></body></html>";
+        let (text, _, page) = parse(html.to_string(), &LanguagePair::default()).unwrap();
+        assert_eq!(text, "Il a dit :\nUne phrase.");
+        // Both French `lang`s become English; the quotation keeps its own.
+        let langs: Vec<&str> = page.lang.iter().map(|r| &html[r.clone()]).collect();
+        assert_eq!(langs, ["fr", "fr-CA"]);
+    }
 
     #[test]
     fn runs_keep_inline_tags_as_codes_and_skip_code_and_scripts() {

@@ -849,7 +849,15 @@ fn parse_jsonl_line(origin: &str, line_no: usize, line: &str) -> Result<Article,
         line: line_no,
         message,
     };
-    let record: JsonArticle = serde_json::from_str(line).map_err(|e| bad(e.to_string()))?;
+    // serde's message counts lines within the line given to it ("at line 1 column 19"):
+    // the column is kept, the file's own line is the one reported.
+    let record: JsonArticle = serde_json::from_str(line).map_err(|e| {
+        let message = e.to_string();
+        let what = message
+            .rsplit_once(" at line ")
+            .map_or(message.as_str(), |(what, _)| what);
+        bad(format!("{what} (column {})", e.column()))
+    })?;
     let id = match record.id {
         JsonId::Text(id) => id,
         JsonId::Number(n) => n.to_string(),
@@ -957,11 +965,11 @@ mod tests {
         let results: Vec<_> = JsonlLines::new("in.jsonl".into(), text.as_bytes()).collect();
         assert_eq!(results.len(), 4);
         assert_eq!(results[0].as_ref().unwrap().id, "a");
-        assert!(results[1]
-            .as_ref()
-            .unwrap_err()
-            .to_string()
-            .starts_with("in.jsonl:2: invalid JSONL line"));
+        // Regression: serde's own "line 1 column 2" was reported beside the file's line 2.
+        assert_eq!(
+            results[1].as_ref().unwrap_err().to_string(),
+            "in.jsonl:2: invalid JSONL line: key must be a string (column 2)"
+        );
         assert_eq!(results[2].as_ref().unwrap().id, "7");
         assert_eq!(results[2].as_ref().unwrap().origin, "in.jsonl:4");
         assert_eq!(results[3].as_ref().unwrap_err().line(), Some(5));
