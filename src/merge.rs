@@ -33,6 +33,8 @@ struct ShardFolder {
     state: OutputFolder,
     shard: Shard,
     fingerprint: String,
+    /// What the fingerprint is made of, by name (empty for folders from before it was kept).
+    components: serde_json::Value,
     /// What its `run.json` says: options, model, failures, counts.
     report: serde_json::Value,
 }
@@ -66,9 +68,11 @@ impl ShardFolder {
             .ok()
             .and_then(|text| serde_json::from_str(&text).ok())
             .unwrap_or(serde_json::Value::Null);
+        let components = serde_json::from_str(&meta("run_components")?).unwrap_or_default();
         Ok(ShardFolder {
             dir: dir.to_path_buf(),
             fingerprint: meta("run_fingerprint")?,
+            components,
             state,
             shard,
             report,
@@ -90,11 +94,16 @@ fn check_set(shards: &[ShardFolder]) -> Result<()> {
                 shards[0].shard
             );
         }
-        if s.fingerprint != shards[0].fingerprint {
+        let differences = differences(&shards[0].components, &s.components);
+        if s.fingerprint != shards[0].fingerprint || !differences.is_empty() {
+            let what = match differences.is_empty() {
+                true => "another model, options or passeur version".to_string(),
+                false => differences.join("; "),
+            };
             bail!(
-                "{} and {} were translated with another model, options or passeur version",
+                "{} and {} were not translated alike: {what}",
+                shards[0].dir.display(),
                 s.dir.display(),
-                shards[0].dir.display()
             );
         }
     }
@@ -138,6 +147,33 @@ fn check_places(shards: &[ShardFolder]) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// What two shards' run components (`run_components` in their state) differ in, named:
+/// `beam_size: 4 against 2`. Glossaries are compared by their entries, and named by file.
+fn differences(a: &serde_json::Value, b: &serde_json::Value) -> Vec<String> {
+    let (Some(a), Some(b)) = (a.as_object(), b.as_object()) else {
+        return Vec::new();
+    };
+    let mut keys: Vec<&String> = a.keys().chain(b.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    let null = serde_json::Value::Null;
+    keys.into_iter()
+        .filter_map(|key| {
+            let (x, y) = (a.get(key).unwrap_or(&null), b.get(key).unwrap_or(&null));
+            let differ = match key.as_str() {
+                "glossaries" => x.get("hash") != y.get("hash"),
+                _ => x != y,
+            };
+            let show = |v: &serde_json::Value| match key.as_str() {
+                "glossaries" => format!("{} ({} entries)", v["files"], v["entries"]),
+                "model" => format!("{:.12}", v.as_str().unwrap_or("?")),
+                _ => v.to_string(),
+            };
+            differ.then(|| format!("{key}: {} against {}", show(x), show(y)))
+        })
+        .collect()
 }
 
 /// A shard's articles in batch order, read a page at a time.

@@ -203,11 +203,20 @@ impl<'a> Run<'a> {
         setup: Setup,
         model_info: Option<info::ModelInfo>,
     ) -> Result<Run<'a>> {
-        let run_fingerprint = run_fingerprint(settings, model_info.as_ref());
+        let model = model_identity(&setup.folder, &settings.model_dir)?;
+        let components = run_components(settings, model_info.as_ref(), &model);
+        let run_fingerprint = hex(Sha256::digest(components.to_string().as_bytes()));
         setup.folder.begin_run(
             settings.shard.map(|s| s.to_string()).as_deref(),
             &run_fingerprint,
         )?;
+        // For `merge` to name what differs between shards; the glossaries are not in the
+        // run fingerprint (an article depends on the entries it uses), but shards must agree.
+        let mut named = components;
+        named["glossaries"] = setup.terminology.describe(&settings.glossaries);
+        setup
+            .folder
+            .set_meta("run_components", &named.to_string())?;
         let mut rendered_from = Sha256::new();
         rendered_from.update(format!("{:?}", settings.formats).as_bytes());
         Ok(Run {
@@ -738,6 +747,27 @@ impl Terminology {
     fn entry_fingerprint(&self, index: usize) -> &str {
         &self.entry_fingerprints[index]
     }
+
+    /// The glossaries as `merge` compares shards: the files named, how many entries, and a
+    /// hash of every entry (the same content under other file names is the same).
+    fn describe(&self, paths: &[PathBuf]) -> serde_json::Value {
+        let mut all = Sha256::new();
+        for fingerprint in &self.entry_fingerprints {
+            all.update(fingerprint.as_bytes());
+        }
+        let files: Vec<String> = paths
+            .iter()
+            .map(|p| {
+                p.file_name()
+                    .map_or_else(|| p.display().to_string(), |n| n.to_string_lossy().into())
+            })
+            .collect();
+        serde_json::json!({
+            "files": files,
+            "entries": self.entries,
+            "hash": hex(all.finalize()),
+        })
+    }
 }
 
 /// Identical model inputs (with identical terms) are translated once: `unique` holds them,
@@ -796,27 +826,46 @@ fn cache_key(run_fingerprint: &str, terminology: &Terminology, prepared: &Prepar
     hex(key.finalize())
 }
 
-/// What every article's translation depends on: passeur's version, the model and the
-/// options that change output.
-fn run_fingerprint(settings: &TranslateSettings, model_info: Option<&info::ModelInfo>) -> String {
+/// What every article's translation depends on, by name: passeur's version, the model (by
+/// its content, see [`model::identity`]), the language pair and the options that change
+/// output. Its hash is the run fingerprint; `merge` compares shards by it, key by key.
+fn run_components(
+    settings: &TranslateSettings,
+    model_info: Option<&info::ModelInfo>,
+    model: &str,
+) -> serde_json::Value {
     let engine = &settings.engine;
-    let model = std::fs::metadata(settings.model_dir.join("model.bin"))
-        .map(|m| format!("{} {:?}", m.len(), m.modified().ok()))
-        .unwrap_or_default();
-    let description = format!(
-        "passeur {} | model {} {model} {model_info:?} | {}→{} | {} {} beam {} batch {} input {} segment {}",
-        env!("CARGO_PKG_VERSION"),
-        settings.model_dir.display(),
-        settings.languages.source,
-        settings.languages.target,
-        engine.device.name(),
-        engine.compute_type.name(),
-        engine.beam_size,
-        engine.batch_tokens,
-        engine.max_input_tokens,
-        engine.max_segment_tokens,
-    );
-    hex(Sha256::digest(description.as_bytes()))
+    serde_json::json!({
+        "passeur": env!("CARGO_PKG_VERSION"),
+        "model": model,
+        "model_info": model_info,
+        "languages": format!("{} → {}", settings.languages.source, settings.languages.target),
+        "device": engine.device.name(),
+        "compute_type": engine.compute_type.name(),
+        "beam_size": engine.beam_size,
+        "batch_tokens": engine.batch_tokens,
+        "max_input_tokens": engine.max_input_tokens,
+        "max_segment_tokens": engine.max_segment_tokens,
+    })
+}
+
+/// The model's content hash, taken again only when its files changed (their stamp is kept
+/// in the output folder's state with the hash).
+fn model_identity(folder: &OutputFolder, dir: &std::path::Path) -> Result<String> {
+    // The engine has loaded the model by now; a folder that cannot be listed is a library
+    // caller's own engine (the tests' fake one), known by its path.
+    let Ok(stamp) = model::identity::stamp(dir) else {
+        return Ok(dir.display().to_string());
+    };
+    if folder.meta("model_stamp")?.as_deref() == Some(stamp.as_str()) {
+        if let Some(hash) = folder.meta("model_hash")? {
+            return Ok(hash);
+        }
+    }
+    let hash = model::identity::content_hash(dir).with_context(|| dir.display().to_string())?;
+    folder.set_meta("model_stamp", &stamp)?;
+    folder.set_meta("model_hash", &hash)?;
+    Ok(hash)
 }
 
 /// Every segment with a finding of severity error (the engine failed, the translation is

@@ -5,6 +5,7 @@
 //! tokenizer (`source.spm`/`target.spm` for OPUS-MT, or `tokenizer.json`).
 
 pub mod fetch;
+pub mod identity;
 pub mod info;
 
 use std::path::Path;

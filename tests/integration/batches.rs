@@ -445,3 +445,40 @@ fn translations_do_not_depend_on_how_the_batch_is_cut() {
         "killed and resumed"
     );
 }
+
+/// Regression: `touch model.bin` re-translated every article (the fingerprint held the
+/// model's modification time).
+#[test]
+fn a_touched_model_translates_nothing_again() {
+    let fx = Fixture::new();
+    write_articles(&fx, 0..3);
+    for file in std::fs::read_dir(tiny_model()).unwrap() {
+        let path = file.unwrap().path();
+        fx.write(
+            &format!("model/{}", path.file_name().unwrap().to_string_lossy()),
+            std::fs::read(&path).unwrap(),
+        );
+    }
+    let model = fx.path("model");
+    let run = || {
+        fx.run(&[
+            "translate",
+            "in",
+            "-o",
+            "out",
+            "--model",
+            model.to_str().unwrap(),
+            "--quiet",
+        ])
+    };
+    assert_eq!(run().status.code(), Some(0));
+    let bin = File::options()
+        .append(true)
+        .open(fx.path("model/model.bin"))
+        .unwrap();
+    bin.set_modified(std::time::SystemTime::now() + Duration::from_secs(5))
+        .unwrap();
+    let again = run();
+    assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
+    assert_eq!(counts(&fx)["articles_translated"], 0, "{}", counts(&fx));
+}

@@ -296,3 +296,66 @@ fn merge_checks_the_whole_set_before_writing_anything() {
         files_below(&fx.path("mixed"))
     );
 }
+
+/// Regression: the run fingerprint held the model's path and modification time, so the
+/// same model at another path was refused by `merge`; and shards translated with different
+/// glossaries merged without a word.
+#[test]
+fn shards_are_compared_by_what_shapes_their_output() {
+    let fx = Fixture::new();
+    write_batch(&fx, 6);
+    // The same model in another folder, its files written anew (other modification times).
+    for file in std::fs::read_dir(tiny_model()).unwrap() {
+        let path = file.unwrap().path();
+        fx.write(
+            &format!("copy/{}", path.file_name().unwrap().to_string_lossy()),
+            std::fs::read(&path).unwrap(),
+        );
+    }
+    let copy = fx.path("copy");
+    for k in 0..3 {
+        let shard = format!("{k}/3");
+        let out = format!("shard{k}");
+        let model = if k == 1 { copy.clone() } else { tiny_model() };
+        let args = [
+            "translate",
+            "in",
+            "-o",
+            &out,
+            "--model",
+            model.to_str().unwrap(),
+            "--quiet",
+            "--chunk-segments",
+            "9",
+            "--shard",
+            &shard,
+        ];
+        let run = fx.run(&args);
+        assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    }
+    let merged = merge(&fx, &["shard0", "shard1", "shard2"]);
+    assert_eq!(merged.status.code(), Some(0), "{}", stderr(&merged));
+
+    fx.write("g.json", r#"[{"source": "OTAN", "target": "NATO"}]"#);
+    let with_glossary = translate(
+        &fx,
+        "glossed1",
+        &["--shard", "1/3", "-g", "g.json", "--beam-size", "2"],
+    );
+    assert_eq!(
+        with_glossary.status.code(),
+        Some(0),
+        "{}",
+        stderr(&with_glossary)
+    );
+    let mixed = fx.run(&[
+        "merge", "shard0", "glossed1", "shard2", "-o", "mixed", "--quiet",
+    ]);
+    assert_eq!(mixed.status.code(), Some(2), "{}", stderr(&mixed));
+    let err = stderr(&mixed);
+    assert!(err.contains("beam_size: 4 against 2"), "{err}");
+    assert!(
+        err.contains("glossaries: [] (0 entries) against [\"g.json\"] (1 entries)"),
+        "{err}"
+    );
+}
