@@ -36,7 +36,7 @@ use crate::report::{
     self, Counts, Failure, ModelReport, OptionsReport, RunReport, Stage, Throughput, Timings,
 };
 use crate::segment::{self, Segment};
-use crate::state::{Finished, OutputFolder, Record};
+use crate::state::{self, Finished, OutputFolder, Record};
 use crate::translate::batch::{self, BatchPlan};
 use crate::translate::ct2::Ct2Engine;
 use crate::translate::Engine;
@@ -81,7 +81,11 @@ pub(crate) struct Setup {
 
 impl Setup {
     pub(crate) fn new(settings: &TranslateSettings) -> Result<Setup> {
-        let folder = OutputFolder::open(&settings.out_dir)?;
+        let unusable = match settings.force {
+            true => state::Unusable::Rebuild,
+            false => state::Unusable::Refuse,
+        };
+        let folder = OutputFolder::open_or(&settings.out_dir, unusable)?;
         let mut failures = Vec::new();
         let terminology = Terminology::load(&settings.glossaries, &mut failures)?;
         let memory = if settings.memory_named && !settings.memory.is_file() {

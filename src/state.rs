@@ -23,6 +23,21 @@ use thiserror::Error;
 /// The state folder's name in an output folder.
 pub const STATE_DIR: &str = ".passeur";
 
+/// The layout of `state.sqlite` (SQLite's `user_version`). A state from before versions
+/// were kept (0) with today's tables is taken as version 1; any other version is refused
+/// with the command that rebuilds it, never read as if it were this one.
+const SCHEMA_VERSION: i64 = 1;
+
+/// What to do with a state that cannot be used (damaged, or of another version).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unusable {
+    /// Refuse, naming the command that recovers.
+    Refuse,
+    /// Move it aside and start a new one (`translate --force`: everything is translated
+    /// again anyway).
+    Rebuild,
+}
+
 #[derive(Debug, Error)]
 pub enum StateError {
     #[error("{path}: cannot use it as the output folder: {source}")]
@@ -42,6 +57,13 @@ pub enum StateError {
         #[source]
         source: rusqlite::Error,
     },
+    /// The state cannot be used as it is: damaged, or from another version of passeur.
+    /// `translate --force` rebuilds it from the inputs.
+    #[error(
+        "{path}: the run state {why}; the same `passeur translate` command with --force \
+         rebuilds it from the inputs (the damaged state is kept aside)"
+    )]
+    Unusable { path: String, why: String },
 }
 
 impl StateError {
@@ -49,6 +71,99 @@ impl StateError {
     pub fn is_temporary(&self) -> bool {
         matches!(self, StateError::Locked { .. })
     }
+}
+
+/// Opens `state.sqlite`, creating its tables in a new one, and checks its version: a
+/// damaged file, a state of an older layout or one a newer passeur wrote is
+/// [`StateError::Unusable`].
+fn connect(path: &Path) -> Result<Connection, StateError> {
+    let unusable = |why: String| StateError::Unusable {
+        path: path.display().to_string(),
+        why,
+    };
+    let db_error = |source: rusqlite::Error| match source.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase) => {
+            unusable(format!("is damaged ({source})"))
+        }
+        _ => StateError::Database {
+            path: path.display().to_string(),
+            source,
+        },
+    };
+    let db = Connection::open(path).map_err(db_error)?;
+    let version: i64 = db
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(db_error)?;
+    let tables: i64 = db
+        .query_row(
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(db_error)?;
+    if version > SCHEMA_VERSION {
+        return Err(unusable(format!(
+            "was written by a newer passeur (layout {version}; this one reads {SCHEMA_VERSION})"
+        )));
+    }
+    if version == 0 && tables > 0 {
+        // Before versions were kept: today's layout if its articles have run and position.
+        let has = |column: &str| {
+            db.query_row(
+                "SELECT COUNT(*) FROM pragma_table_info('articles') WHERE name = ?1",
+                [column],
+                |r| r.get::<_, i64>(0),
+            )
+            .map(|n| n > 0)
+        };
+        if !(has("run").map_err(db_error)? && has("position").map_err(db_error)?) {
+            return Err(unusable(
+                "is of an older layout than this passeur reads".into(),
+            ));
+        }
+    }
+    db.execute_batch(&format!(
+        "PRAGMA journal_mode = WAL;
+         PRAGMA synchronous = FULL;
+         CREATE TABLE IF NOT EXISTS articles (
+             id TEXT PRIMARY KEY,
+             content_hash TEXT NOT NULL,
+             fingerprint TEXT NOT NULL,
+             file TEXT NOT NULL,
+             run INTEGER NOT NULL,
+             position INTEGER NOT NULL
+         );
+         CREATE INDEX IF NOT EXISTS articles_file ON articles (file);
+         CREATE TABLE IF NOT EXISTS rows (
+             article TEXT NOT NULL,
+             seq INTEGER NOT NULL,
+             json TEXT NOT NULL,
+             PRIMARY KEY (article, seq)
+         );
+         CREATE TABLE IF NOT EXISTS cache (key TEXT PRIMARY KEY, json TEXT NOT NULL);
+         CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+         PRAGMA user_version = {SCHEMA_VERSION};"
+    ))
+    .map_err(db_error)?;
+    Ok(db)
+}
+
+/// Moves an unusable state (and its journal) aside to `state.sqlite.unusable-N`, never
+/// deleting what someone may want to inspect.
+fn set_aside(path: &Path) -> std::io::Result<()> {
+    let aside = (1..)
+        .map(|n| path.with_extension(format!("sqlite.unusable-{n}")))
+        .find(|p| !p.exists())
+        .expect("a free name");
+    std::fs::rename(path, &aside)?;
+    // Its journal goes with it: left beside a new state, SQLite would replay it there.
+    for journal in ["wal", "shm"] {
+        let file = path.with_extension(format!("sqlite-{journal}"));
+        if file.exists() {
+            std::fs::rename(&file, format!("{}-{journal}", aside.display()))?;
+        }
+    }
+    Ok(())
 }
 
 /// What the state remembers of a finished article.
@@ -87,6 +202,11 @@ impl OutputFolder {
     /// Creates the folder if needed, takes its lock (failing at once if another run holds
     /// it), removes temporary files a dead run left, and opens the state.
     pub fn open(dir: &Path) -> Result<OutputFolder, StateError> {
+        OutputFolder::open_or(dir, Unusable::Refuse)
+    }
+
+    /// [`OutputFolder::open`], saying what to do with a state that cannot be used.
+    pub fn open_or(dir: &Path, unusable: Unusable) -> Result<OutputFolder, StateError> {
         let folder_error = |source| StateError::Folder {
             path: dir.display().to_string(),
             source,
@@ -114,29 +234,13 @@ impl OutputFolder {
             path: db_path.display().to_string(),
             source,
         };
-        let db = Connection::open(&db_path).map_err(db_error)?;
-        db.execute_batch(
-            "PRAGMA journal_mode = WAL;
-             PRAGMA synchronous = FULL;
-             CREATE TABLE IF NOT EXISTS articles (
-                 id TEXT PRIMARY KEY,
-                 content_hash TEXT NOT NULL,
-                 fingerprint TEXT NOT NULL,
-                 file TEXT NOT NULL,
-                 run INTEGER NOT NULL,
-                 position INTEGER NOT NULL
-             );
-             CREATE INDEX IF NOT EXISTS articles_file ON articles (file);
-             CREATE TABLE IF NOT EXISTS rows (
-                 article TEXT NOT NULL,
-                 seq INTEGER NOT NULL,
-                 json TEXT NOT NULL,
-                 PRIMARY KEY (article, seq)
-             );
-             CREATE TABLE IF NOT EXISTS cache (key TEXT PRIMARY KEY, json TEXT NOT NULL);
-             CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
-        )
-        .map_err(db_error)?;
+        let db = match (connect(&db_path), unusable) {
+            (Err(StateError::Unusable { .. }), Unusable::Rebuild) => {
+                set_aside(&db_path).map_err(folder_error)?;
+                connect(&db_path)?
+            }
+            (result, _) => result?,
+        };
         let run: i64 = db
             .query_row("SELECT COALESCE(MAX(run), 0) + 1 FROM articles", [], |r| {
                 r.get(0)
@@ -429,6 +533,56 @@ fn remove_temporary_files(dir: &Path) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Regression: an older state gave a raw `no such column: run`, a newer one was
+    /// accepted silently, and a damaged one named no recovery.
+    #[test]
+    fn a_state_of_another_version_or_damaged_is_refused_or_rebuilt() {
+        let dir = tempfile::tempdir().unwrap();
+        let db_path = dir.path().join(STATE_DIR).join("state.sqlite");
+        drop(OutputFolder::open(dir.path()).unwrap());
+        let version = |v: i64| {
+            Connection::open(&db_path)
+                .unwrap()
+                .execute_batch(&format!("PRAGMA user_version = {v}"))
+                .unwrap()
+        };
+        let refused = |expected: &str| {
+            let error = OutputFolder::open(dir.path())
+                .err()
+                .expect("refused")
+                .to_string();
+            assert!(
+                error.contains(expected) && error.contains("with --force"),
+                "{error}"
+            );
+        };
+        version(7);
+        refused("newer passeur (layout 7");
+        version(0);
+        drop(OutputFolder::open(dir.path()).expect("an unversioned state of today's layout"));
+        let old = Connection::open(&db_path).unwrap();
+        old.execute_batch(
+            "PRAGMA user_version = 0; DROP TABLE articles; CREATE TABLE articles (id TEXT);",
+        )
+        .unwrap();
+        drop(old);
+        refused("older layout");
+        std::fs::write(
+            &db_path,
+            b"not a database, just bytes that are long enough to look like a header and more",
+        )
+        .unwrap();
+        let _ = std::fs::remove_file(db_path.with_extension("sqlite-wal"));
+        refused("is damaged");
+        let folder = OutputFolder::open_or(dir.path(), Unusable::Rebuild).unwrap();
+        assert!(folder.meta("complete").unwrap().is_none(), "a new state");
+        assert!(dir
+            .path()
+            .join(STATE_DIR)
+            .join("state.sqlite.unusable-1")
+            .is_file());
+    }
 
     fn finished(id: &str, position: usize, rows: &[&str]) -> Finished {
         Finished {

@@ -482,3 +482,25 @@ fn a_touched_model_translates_nothing_again() {
     assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
     assert_eq!(counts(&fx)["articles_translated"], 0, "{}", counts(&fx));
 }
+
+/// A damaged run state names the command that recovers, and that command recovers.
+#[test]
+fn a_damaged_state_is_refused_and_rebuilt_by_force() {
+    let fx = Fixture::new();
+    write_articles(&fx, 0..2);
+    assert_eq!(fx.translate(&["in"], &[]).status.code(), Some(0));
+    let before = outputs(&fx, "out");
+    fx.write("out/.passeur/state.sqlite", vec![b'x'; 4096]);
+    let _ = std::fs::remove_file(fx.path("out/.passeur/state.sqlite-wal"));
+    let refused = fx.translate(&["in"], &[]);
+    assert_eq!(refused.status.code(), Some(2), "{}", stderr(&refused));
+    assert!(
+        stderr(&refused).contains("with --force rebuilds it"),
+        "{}",
+        stderr(&refused)
+    );
+    let forced = fx.translate(&["in"], &["--force"]);
+    assert_eq!(forced.status.code(), Some(0), "{}", stderr(&forced));
+    assert_eq!(outputs(&fx, "out"), before);
+    assert!(fx.path("out/.passeur/state.sqlite.unusable-1").is_file());
+}
