@@ -18,6 +18,65 @@ pub struct WriteError {
     pub source: std::io::Error,
 }
 
+/// A run stopped because the output folder's disk is full: worth retrying once space is
+/// freed (exit 75), since the next run goes on from what is committed.
+#[derive(Debug, Error)]
+#[error(
+    "{dir}: the disk is full ({free} free); free space, at least as much as the folder holds \
+     so far ({used}: the review files are written anew beside the old ones), and run the \
+     same command again: it goes on from what is committed"
+)]
+pub struct DiskFull {
+    pub dir: String,
+    pub free: String,
+    pub used: String,
+}
+
+impl DiskFull {
+    /// The error for `dir`, with what its file system has free and what it holds.
+    pub fn at(dir: &Path) -> DiskFull {
+        DiskFull {
+            dir: dir.display().to_string(),
+            free: free_space(dir).map_or_else(|| "unknown".into(), megabytes),
+            used: megabytes(size_below(dir)),
+        }
+    }
+}
+
+/// Whether a system error says the disk is full (`ENOSPC`).
+pub fn is_disk_full(error: &std::io::Error) -> bool {
+    error.kind() == std::io::ErrorKind::StorageFull || error.raw_os_error() == Some(28)
+}
+
+fn megabytes(bytes: u64) -> String {
+    format!("{:.1} MB", bytes as f64 / 1e6)
+}
+
+/// Bytes free for an unprivileged writer on the file system of `dir`.
+fn free_space(dir: &Path) -> Option<u64> {
+    #[cfg(target_os = "linux")]
+    {
+        let stats = rustix::fs::statvfs(dir).ok()?;
+        Some(stats.f_bavail.saturating_mul(stats.f_frsize))
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = dir;
+        None
+    }
+}
+
+/// Bytes of the files below `dir`.
+fn size_below(dir: &Path) -> u64 {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter_map(|e| e.metadata().ok())
+        .filter(|m| m.is_file())
+        .map(|m| m.len())
+        .sum()
+}
+
 /// Writes `bytes` to `path` atomically, creating parent folders, and durably.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
     let mut file = AtomicFile::create(path)?;

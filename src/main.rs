@@ -39,11 +39,14 @@ fn is_broken_pipe(error: &anyhow::Error) -> bool {
     })
 }
 
-/// A failure worth retrying as it is (the output folder is busy).
+/// A failure worth retrying as it is (the output folder is busy, or its disk was full).
 fn is_temporary(error: &anyhow::Error) -> bool {
-    error.chain().any(|cause| {
-        cause
-            .downcast_ref::<passeur::state::StateError>()
-            .is_some_and(passeur::state::StateError::is_temporary)
-    })
+    // The disk-full context is found by downcasting the error itself (anyhow's contexts
+    // are not in the chain as their own type).
+    error.downcast_ref::<passeur::files::DiskFull>().is_some()
+        || error.chain().any(|cause| {
+            cause
+                .downcast_ref::<passeur::state::StateError>()
+                .is_some_and(passeur::state::StateError::is_temporary)
+        })
 }

@@ -60,13 +60,31 @@ pub fn translate(settings: &TranslateSettings) -> Result<RunOutcome> {
     let engine = Ct2Engine::load(&settings.model_dir, &settings.engine, &settings.languages)?;
     let model_info = info::inspect(&settings.model_dir).ok();
     let load_model = start.elapsed().as_secs_f64();
-    let mut outcome = run_stages(settings, &engine, setup, model_info)?;
+    let mut outcome = run_stages(settings, &engine, setup, model_info)
+        .map_err(|error| disk_full(error, &settings.out_dir))?;
     outcome.report.timings_seconds.load_model = load_model;
     outcome.report.model.conventions = engine.conventions().describe();
     outcome.report.timings_seconds.total = start.elapsed().as_secs_f64();
     outcome.report.peak_rss_bytes = report::peak_rss_bytes();
     outcome.report.write(&settings.out_dir)?;
     Ok(outcome)
+}
+
+/// A run that stopped on a full disk says so, naming the folder, so that `main` exits 75
+/// (a scheduler retries) instead of 2 (nothing could be done).
+fn disk_full(error: anyhow::Error, out_dir: &std::path::Path) -> anyhow::Error {
+    let full = error.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(crate::files::is_disk_full)
+            || cause
+                .downcast_ref::<rusqlite::Error>()
+                .is_some_and(|e| e.sqlite_error_code() == Some(rusqlite::ErrorCode::DiskFull))
+    });
+    match full {
+        true => error.context(crate::files::DiskFull::at(out_dir)),
+        false => error,
+    }
 }
 
 /// What a run needs before its first article, each checked up front so that a run that

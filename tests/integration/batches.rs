@@ -504,3 +504,67 @@ fn a_damaged_state_is_refused_and_rebuilt_by_force() {
     assert_eq!(outputs(&fx, "out"), before);
     assert!(fx.path("out/.passeur/state.sqlite.unusable-1").is_file());
 }
+
+/// A small file system of the test's own, unmounted when the test ends.
+struct Tmpfs(std::path::PathBuf);
+
+impl Tmpfs {
+    /// Mounts a tmpfs of `megabytes` at `path`; None where mounting is not allowed (not
+    /// root), which fails the test only where `.ci/run` found it allowed.
+    fn mount(path: &std::path::Path, megabytes: usize) -> Option<Tmpfs> {
+        std::fs::create_dir_all(path).unwrap();
+        let mounted = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={megabytes}m"), "tmpfs"])
+            .arg(path)
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if !mounted {
+            assert!(
+                std::env::var_os("PASSEUR_CAN_MOUNT").is_none(),
+                ".ci/run could mount a tmpfs, this test could not"
+            );
+            eprintln!("skipping: cannot mount a tmpfs here (not root?)");
+            return None;
+        }
+        Some(Tmpfs(path.to_path_buf()))
+    }
+
+    fn resize(&self, megabytes: usize) {
+        let status = std::process::Command::new("mount")
+            .args(["-o", &format!("remount,size={megabytes}m")])
+            .arg(&self.0)
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount").arg(&self.0).status();
+    }
+}
+
+/// Regression: a full disk mid-run ended with exit 2 ("nothing could be done") and no
+/// word of the folder; it is worth retrying, and the rerun after space is freed finishes.
+#[test]
+fn a_full_disk_is_worth_retrying_and_the_rerun_finishes() {
+    let fx = Fixture::new();
+    write_articles(&fx, 0..240);
+    let Some(disk) = Tmpfs::mount(&fx.path("out"), 1) else {
+        return;
+    };
+    let full = fx.translate(&["in"], &["--chunk-segments", "30"]);
+    assert_eq!(full.status.code(), Some(75), "{}", stderr(&full));
+    assert!(
+        stderr(&full).contains("the disk is full"),
+        "{}",
+        stderr(&full)
+    );
+    disk.resize(64);
+    let resumed = fx.translate(&["in"], &["--chunk-segments", "30"]);
+    assert_eq!(resumed.status.code(), Some(0), "{}", stderr(&resumed));
+    let whole = fx.translate_into("in", "whole", &["--chunk-segments", "30"]);
+    assert_eq!(whole.status.code(), Some(0), "{}", stderr(&whole));
+    assert_eq!(outputs(&fx, "out"), outputs(&fx, "whole"));
+}
