@@ -12,8 +12,9 @@
 # - ct2rs with one change (tools/ct2rs-shared-replicas.patch: replicas on one device share
 #   one copy of the weights, as the wheel's `inter_threads` does, instead of one copy each;
 #   the patch also allows its warnings, which cargo caps for registry crates but not paths),
-#   the crate downloaded from crates.io, checked against its crates.io checksum, patched and
-#   put in /opt/ct2rs-passeur, where .cargo/config.toml's [patch] points cargo.
+#   the crate fetched by cargo (so mirrors and offline caches work), checked against its
+#   crates.io checksum, patched and put in /opt/ct2rs-passeur, where .cargo/config.toml's
+#   [patch] points cargo.
 #
 # Idempotent: it installs only what is missing.
 set -euo pipefail
@@ -30,7 +31,6 @@ command -v cmake >/dev/null 2>&1 || missing+=(cmake)
 command -v g++ >/dev/null 2>&1 || missing+=(g++)
 command -v python3 >/dev/null 2>&1 || missing+=(python3 python3-pip)
 command -v patch >/dev/null 2>&1 || missing+=(patch)
-command -v curl >/dev/null 2>&1 || missing+=(curl)
 if [ ${#missing[@]} -gt 0 ]; then
     $sudo apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
@@ -52,10 +52,19 @@ ct2rs_stamp="$ct2rs_version $(sha256sum tools/ct2rs-shared-replicas.patch | cut 
 if [ "$(cat "$ct2rs_dir/.passeur-stamp" 2>/dev/null)" != "$ct2rs_stamp" ]; then
     echo "setup: ct2rs $ct2rs_version from crates.io, patched, into $ct2rs_dir"
     work=$(mktemp -d)
-    curl -sSfL --retry 3 -o "$work/ct2rs.crate" \
-        "https://static.crates.io/crates/ct2rs/ct2rs-$ct2rs_version.crate"
-    echo "$ct2rs_sha256  $work/ct2rs.crate" | sha256sum --check --quiet
-    tar -xzf "$work/ct2rs.crate" -C "$work"
+    # Through cargo itself, so that a mirror, a replaced source or a warm offline cache
+    # (~/.cargo/config.toml's source replacement, --offline) serve it as they serve the
+    # build: a throw-away manifest that depends on it, fetched; then the .crate from
+    # cargo's cache, checked against its crates.io checksum.
+    mkdir -p "$work/fetch/src"
+    printf '[package]\nname = "fetch-ct2rs"\nversion = "0.0.0"\nedition = "2021"\n[dependencies]\nct2rs = { version = "=%s", default-features = false }\n' \
+        "$ct2rs_version" > "$work/fetch/Cargo.toml"
+    touch "$work/fetch/src/lib.rs"
+    (cd "$work/fetch" && { cargo fetch --quiet 2>/dev/null || cargo fetch --quiet --offline; })
+    crate=$(find "${CARGO_HOME:-$HOME/.cargo}/registry/cache" -name "ct2rs-$ct2rs_version.crate" | head -n 1)
+    [ -n "$crate" ] || { echo "setup: cargo fetched no ct2rs-$ct2rs_version.crate" >&2; exit 1; }
+    echo "$ct2rs_sha256  $crate" | sha256sum --check --quiet
+    tar -xzf "$crate" -C "$work"
     patch --quiet -p1 -d "$work/ct2rs-$ct2rs_version" < tools/ct2rs-shared-replicas.patch
     echo "$ct2rs_stamp" > "$work/ct2rs-$ct2rs_version/.passeur-stamp"
     $sudo rm -rf "$ct2rs_dir"
