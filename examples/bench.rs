@@ -1,7 +1,7 @@
 //! Pipeline against raw engine, on the same input in the same run.
 //!
 //! ```sh
-//! cargo run --release --example bench -- --model models/opus-mt-fr-en examples/articles
+//! cargo run --release --example bench -- --model ~/.local/share/passeur/models/opus-mt-fr-en examples/articles
 //! ```
 //!
 //! The raw side is what a hand-rolled CTranslate2 script does at best: the same sentences
@@ -23,7 +23,7 @@ use passeur::read::{read_inputs, Input};
 use passeur::segment::segment_article;
 
 fn main() -> Result<()> {
-    let mut model = PathBuf::from(passeur::config::DEFAULT_MODEL_DIR);
+    let mut model = passeur::config::default_model_dir();
     let mut glossaries = Vec::new();
     let mut inputs = Vec::new();
     let mut beam_size = 4;

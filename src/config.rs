@@ -12,8 +12,32 @@ use crate::write::Format;
 
 /// The model passeur uses when none is named.
 pub const DEFAULT_REPO: &str = "michaelfeil/ct2fast-opus-mt-fr-en";
-/// Where the default model lives, relative to the working directory.
-pub const DEFAULT_MODEL_DIR: &str = "models/opus-mt-fr-en";
+/// The default model's folder name, under [`models_dir`].
+const DEFAULT_MODEL_NAME: &str = "opus-mt-fr-en";
+
+/// Where downloaded models live: `$PASSEUR_MODELS`, else the per-user data folder
+/// (`$XDG_DATA_HOME/passeur/models`, `~/.local/share/passeur/models`), as Argos Translate
+/// and the Hugging Face cache keep theirs, so that every working folder and cron job
+/// shares one download; `models/` under the working folder only when no home is known.
+pub fn models_dir() -> PathBuf {
+    let var = |name: &str| {
+        std::env::var_os(name)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    if let Some(dir) = var("PASSEUR_MODELS") {
+        return dir;
+    }
+    match var("XDG_DATA_HOME").or_else(|| var("HOME").map(|home| home.join(".local/share"))) {
+        Some(data) => data.join("passeur").join("models"),
+        None => PathBuf::from("models"),
+    }
+}
+
+/// Where the default model lives.
+pub fn default_model_dir() -> PathBuf {
+    models_dir().join(DEFAULT_MODEL_NAME)
+}
 
 /// Everything `passeur translate` needs.
 #[derive(Debug, Clone)]
@@ -149,7 +173,7 @@ impl TranslateSettings {
         Ok(TranslateSettings {
             inputs: args.inputs.iter().map(|p| Input::from_arg(p)).collect(),
             out_dir: args.output,
-            model_dir: args.model.unwrap_or_else(|| DEFAULT_MODEL_DIR.into()),
+            model_dir: args.model.unwrap_or_else(default_model_dir),
             model_is_default,
             glossaries: args.glossaries,
             engine: EngineSettings {
@@ -290,11 +314,11 @@ impl FetchSettings {
     }
 }
 
-/// `models/opus-mt-fr-en` for the default repository, `models/NAME` for others.
+/// `opus-mt-fr-en` for the default repository, `NAME` for others, under [`models_dir`].
 pub fn default_dir_for(repo: &str) -> PathBuf {
     if repo == DEFAULT_REPO {
-        return DEFAULT_MODEL_DIR.into();
+        return default_model_dir();
     }
     let name = repo.rsplit('/').next().unwrap_or(repo);
-    PathBuf::from("models").join(name)
+    models_dir().join(name)
 }

@@ -55,9 +55,26 @@ pub struct RunOutcome {
 pub fn translate(settings: &TranslateSettings) -> Result<RunOutcome> {
     let start = Instant::now();
     check_model(settings)?;
+    let created = !settings.out_dir.exists();
     let setup = Setup::new(settings)?;
-    ensure_model(settings)?;
-    let engine = Ct2Engine::load(&settings.model_dir, &settings.engine, &settings.languages)?;
+    let engine = ensure_model(settings).and_then(|()| {
+        Ok(Ct2Engine::load(
+            &settings.model_dir,
+            &settings.engine,
+            &settings.languages,
+        )?)
+    });
+    let engine = match engine {
+        Ok(engine) => engine,
+        Err(error) => {
+            // A first run that could not get its model leaves no empty output folder.
+            if created {
+                drop(setup);
+                let _ = std::fs::remove_dir_all(&settings.out_dir);
+            }
+            return Err(error);
+        }
+    };
     let model_info = info::inspect(&settings.model_dir).ok();
     let load_model = start.elapsed().as_secs_f64();
     let mut outcome = run_stages(settings, &engine, setup, model_info)

@@ -32,7 +32,14 @@ pub(crate) fn fetch(args: FetchArgs) -> Result<Status> {
 }
 
 pub(crate) fn info(dir: Option<PathBuf>) -> Result<Status> {
-    let dir = dir.unwrap_or_else(|| config::DEFAULT_MODEL_DIR.into());
+    let dir = dir.unwrap_or_else(config::default_model_dir);
+    if !model::is_installed(&dir) {
+        anyhow::bail!(
+            "{}: no model here; `passeur model fetch` downloads the default one, and \
+             `passeur model info DIR` describes any other",
+            dir.display()
+        );
+    }
     let info = model::info::inspect(&dir)?;
     println!("model:         {}", dir.display());
     println!("architecture:  {}", info.architecture);

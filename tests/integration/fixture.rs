@@ -46,6 +46,8 @@ impl Fixture {
             .args(args)
             .current_dir(self.dir.path())
             .env("HF_ENDPOINT", "http://127.0.0.1:9")
+            // Downloaded models go to the fixture's own folder, not the user's.
+            .env("PASSEUR_MODELS", self.dir.path().join("models"))
             .env_remove("HF_TOKEN")
             .stdin(Stdio::null());
         command

@@ -163,3 +163,57 @@ fn translate_fetches_the_default_model_on_first_use() {
     assert!(output.status.success(), "{}", stderr(&output));
     assert_eq!(hub.requested().len(), requests);
 }
+
+/// Regression: the default model lived under the working folder (every cron job fetched
+/// 300 MB again), a failed first run left an empty output folder, and `model info` with no
+/// model printed its error twice without saying what to do.
+#[test]
+fn the_default_model_lives_in_the_users_data_folder() {
+    let fx = Fixture::new();
+    let hub = FakeHub::start(DEFAULT_REPO, Fault::None);
+    fx.write("a.txt", "L'OTAN se réunit.");
+    let user = |command: &mut std::process::Command| {
+        command
+            .env_remove("PASSEUR_MODELS")
+            .env_remove("XDG_DATA_HOME")
+            .env("HOME", fx.path("home"))
+            .env("HF_ENDPOINT", &hub.endpoint);
+    };
+    let mut info = fx.passeur(&["model", "info"]);
+    user(&mut info);
+    let info = info.output().unwrap();
+    assert_eq!(info.status.code(), Some(2));
+    let message = stderr(&info);
+    assert_eq!(message.matches("no model here").count(), 1, "{message}");
+    assert!(message.contains("`passeur model fetch`"), "{message}");
+
+    let mut unreachable = fx.passeur(&["translate", "a.txt", "-o", "first", "--quiet"]);
+    user(&mut unreachable);
+    unreachable.env("HF_ENDPOINT", "http://127.0.0.1:9");
+    let failed = unreachable.output().unwrap();
+    assert_eq!(failed.status.code(), Some(2), "{}", stderr(&failed));
+    assert!(!fx.path("first").exists(), "no empty output folder left");
+
+    for out in ["one", "two"] {
+        let mut run = fx.passeur(&["translate", "a.txt", "-o", out, "--quiet"]);
+        user(&mut run);
+        let output = run.output().unwrap();
+        assert!(output.status.success(), "{}", stderr(&output));
+    }
+    assert!(fx
+        .path("home/.local/share/passeur/models/opus-mt-fr-en/model.bin")
+        .is_file());
+    assert!(
+        !fx.path("models").exists(),
+        "nothing under the working folder"
+    );
+    assert_eq!(
+        hub.requested()
+            .iter()
+            .filter(|r| r.ends_with("resolve/main/model.bin"))
+            .count(),
+        1,
+        "one download for both runs: {:?}",
+        hub.requested()
+    );
+}
