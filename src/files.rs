@@ -77,6 +77,13 @@ fn size_below(dir: &Path) -> u64 {
         .sum()
 }
 
+/// What two file names are the same file as on a case-insensitive, normalising volume
+/// (macOS, Windows, SMB): `Article.en.txt` and `article.en.txt` have one key.
+pub fn file_key(name: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    name.nfc().flat_map(char::to_lowercase).collect()
+}
+
 /// Writes `bytes` to `path` atomically, creating parent folders, and durably.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
     let mut file = AtomicFile::create(path)?;

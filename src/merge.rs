@@ -268,7 +268,7 @@ pub fn merge(settings: &MergeSettings) -> Result<RunOutcome> {
                 && m.fingerprint == record.fingerprint
                 && settings.out_dir.join(&m.file).is_file()
         }) {
-            names.insert(mine.file.clone());
+            names.insert(crate::write::file_key(&mine.file));
             folder.keep(&id, position)?;
             kept += 1;
             continue;

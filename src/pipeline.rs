@@ -698,13 +698,16 @@ pub(crate) fn english_file_name(
     names_in_chunk: &mut HashSet<String>,
 ) -> Result<String> {
     if let Some(record) = folder.record(id)? {
-        names_in_chunk.insert(record.file.clone());
+        names_in_chunk.insert(write::file_key(&record.file));
         return Ok(record.file);
     }
     let natural = write::article_file_name(id)
         .to_string_lossy()
         .replace('\\', "/");
-    let name = if names_in_chunk.contains(&natural) || folder.file_taken(&natural, id)? {
+    // Taken when another article has it, or a name that is the same file on a
+    // case-insensitive volume (`Article` and `article`).
+    let key = write::file_key(&natural);
+    let name = if names_in_chunk.contains(&key) || folder.file_taken(&key, id)? {
         let tag = &hex(Sha256::digest(id.as_bytes()))[..8];
         match natural.split_once(".en.") {
             Some((stem, ext)) => format!("{stem}-{tag}.en.{ext}"),
@@ -713,7 +716,7 @@ pub(crate) fn english_file_name(
     } else {
         natural
     };
-    names_in_chunk.insert(name.clone());
+    names_in_chunk.insert(write::file_key(&name));
     Ok(name)
 }
 
@@ -923,9 +926,9 @@ fn engine_failures(
                 article.origin.clone(),
                 None,
                 format!(
-                    "{} (article {:?}), paragraph {} sentence {}: {}: {}",
+                    "{} (article {}), paragraph {} sentence {}: {}: {}",
                     article.origin,
-                    article.id,
+                    read::shown_id(&article.id),
                     segment.paragraph + 1,
                     segment.index + 1,
                     flag.check,

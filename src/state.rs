@@ -91,6 +91,16 @@ fn connect(path: &Path) -> Result<Connection, StateError> {
         },
     };
     let db = Connection::open(path).map_err(db_error)?;
+    // File names as a case-insensitive, normalising volume sees them, for the index that
+    // finds a name taken under another case (deterministic, so SQLite may index it).
+    db.create_scalar_function(
+        "file_key",
+        1,
+        rusqlite::functions::FunctionFlags::SQLITE_UTF8
+            | rusqlite::functions::FunctionFlags::SQLITE_DETERMINISTIC,
+        |context| Ok(crate::files::file_key(&context.get::<String>(0)?)),
+    )
+    .map_err(db_error)?;
     let version: i64 = db
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .map_err(db_error)?;
@@ -134,6 +144,7 @@ fn connect(path: &Path) -> Result<Connection, StateError> {
              position INTEGER NOT NULL
          );
          CREATE INDEX IF NOT EXISTS articles_file ON articles (file);
+         CREATE INDEX IF NOT EXISTS articles_file_key ON articles (file_key(file));
          CREATE TABLE IF NOT EXISTS rows (
              article TEXT NOT NULL,
              seq INTEGER NOT NULL,
@@ -325,11 +336,11 @@ impl OutputFolder {
     }
 
     /// True when another article of the state already has this English file.
-    pub fn file_taken(&self, file: &str, id: &str) -> Result<bool, StateError> {
+    pub fn file_taken(&self, key: &str, id: &str) -> Result<bool, StateError> {
         self.db
             .query_row(
-                "SELECT 1 FROM articles WHERE file = ?1 AND id != ?2",
-                [file, id],
+                "SELECT 1 FROM articles WHERE file_key(file) = ?1 AND id != ?2",
+                [key, id],
                 |_| Ok(()),
             )
             .optional()

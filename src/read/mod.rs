@@ -123,9 +123,10 @@ pub enum ReadError {
     #[error("{path}: {message}")]
     Document { path: String, message: String },
     #[error(
-        "{path}: article {id:?} reads as {language} ({code}, confidence {confidence:.2}), not \
+        "{path}: article {} reads as {language} ({code}, confidence {confidence:.2}), not \
          {source_lang}: left untranslated; pass --source-lang to translate it (with a model \
-         for that language)"
+         for that language)",
+        shown_id(.id)
     )]
     OtherLanguage {
         path: String,
@@ -135,12 +136,22 @@ pub enum ReadError {
         confidence: f64,
         source_lang: String,
     },
-    #[error("{origin}: article id {id:?} is already used by {first}")]
+    #[error("{origin}: article id {} is already used by {first}", shown_id(.id))]
     DuplicateId {
         id: String,
         origin: String,
         first: String,
     },
+}
+
+/// An article id as messages show it: quoted, and cut after 80 characters (a JSONL id can
+/// be a whole text), with its length said.
+pub fn shown_id(id: &str) -> String {
+    let length = id.chars().count();
+    match id.char_indices().nth(80) {
+        Some((cut, _)) => format!("{:?}… ({length} characters)", &id[..cut]),
+        None => format!("{id:?}"),
+    }
 }
 
 impl ReadError {

@@ -2,19 +2,31 @@
 
 use std::path::PathBuf;
 
+use sha2::Digest;
+
 use crate::align::AlignedSegment;
 use crate::segment::Paragraph;
 
 /// The output file of an article, relative to the output folder. The id's folders are kept
 /// (`dir/a.txt` gives `dir/a.en.txt`, `b.md` gives `b.en.md`), and whatever an id contains,
 /// the result is a plain relative path that stays inside the output folder: `..`, `.`,
-/// empty parts, drive letters and backslashes cannot lead out.
+/// empty parts, drive letters and backslashes cannot lead out. It is also a name every
+/// common volume takes: NFC (as macOS would make it), no name Windows reserves (`CON`,
+/// `aux.txt` get a `_` in front), no part ending in a dot or a space; and a URL id
+/// (`https://site/a/b/c.html`) gives one flat name, not a folder per path segment. Names
+/// that differ only in case are told apart by the caller (see `file_key`).
 pub fn article_file_name(id: &str) -> PathBuf {
+    use unicode_normalization::UnicodeNormalization;
+    let id: String = id.nfc().collect();
+    let id = match id.split_once("://") {
+        Some((_, rest)) => rest.replace(['/', '\\'], "_"),
+        None => id,
+    };
     let parts: Vec<String> = id
         .split(['/', '\\'])
         .filter(|p| !p.is_empty() && *p != ".")
         .map(|p| {
-            let cleaned: String = p
+            let mut cleaned: String = p
                 .chars()
                 .map(|c| {
                     if c.is_control() || matches!(c, ':' | '*' | '?' | '"' | '<' | '>' | '|') {
@@ -24,8 +36,24 @@ pub fn article_file_name(id: &str) -> PathBuf {
                     }
                 })
                 .collect();
-            if cleaned == ".." {
-                "_..".to_string()
+            // Windows drops trailing dots and spaces, so `a.` and `a` would be one file.
+            let kept = cleaned.trim_end_matches(['.', ' ']).len();
+            if kept < cleaned.len() && cleaned != ".." {
+                let dropped = cleaned.len() - kept;
+                cleaned.truncate(kept);
+                cleaned.push_str(&"_".repeat(dropped));
+            }
+            if cleaned == ".." || is_reserved_on_windows(&cleaned) {
+                format!("_{cleaned}")
+            } else if cleaned.len() > MAX_PART_BYTES {
+                // File systems take 255 bytes a name: a long id keeps its start and a
+                // hash of the whole, so that two long ids still differ.
+                let mut cut = MAX_PART_BYTES - 20;
+                while !cleaned.is_char_boundary(cut) {
+                    cut -= 1;
+                }
+                let tag = crate::files::hex(sha2::Sha256::digest(cleaned.as_bytes()));
+                format!("{}-{}", &cleaned[..cut], &tag[..8])
             } else {
                 cleaned
             }
@@ -65,6 +93,19 @@ pub fn article_file_name(id: &str) -> PathBuf {
     };
     path.push(file);
     path
+}
+
+/// Bytes of one part of a name, at most, before `.en.txt` and a collision tag are added.
+const MAX_PART_BYTES: usize = 120;
+
+/// The names Windows (and SMB shares) reserve for devices, with any extension.
+fn is_reserved_on_windows(name: &str) -> bool {
+    let stem = name.split('.').next().unwrap_or(name).to_ascii_uppercase();
+    matches!(stem.as_str(), "CON" | "PRN" | "AUX" | "NUL")
+        || ((stem.starts_with("COM") || stem.starts_with("LPT"))
+            && stem.len() == 4
+            && stem.as_bytes()[3].is_ascii_digit()
+            && stem.as_bytes()[3] != b'0')
 }
 
 /// The English text of one article: for each source line, the translations of its
@@ -137,5 +178,33 @@ mod tests {
         );
         assert_eq!(article_file_name("b.md"), PathBuf::from("b.en.md"));
         assert_eq!(article_file_name("42"), PathBuf::from("42.en.txt"));
+    }
+
+    /// Regression: reserved names, NFD/NFC twins and URL ids gave names that collide or
+    /// nest seven folders deep on common volumes.
+    #[test]
+    fn names_are_safe_on_every_common_volume() {
+        assert_eq!(article_file_name("CON"), PathBuf::from("_CON.en.txt"));
+        assert_eq!(
+            article_file_name("news/aux.txt"),
+            PathBuf::from("news/_aux.en.txt")
+        );
+        assert_eq!(article_file_name("com1.md"), PathBuf::from("_com1.en.md"));
+        assert_eq!(article_file_name("com0.md"), PathBuf::from("com0.en.md"));
+        assert_eq!(article_file_name("fin. "), PathBuf::from("fin__.en.txt"));
+        let long = article_file_name(&"é".repeat(5000));
+        assert!(long.as_os_str().len() < 200, "{long:?}");
+        assert_ne!(long, article_file_name(&"é".repeat(5001)));
+        assert_eq!(
+            article_file_name("cafe\u{301}.txt"),
+            article_file_name("caf\u{e9}.txt")
+        );
+        assert_eq!(
+            article_file_name("https://www.lemonde.fr/international/article/2024/05/03/otan.html"),
+            PathBuf::from("www.lemonde.fr_international_article_2024_05_03_otan.en.html")
+        );
+        let key = crate::files::file_key;
+        assert_eq!(key("Article.en.txt"), key("article.EN.txt"));
+        assert_eq!(key("Été.en.txt"), key("e\u{301}té.en.txt"));
     }
 }

@@ -18,7 +18,7 @@ use sha2::{Digest, Sha256};
 
 use crate::align::AlignedSegment;
 
-pub use crate::files::{write_atomic, write_atomic_unsynced, WriteError};
+pub use crate::files::{file_key, write_atomic, write_atomic_unsynced, WriteError};
 
 pub use articles::{article_file_name, render_article};
 pub use document::{render_job, render_page};

@@ -407,3 +407,53 @@ fn an_output_folder_is_never_an_input() {
     }
     assert!(!fx.path("in/a.en.txt").exists(), "nothing written");
 }
+
+/// Regression: ids differing only in case or Unicode normalisation collided on
+/// case-insensitive volumes, reserved names (`CON`) could not be written on Windows shares,
+/// URL ids nested folders seven deep, and a 10,000-character id was echoed whole.
+#[test]
+fn file_names_are_unique_on_case_insensitive_volumes_and_ids_are_cut_in_messages() {
+    let fx = Fixture::new();
+    let long = "x".repeat(10_000);
+    let lines: Vec<String> = [
+        ("Article", "Un premier article."),
+        ("article", "Un second article."),
+        ("cafe\u{301}", "Un troisième."),
+        ("caf\u{e9}", "Un quatrième."),
+        ("CON", "Un cinquième."),
+        (
+            "https://www.lemonde.fr/international/article/2024/05/03/otan",
+            "Un sixième.",
+        ),
+        (long.as_str(), "Un septième."),
+        (long.as_str(), "Le même identifiant."),
+    ]
+    .iter()
+    .map(|(id, text)| serde_json::json!({"id": id, "text": text}).to_string())
+    .collect();
+    fx.write("batch.jsonl", lines.join("\n"));
+    let out = fx.translate(&["batch.jsonl"], &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let files: Vec<String> = files_below(&fx.path("out"))
+        .into_iter()
+        .filter(|f| f.ends_with(".en.txt"))
+        .collect();
+    let keys: std::collections::HashSet<String> =
+        files.iter().map(|f| passeur::files::file_key(f)).collect();
+    assert_eq!(
+        keys.len(),
+        7,
+        "one file per article, whatever the volume: {files:?}"
+    );
+    assert!(files.contains(&"_CON.en.txt".to_string()), "{files:?}");
+    assert!(
+        files.contains(&"www.lemonde.fr_international_article_2024_05_03_otan.en.txt".to_string()),
+        "{files:?}"
+    );
+    let err = stderr(&out);
+    assert!(
+        err.contains("… (10000 characters) is already used"),
+        "{err}"
+    );
+    assert!(err.len() < 1000, "{err}");
+}
