@@ -23,10 +23,11 @@ use thiserror::Error;
 /// The state folder's name in an output folder.
 pub const STATE_DIR: &str = ".passeur";
 
-/// The layout of `state.sqlite` (SQLite's `user_version`). A state from before versions
-/// were kept (0) with today's tables is taken as version 1; any other version is refused
-/// with the command that rebuilds it, never read as if it were this one.
-const SCHEMA_VERSION: i64 = 1;
+/// The layout of `state.sqlite` (SQLite's `user_version`). 2 indexes file names by their
+/// case-insensitive key (made from 1, and from a state from before versions were kept, 0,
+/// that has today's tables, by adding the index); a newer version, or an older layout, is
+/// refused with the command that rebuilds it, never read as if it were this one.
+const SCHEMA_VERSION: i64 = 2;
 
 /// What to do with a state that cannot be used (damaged, or of another version).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
