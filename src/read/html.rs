@@ -360,6 +360,31 @@ impl Builder<'_> {
         self.flush_run();
     }
 
+    /// Markup between the items of a run that lol_html reported as no element of it (an end
+    /// tag whose element began in an earlier block: the `</a>` of `<p>…<a>…</p><p>…</a>`)
+    /// becomes a code of its own, so that it stays in the page where it was.
+    fn with_unreported_markup(&self, run: Vec<Item>) -> Vec<Item> {
+        let mut out = Vec::with_capacity(run.len());
+        let mut last_end: Option<usize> = None;
+        for item in run {
+            let range = match &item {
+                Item::Text(r) | Item::Code(_, r, _) => r.clone(),
+            };
+            if let Some(end) = last_end.filter(|&end| end < range.start) {
+                if !self.source[end..range.start].trim().is_empty() {
+                    out.push(Item::Code(
+                        CodeKind::Standalone,
+                        end..range.start,
+                        String::new(),
+                    ));
+                }
+            }
+            last_end = Some(range.end);
+            out.push(item);
+        }
+        out
+    }
+
     /// A translatable attribute value: a paragraph of its own.
     fn attribute(&mut self, value: Range<usize>) {
         let mut text = String::new();
@@ -384,6 +409,7 @@ impl Builder<'_> {
     /// Ends the run gathered so far: a paragraph if it has words.
     fn flush_run(&mut self) {
         let run = std::mem::take(&mut self.run);
+        let run = self.with_unreported_markup(run);
         let words: String = run
             .iter()
             .filter_map(|item| match item {
@@ -557,6 +583,17 @@ pub fn escape_attribute(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Regression: an `<a>` opened in one paragraph and closed in the next lost its `</a>`.
+    #[test]
+    fn an_end_tag_whose_element_began_in_another_block_is_kept() {
+        let html = "<p>Voir <a href=\"/x\">le premier.</p><p>Et le second</a> ici.</p>";
+        let (text, codes, _) = parse(html.to_string(), &LanguagePair::default()).unwrap();
+        assert_eq!(text, "Voir le premier.\nEt le second ici.");
+        let markups: Vec<&str> = codes.iter().map(|c| c.markup.as_str()).collect();
+        assert_eq!(markups, ["<a href=\"/x\">", "</a>"]);
+        assert!(codes.iter().all(|c| c.kind == CodeKind::Standalone));
+    }
 
     /// Regression: a `<blockquote lang="en">` inside a French page went to the French model.
     #[test]
