@@ -67,7 +67,7 @@ impl Article {
         match self.document.as_deref() {
             Some(Document::Html(page)) => &page.source,
             Some(Document::Xliff(job)) => &job.source,
-            Some(Document::Markdown(source)) => source,
+            Some(Document::Markdown(markdown)) => &markdown.source,
             None => &self.text,
         }
     }
@@ -78,9 +78,10 @@ impl Article {
 pub enum Document {
     Html(html::Page),
     Xliff(xliff::Job),
-    /// A Markdown file with inline markup: the file as read (its text is the article's
-    /// without that markup, its markup the article's codes).
-    Markdown(String),
+    /// A Markdown file with inline markup or blocks that are not prose: the file as read
+    /// (its text is the article's without that markup, its markup the article's codes) and
+    /// the lines written back as they are.
+    Markdown(markdown::Markdown),
 }
 
 /// Why an input, or part of one, could not be read.
@@ -599,11 +600,15 @@ fn document(
             xliff::parse(text, &options.languages).map_err(|e| failed(e.to_string()))?;
         (plain, codes, Document::Xliff(job))
     } else if has_extension(path, "md") {
-        let (plain, codes) = markdown::parse(&text);
-        if codes.is_empty() {
+        let (plain, codes, verbatim) = markdown::parse(&text);
+        if codes.is_empty() && verbatim.is_empty() {
             return Ok(Article::plain(id, origin, text));
         }
-        (plain, codes, Document::Markdown(text))
+        let markdown = markdown::Markdown {
+            source: text,
+            verbatim,
+        };
+        (plain, codes, Document::Markdown(markdown))
     } else {
         return Ok(Article::plain(id, origin, text));
     };

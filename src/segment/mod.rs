@@ -103,11 +103,16 @@ fn marker_length(line: &str) -> usize {
 /// The paragraphs of an article: its lines, with Markdown markers set aside for text; a
 /// document's lines are its units as they are (no markers).
 pub fn article_paragraphs(article: &Article) -> Vec<Paragraph> {
-    if matches!(
-        article.document.as_deref(),
-        None | Some(crate::read::Document::Markdown(_))
-    ) {
-        return paragraphs(&article.text);
+    match article.document.as_deref() {
+        None => return paragraphs(&article.text),
+        // Lines that are not prose (code, HTML blocks, reference definitions) are no
+        // paragraphs: they are written back as they are.
+        Some(crate::read::Document::Markdown(markdown)) => {
+            let mut all = paragraphs(&article.text);
+            all.retain(|p| !markdown.verbatim.contains(&p.line));
+            return all;
+        }
+        Some(_) => {}
     }
     let mut offset = 0;
     let mut out = Vec::new();
@@ -134,8 +139,13 @@ pub fn segment_article(article_index: usize, article: &Article) -> Vec<Segment> 
             .into_iter()
             .map(|r| paragraph.span.start + r.start..paragraph.span.start + r.end)
             .collect();
+        // A paragraph's codes are those up to the end of its line: one after trailing
+        // spaces (a table row's last pipe) is still its own, not the next line's.
+        let line_end = article.text[paragraph.span.end..]
+            .find('\n')
+            .map_or(article.text.len(), |i| paragraph.span.end + i);
         let mut mine = Vec::new();
-        while let Some(code) = codes.next_if(|c| c.at <= paragraph.span.end) {
+        while let Some(code) = codes.next_if(|c| c.at <= line_end) {
             mine.push(code.clone());
         }
         let owners = join_across_spans(&mut sentences, &mine);

@@ -109,15 +109,23 @@ fn is_reserved_on_windows(name: &str) -> bool {
 }
 
 /// The English text of one article: for each source line, the translations of its
-/// sentences joined by a space, behind the line's Markdown marker; blank lines kept.
+/// sentences joined by a space, behind the line's Markdown marker; blank lines kept, and
+/// the `verbatim` lines (Markdown code, HTML blocks, reference definitions) as they are.
 /// Untranslated sentences (engine failures) stay in French rather than vanish.
 pub fn render_article(
     source_text: &str,
     paragraphs: &[Paragraph],
     segments: &[AlignedSegment],
+    verbatim: &[usize],
 ) -> String {
-    let line_count = source_text.split('\n').count();
-    let mut lines = vec![String::new(); line_count];
+    let mut lines: Vec<String> = source_text
+        .split('\n')
+        .enumerate()
+        .map(|(i, line)| match verbatim.contains(&i) {
+            true => line.to_string(),
+            false => String::new(),
+        })
+        .collect();
     // Rows come in paragraph order, so each paragraph's sentences are one run.
     for run in segments.chunk_by(|a, b| a.paragraph == b.paragraph) {
         let Some(paragraph) = paragraphs.get(run[0].paragraph) else {

@@ -33,9 +33,10 @@ pub fn render_english(
     match article.document.as_deref() {
         Some(crate::read::Document::Html(page)) => render_page(page, rows),
         Some(crate::read::Document::Xliff(job)) => render_job(job, rows),
-        Some(crate::read::Document::Markdown(_)) | None => {
-            render_article(&article.text, paragraphs, rows)
+        Some(crate::read::Document::Markdown(markdown)) => {
+            render_article(&article.text, paragraphs, rows, &markdown.verbatim)
         }
+        None => render_article(&article.text, paragraphs, rows, &[]),
     }
 }
 pub use html::{remove_pages, Html, PagedHtml, PAGE_ROWS};
