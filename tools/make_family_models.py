@@ -128,22 +128,7 @@ def make_multilingual(out: Path, spm_bytes: bytes, languages: list) -> None:
     spec = transformer_spec.TransformerSpec.from_config(
         (tiny.LAYERS, tiny.LAYERS), tiny.HEADS, pre_norm=True, activation=common_spec.Activation.RELU
     )
-    rng = np.random.default_rng(SEED)
-
-    def fill(layer, name, value):
-        if value is not None:
-            return
-        shape = tiny.shape_of(name, len(vocab))
-        attr = name.split("/")[-1]
-        if attr == "gamma":
-            array = np.ones(shape, dtype=np.float32)
-        elif attr in ("beta", "bias"):
-            array = np.zeros(shape, dtype=np.float32)
-        else:
-            array = rng.normal(0.0, 0.5, size=shape).astype(np.float32)
-        setattr(layer, attr, array)
-
-    model_spec.visit_spec(spec, fill)
+    model_spec.visit_spec(spec, tiny.filler(np.random.default_rng(SEED), len(vocab)))
     bias = np.zeros((len(vocab),), dtype=np.float32)
     bias[vocab.index("</s>")] = EOS_BIAS
     spec.decoder.projection.bias = bias

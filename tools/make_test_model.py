@@ -136,6 +136,26 @@ def shape_of(name: str, vocab: int) -> tuple:
     raise ValueError(f"no shape known for {name}")
 
 
+def filler(rng, vocab_size: int):
+    """A visit_spec callback filling every unset weight: layer-norm gains 1, biases 0,
+    other weights drawn from N(0, 0.5), in the spec's visiting order."""
+
+    def fill(layer, name, value):
+        if value is not None:
+            return
+        shape = shape_of(name, vocab_size)
+        attr = name.split("/")[-1]
+        if attr == "gamma":
+            array = np.ones(shape, dtype=np.float32)
+        elif attr in ("beta", "bias"):
+            array = np.zeros(shape, dtype=np.float32)
+        else:
+            array = rng.normal(0.0, 0.5, size=shape).astype(np.float32)
+        setattr(layer, attr, array)
+
+    return fill
+
+
 def main() -> None:
     global D_MODEL, FFN, HEADS, LAYERS
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
@@ -161,21 +181,7 @@ def main() -> None:
     )
     rng = np.random.default_rng(SEED)
     eos = vocab.index("</s>")
-
-    def fill(layer, name, value):
-        if value is not None:
-            return
-        shape = shape_of(name, len(vocab))
-        attr = name.split("/")[-1]
-        if attr == "gamma":
-            array = np.ones(shape, dtype=np.float32)
-        elif attr in ("beta", "bias"):
-            array = np.zeros(shape, dtype=np.float32)
-        else:
-            array = rng.normal(0.0, 0.5, size=shape).astype(np.float32)
-        setattr(layer, attr, array)
-
-    model_spec.visit_spec(spec, fill)
+    model_spec.visit_spec(spec, filler(rng, len(vocab)))
     # Make the end token likely enough that most outputs stop on their own, as a real
     # model's do, rather than always running to the length limit.
     bias = np.zeros((len(vocab),), dtype=np.float32)

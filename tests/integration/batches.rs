@@ -452,14 +452,7 @@ fn translations_do_not_depend_on_how_the_batch_is_cut() {
 fn a_touched_model_translates_nothing_again() {
     let fx = Fixture::new();
     write_articles(&fx, 0..3);
-    for file in std::fs::read_dir(tiny_model()).unwrap() {
-        let path = file.unwrap().path();
-        fx.write(
-            &format!("model/{}", path.file_name().unwrap().to_string_lossy()),
-            std::fs::read(&path).unwrap(),
-        );
-    }
-    let model = fx.path("model");
+    let model = fx.copy_of_tiny_model("model");
     let run = || {
         fx.run(&[
             "translate",

@@ -76,6 +76,17 @@ impl Fixture {
         self.run(&args)
     }
 
+    /// A copy of the tiny model at `relative`, its files written anew (other paths, other
+    /// modification times, the same content).
+    pub fn copy_of_tiny_model(&self, relative: &str) -> PathBuf {
+        for file in std::fs::read_dir(tiny_model()).unwrap() {
+            let path = file.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            self.write(&format!("{relative}/{name}"), std::fs::read(&path).unwrap());
+        }
+        self.path(relative)
+    }
+
     pub fn read(&self, relative: &str) -> String {
         std::fs::read_to_string(self.path(relative)).unwrap_or_else(|e| panic!("{relative}: {e}"))
     }
@@ -141,6 +152,32 @@ pub fn tool(name: &str) -> Option<&str> {
         "{name} is missing on CI: .ci/run should install it"
     );
     eprintln!("skipping: {name} is not installed");
+    None
+}
+
+/// The Python of the tools' virtual environment (`PASSEUR_TOOLS_VENV`, default
+/// `~/.cache/passeur-tools-venv`, where `.ci/run` installs Translate Toolkit and the
+/// CTranslate2 wheel) when it can `import` what a test needs. Otherwise the test says it
+/// skipped `what`, and fails on CI.
+pub fn tools_python(import: &str, what: &str) -> Option<PathBuf> {
+    let venv = std::env::var_os("PASSEUR_TOOLS_VENV").map_or_else(
+        || PathBuf::from(std::env::var("HOME").unwrap()).join(".cache/passeur-tools-venv"),
+        PathBuf::from,
+    );
+    let python = venv.join("bin/python");
+    let has = Command::new(&python)
+        .args(["-c", &format!("import {import}")])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if has {
+        return Some(python);
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "{what} is missing on CI: .ci/run should install it in {}",
+        venv.display()
+    );
+    eprintln!("skipping: {what} is not installed in {}", venv.display());
     None
 }
 

@@ -181,27 +181,7 @@ fn element<'a>(text: &'a str, start: &str, end: &str) -> &'a str {
 /// Loads a file with Translate Toolkit's storage layer and returns, per unit, its id, source
 /// and target. None when the toolkit is not installed (outside CI).
 fn translate_toolkit_units(path: &Path) -> Option<Vec<Value>> {
-    let venv = std::env::var_os("PASSEUR_TOOLS_VENV").map_or_else(
-        || PathBuf::from(std::env::var("HOME").unwrap()).join(".cache/passeur-tools-venv"),
-        PathBuf::from,
-    );
-    let python = venv.join("bin/python");
-    let has_toolkit = Command::new(&python)
-        .args(["-c", "import translate.storage.factory"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !has_toolkit {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "Translate Toolkit is missing on CI: .ci/run should install it in {}",
-            venv.display()
-        );
-        eprintln!(
-            "skipping the Translate Toolkit check: not installed in {}",
-            venv.display()
-        );
-        return None;
-    }
+    let python = crate::fixture::tools_python("translate.storage.factory", "Translate Toolkit")?;
     // XLIFF 2 has its own reader in the toolkit.
     let script = "import json, sys\n\
                   from translate.storage import factory, xliff2\n\
@@ -218,7 +198,7 @@ fn translate_toolkit_units(path: &Path) -> Option<Vec<Value>> {
     if !text.contains("document:2.0") {
         let filtered = path.with_extension("pofilter.xlf");
         output_of(
-            Command::new(venv.join("bin/pofilter"))
+            Command::new(python.with_file_name("pofilter"))
                 .arg(path)
                 .arg(&filtered),
             "pofilter",

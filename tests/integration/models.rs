@@ -20,33 +20,6 @@ fn model(name: &str) -> PathBuf {
     repo().join("tests/fixtures").join(name)
 }
 
-/// The Python of the tools' virtual environment, where `.ci/run` installs the wheel.
-/// None outside CI when it lacks the wheel.
-fn wheel_python() -> Option<PathBuf> {
-    let venv = std::env::var_os("PASSEUR_TOOLS_VENV").map_or_else(
-        || PathBuf::from(std::env::var("HOME").unwrap()).join(".cache/passeur-tools-venv"),
-        PathBuf::from,
-    );
-    let python = venv.join("bin/python");
-    let has_wheel = Command::new(&python)
-        .args(["-c", "import ctranslate2, sentencepiece"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !has_wheel {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "the CTranslate2 wheel is missing on CI: .ci/run should install it in {}",
-            venv.display()
-        );
-        eprintln!(
-            "skipping the wheel comparison: ctranslate2 is not installed in {}",
-            venv.display()
-        );
-        return None;
-    }
-    Some(python)
-}
-
 /// What the wheel makes of SENTENCES with a family's convention.
 fn reference(python: &Path, model_dir: &Path, convention: Value) -> Vec<Value> {
     let mut request = convention;
@@ -100,7 +73,8 @@ fn passeur_rows(model_dir: &Path) -> (Fixture, Vec<Value>) {
 fn assert_same_as_the_wheel(name: &str, convention: Value) {
     let dir = model(name);
     let (_fixture, rows) = passeur_rows(&dir);
-    let Some(python) = wheel_python() else {
+    let Some(python) = fixture::tools_python("ctranslate2, sentencepiece", "the CTranslate2 wheel")
+    else {
         return;
     };
     let expected = reference(&python, &dir, convention);

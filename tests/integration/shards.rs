@@ -1,6 +1,7 @@
 //! `translate --shard K/N` and `passeur merge`: a batch split over separate processes gives
 //! what a single run gives.
 
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use crate::fixture::{files_below, stderr, tiny_model, Fixture};
@@ -17,10 +18,20 @@ fn write_batch(fx: &Fixture, count: usize) {
 }
 
 fn translate(fx: &Fixture, out: &str, extra: &[&str]) -> std::process::Output {
-    let model = tiny_model();
+    translate_with(fx, "in", &tiny_model(), out, extra)
+}
+
+/// `passeur translate INPUT -o OUT --model MODEL --quiet --chunk-segments 9 EXTRA`.
+fn translate_with(
+    fx: &Fixture,
+    input: &str,
+    model: &Path,
+    out: &str,
+    extra: &[&str],
+) -> std::process::Output {
     let mut args = vec![
         "translate",
-        "in",
+        input,
         "-o",
         out,
         "--model",
@@ -262,23 +273,14 @@ fn merge_checks_the_whole_set_before_writing_anything() {
         );
     }
     for k in 1..3 {
-        let model = tiny_model();
-        let out = format!("other{k}");
         let shard = format!("{k}/3");
-        let args = [
-            "translate",
+        let run = translate_with(
+            &fx,
             "other",
-            "-o",
-            &out,
-            "--model",
-            model.to_str().unwrap(),
-            "--quiet",
-            "--chunk-segments",
-            "9",
-            "--shard",
-            &shard,
-        ];
-        let run = fx.run(&args);
+            &tiny_model(),
+            &format!("other{k}"),
+            &["--shard", &shard],
+        );
         assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
     }
     let mixed = fx.run(&[
@@ -305,32 +307,17 @@ fn shards_are_compared_by_what_shapes_their_output() {
     let fx = Fixture::new();
     write_batch(&fx, 6);
     // The same model in another folder, its files written anew (other modification times).
-    for file in std::fs::read_dir(tiny_model()).unwrap() {
-        let path = file.unwrap().path();
-        fx.write(
-            &format!("copy/{}", path.file_name().unwrap().to_string_lossy()),
-            std::fs::read(&path).unwrap(),
-        );
-    }
-    let copy = fx.path("copy");
+    let copy = fx.copy_of_tiny_model("copy");
     for k in 0..3 {
         let shard = format!("{k}/3");
-        let out = format!("shard{k}");
         let model = if k == 1 { copy.clone() } else { tiny_model() };
-        let args = [
-            "translate",
+        let run = translate_with(
+            &fx,
             "in",
-            "-o",
-            &out,
-            "--model",
-            model.to_str().unwrap(),
-            "--quiet",
-            "--chunk-segments",
-            "9",
-            "--shard",
-            &shard,
-        ];
-        let run = fx.run(&args);
+            &model,
+            &format!("shard{k}"),
+            &["--shard", &shard],
+        );
         assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
     }
     let merged = merge(&fx, &["shard0", "shard1", "shard2"]);
