@@ -2,15 +2,18 @@
 //! `--quiet`, so logs and pipes stay clean.
 
 use std::io::IsTerminal;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 
 /// A progress bar, or nothing when hidden.
 #[derive(Clone)]
 pub struct Progress {
     bar: ProgressBar,
-    reused: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    /// Articles kept from an earlier run: done, but not the engine's work.
+    reused: Arc<AtomicUsize>,
 }
 
 impl Progress {
@@ -21,25 +24,43 @@ impl Progress {
             ProgressDrawTarget::stderr()
         };
         let bar = ProgressBar::with_draw_target(Some(total), target);
+        let reused: Arc<AtomicUsize> = Default::default();
+        let (for_rate, for_eta) = (reused.clone(), reused.clone());
         bar.set_style(
             ProgressStyle::with_template(template)
                 .expect("progress templates are valid")
-                .progress_chars("=> "),
+                .progress_chars("=> ")
+                // Rate and ETA count what the engine did: articles kept from an earlier run
+                // took no time, and counted in they made the rate soar and the ETA "0s"
+                // while articles still waited for the engine.
+                .with_key(
+                    "rate",
+                    move |state: &ProgressState, w: &mut dyn std::fmt::Write| {
+                        let done = engine_done(state, &for_rate);
+                        let _ = w.write_str(&rate_text(done, state.elapsed()));
+                    },
+                )
+                .with_key(
+                    "eta",
+                    move |state: &ProgressState, w: &mut dyn std::fmt::Write| {
+                        let done = engine_done(state, &for_eta);
+                        let left = state.len().map(|len| len.saturating_sub(state.pos()));
+                        let _ = w.write_str(&eta_text(done, left, state.elapsed()));
+                    },
+                ),
         );
         bar.enable_steady_tick(Duration::from_millis(200));
-        Progress {
-            bar,
-            reused: Default::default(),
-        }
+        Progress { bar, reused }
     }
 
     /// Articles done over the whole batch (the total counted up front where the inputs
-    /// allow), with rate, ETA, and the articles kept unchanged from an earlier run.
+    /// allow), with the time so far, the engine's rate, ETA, and the articles kept
+    /// unchanged from an earlier run.
     pub fn articles(total: Option<usize>, quiet: bool) -> Progress {
         let template = if total.is_some() {
-            "translating [{bar:30}] {pos}/{len} articles, {per_sec}, ETA {eta} {msg}"
+            "translating [{bar:30}] {pos}/{len} articles, {elapsed_precise}, {rate}, ETA {eta} {msg}"
         } else {
-            "translating {pos} articles, {per_sec} {msg}"
+            "translating {pos} articles, {elapsed_precise}, {rate} {msg}"
         };
         let progress = Progress::new(total.unwrap_or(0) as u64, template, quiet);
         if total.is_none() {
@@ -50,9 +71,8 @@ impl Progress {
 
     /// Articles kept from an earlier run: they count as done, and are shown apart.
     pub fn reused(&self, n: usize) {
-        self.reused
-            .fetch_add(n, std::sync::atomic::Ordering::Relaxed);
-        let reused = self.reused.load(std::sync::atomic::Ordering::Relaxed);
+        self.reused.fetch_add(n, Ordering::Relaxed);
+        let reused = self.reused.load(Ordering::Relaxed);
         self.bar.set_message(format!("({reused} unchanged, kept)"));
         self.bar.inc(n as u64);
     }
@@ -74,5 +94,71 @@ impl Progress {
 
     pub fn finish(&self) {
         self.bar.finish_and_clear();
+    }
+}
+
+/// Articles the engine translated so far: those done, less those kept.
+fn engine_done(state: &ProgressState, reused: &AtomicUsize) -> u64 {
+    state
+        .pos()
+        .saturating_sub(reused.load(Ordering::Relaxed) as u64)
+}
+
+/// The engine's rate, to three significant digits or so (`12.3 articles/s`, `0.412`).
+fn rate_text(done: u64, elapsed: Duration) -> String {
+    let seconds = elapsed.as_secs_f64();
+    if done == 0 || seconds < 0.001 {
+        return "— articles/s".into();
+    }
+    let rate = done as f64 / seconds;
+    let digits = match rate {
+        r if r >= 100.0 => 0,
+        r if r >= 10.0 => 1,
+        r if r >= 1.0 => 2,
+        _ => 3,
+    };
+    format!("{rate:.digits$} articles/s")
+}
+
+/// Time left at the engine's rate for the articles left; "—" until the engine has done
+/// some (articles still to be read may be kept ones, so this is an upper bound).
+fn eta_text(done: u64, left: Option<u64>, elapsed: Duration) -> String {
+    let Some(left) = left else {
+        return "—".into();
+    };
+    if done == 0 {
+        return if left == 0 { "0s".into() } else { "—".into() };
+    }
+    let seconds = (left as f64 * elapsed.as_secs_f64() / done as f64).round() as u64;
+    match seconds {
+        s if s >= 3600 => format!("{}h{:02}m", s / 3600, s % 3600 / 60),
+        s if s >= 60 => format!("{}m{:02}s", s / 60, s % 60),
+        s => format!("{s}s"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rate_has_a_few_significant_digits() {
+        let second = Duration::from_secs(1);
+        assert_eq!(rate_text(0, second), "— articles/s");
+        assert_eq!(rate_text(1234, second), "1234 articles/s");
+        assert_eq!(rate_text(123, 10 * second), "12.3 articles/s");
+        assert_eq!(rate_text(5, 12 * second), "0.417 articles/s");
+    }
+
+    /// Regression: "ETA 0s" while 28 articles still needed the engine, because kept
+    /// articles counted in the rate.
+    #[test]
+    fn eta_comes_from_the_engines_own_rate() {
+        let ten = Duration::from_secs(10);
+        assert_eq!(eta_text(0, Some(28), ten), "—");
+        assert_eq!(eta_text(5, Some(28), ten), "56s");
+        assert_eq!(eta_text(2, Some(100), Duration::from_secs(60)), "50m00s");
+        assert_eq!(eta_text(1, Some(1000), Duration::from_secs(10)), "2h46m");
+        assert_eq!(eta_text(3, Some(0), ten), "0s");
     }
 }
