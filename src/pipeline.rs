@@ -77,6 +77,7 @@ pub fn translate(settings: &TranslateSettings) -> Result<RunOutcome> {
     };
     let model_info = info::inspect(&settings.model_dir).ok();
     let load_model = start.elapsed().as_secs_f64();
+    on_interrupt(&settings.out_dir);
     let mut outcome = run_stages(settings, &engine, setup, model_info)
         .map_err(|error| disk_full(error, &settings.out_dir))?;
     outcome.report.timings_seconds.load_model = load_model;
@@ -102,6 +103,34 @@ fn disk_full(error: anyhow::Error, out_dir: &std::path::Path) -> anyhow::Error {
         true => error.context(crate::files::DiskFull::at(out_dir)),
         false => error,
     }
+}
+
+/// Articles in the output folder for this run so far (kept, or translated and committed):
+/// what an interrupted run tells the user.
+static DONE: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// Ctrl-C ends the run at once, as `kill -9` would (every committed chunk is durable, the one
+/// in flight is lost), after saying how much is done and that the same command finishes
+/// the batch. Exit 130, as shells report an interrupt.
+fn on_interrupt(out_dir: &std::path::Path) {
+    let dir = out_dir.display().to_string();
+    // A library caller's own handler, if it set one, stays.
+    let _ = ctrlc::set_handler(move || {
+        let done = DONE.load(std::sync::atomic::Ordering::Relaxed);
+        eprintln!(
+            "\npasseur: interrupted: {done} article(s) are in {dir}; the same command finishes \
+             the batch"
+        );
+        // At once, as the signal would have: no exit handlers, so that no C++ static
+        // destructor of CTranslate2 runs under its own working threads.
+        #[cfg(all(target_os = "linux", target_env = "gnu"))]
+        // SAFETY: _exit ends the process; nothing runs after it.
+        unsafe {
+            libc::_exit(130)
+        }
+        #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+        std::process::exit(130);
+    });
 }
 
 /// What a run needs before its first article, each checked up front so that a run that
@@ -331,6 +360,7 @@ impl<'a> Run<'a> {
         }) {
             self.folder.keep(&pending.article.id, position)?;
             self.tally.reused += 1;
+            DONE.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             self.context.progress.reused(1);
             return Ok(());
         }
@@ -684,6 +714,7 @@ fn run_chunk(
         finished.clear();
     }
     folder.commit(&finished, &new_cache)?;
+    DONE.fetch_add(finished.len(), std::sync::atomic::Ordering::Relaxed);
     timings.write += clock.elapsed().as_secs_f64();
     tally.translated += finished.len();
     context.progress.advance(chunk.articles.len());

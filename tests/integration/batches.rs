@@ -561,3 +561,62 @@ fn a_full_disk_is_worth_retrying_and_the_rerun_finishes() {
     assert_eq!(whole.status.code(), Some(0), "{}", stderr(&whole));
     assert_eq!(outputs(&fx, "out"), outputs(&fx, "whole"));
 }
+
+/// Ctrl-C says how much is done and how to finish; the same command then finishes.
+#[test]
+fn ctrl_c_says_what_is_committed_and_the_same_command_finishes() {
+    let fx = Fixture::new();
+    write_articles(&fx, 0..240);
+    let model = tiny_model();
+    let args = [
+        "translate",
+        "in",
+        "-o",
+        "out",
+        "--model",
+        model.to_str().unwrap(),
+        "--quiet",
+        "--chunk-segments",
+        "6",
+    ];
+    let child = fx
+        .passeur(&args)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while !fx.path("out").is_dir()
+        || files_below(&fx.path("out"))
+            .iter()
+            .filter(|f| f.ends_with(".en.txt"))
+            .count()
+            < 10
+    {
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "the run wrote nothing"
+        );
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    let interrupted = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(interrupted.success());
+    let output = child.wait_with_output().unwrap();
+    // Interrupted before the end, as intended (else make the batch bigger).
+    assert_eq!(output.status.code(), Some(130), "{}", stderr(&output));
+    let message = stderr(&output);
+    assert!(message.contains("article(s) are in out"), "{message}");
+    assert!(
+        message.contains("the same command finishes the batch"),
+        "{message}"
+    );
+    let resumed = fx.run(&args);
+    assert_eq!(resumed.status.code(), Some(0), "{}", stderr(&resumed));
+    assert!(
+        counts(&fx)["articles_reused"].as_u64().unwrap() >= 5,
+        "{}",
+        counts(&fx)
+    );
+}
