@@ -142,7 +142,7 @@ pub fn parse(
         ..
     } = builder;
     let page = Page {
-        relabel: super::xliff::not_utf8_label(&source),
+        relabel: super::not_utf8_label(&source),
         source,
         units: page_units,
         code_ranges,

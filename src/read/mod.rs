@@ -733,6 +733,16 @@ pub fn declared_label(text: &str) -> Option<(std::ops::Range<usize>, String)> {
     Some((range.clone(), text[range].to_string()))
 }
 
+/// Where a document declares an encoding other than UTF-8 (see [`declared_label`]): what the
+/// writers relabel `UTF-8`.
+fn not_utf8_label(source: &str) -> Option<std::ops::Range<usize>> {
+    declared_label(source)
+        .filter(|(_, label)| {
+            !label.eq_ignore_ascii_case("utf-8") && !label.eq_ignore_ascii_case("utf8")
+        })
+        .map(|(range, _)| range)
+}
+
 /// Bytes in a named encoding (not UTF-8, no byte order mark), decoded without replacement:
 /// the first byte that is not valid in it is an error naming its line.
 fn decode_named(

@@ -184,19 +184,10 @@ pub fn parse(
             copies,
             target_language: declared_target.unwrap_or_else(|| languages.target.clone()),
             add_target_language,
-            relabel: not_utf8_label(&source),
+            relabel: super::not_utf8_label(&source),
             source,
         },
     ))
-}
-
-/// Where a document declares an encoding other than UTF-8 (see [`super::declared_label`]).
-pub(super) fn not_utf8_label(source: &str) -> Option<Range<usize>> {
-    super::declared_label(source)
-        .filter(|(_, label)| {
-            !label.eq_ignore_ascii_case("utf-8") && !label.eq_ignore_ascii_case("utf8")
-        })
-        .map(|(range, _)| range)
 }
 
 /// A source element read: its content's range, text and codes (offsets in the text).

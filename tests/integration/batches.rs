@@ -2,7 +2,7 @@
 //! `kill -9` survived, one run per folder, problems found before any translation.
 
 use std::fs::File;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::Value;
 
@@ -173,23 +173,7 @@ fn kill_9_then_the_same_command_gives_the_folder_of_an_uninterrupted_run() {
     // article here; its file is written just before its commit, so 10 files mean at least
     // 9 committed chunks).
     let mut child = fx.passeur(&killed_refs).spawn().unwrap();
-    let start = Instant::now();
-    let written = || {
-        let dir = fx.path("killed");
-        dir.is_dir()
-            && files_below(&dir)
-                .iter()
-                .filter(|f| f.ends_with(".en.txt"))
-                .count()
-                >= 10
-    };
-    while !written() {
-        assert!(
-            start.elapsed() < Duration::from_secs(60),
-            "the run wrote nothing"
-        );
-        std::thread::sleep(Duration::from_millis(2));
-    }
+    fx.wait_for_english_files("killed", 10);
     child.kill().unwrap(); // SIGKILL
     child.wait().unwrap();
     assert!(
@@ -421,20 +405,7 @@ fn translations_do_not_depend_on_how_the_batch_is_cut() {
         "2",
     ];
     let mut child = fx.passeur(&args).spawn().unwrap();
-    let start = Instant::now();
-    while !fx.path("killed").is_dir()
-        || files_below(&fx.path("killed"))
-            .iter()
-            .filter(|f| f.ends_with(".en.txt"))
-            .count()
-            < 3
-    {
-        assert!(
-            start.elapsed() < Duration::from_secs(60),
-            "the run wrote nothing"
-        );
-        std::thread::sleep(Duration::from_millis(2));
-    }
+    fx.wait_for_english_files("killed", 3);
     child.kill().unwrap();
     child.wait().unwrap();
     let resumed = fx.run(&args);
@@ -584,20 +555,7 @@ fn ctrl_c_says_what_is_committed_and_the_same_command_finishes() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    let start = Instant::now();
-    while !fx.path("out").is_dir()
-        || files_below(&fx.path("out"))
-            .iter()
-            .filter(|f| f.ends_with(".en.txt"))
-            .count()
-            < 10
-    {
-        assert!(
-            start.elapsed() < Duration::from_secs(60),
-            "the run wrote nothing"
-        );
-        std::thread::sleep(Duration::from_millis(2));
-    }
+    fx.wait_for_english_files("out", 10);
     let interrupted = std::process::Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()

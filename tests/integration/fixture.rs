@@ -87,6 +87,28 @@ impl Fixture {
         self.path(relative)
     }
 
+    /// Waits (a minute at most) until a run has written `count` English files in `out`: for
+    /// tests that interrupt a run once some chunks are on disk.
+    pub fn wait_for_english_files(&self, out: &str, count: usize) {
+        let start = std::time::Instant::now();
+        let written = || {
+            let dir = self.path(out);
+            dir.is_dir()
+                && files_below(&dir)
+                    .iter()
+                    .filter(|f| f.ends_with(".en.txt"))
+                    .count()
+                    >= count
+        };
+        while !written() {
+            assert!(
+                start.elapsed() < std::time::Duration::from_secs(60),
+                "the run wrote nothing"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        }
+    }
+
     pub fn read(&self, relative: &str) -> String {
         std::fs::read_to_string(self.path(relative)).unwrap_or_else(|e| panic!("{relative}: {e}"))
     }

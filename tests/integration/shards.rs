@@ -2,7 +2,6 @@
 //! what a single run gives.
 
 use std::path::Path;
-use std::time::{Duration, Instant};
 
 use crate::fixture::{files_below, stderr, tiny_model, Fixture};
 
@@ -148,23 +147,7 @@ fn a_killed_shard_is_refused_until_it_is_run_again() {
     let first = translate(&fx, "shard0", &["--shard", "0/2"]);
     assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
     let mut child = fx.passeur(&args).spawn().unwrap();
-    let start = Instant::now();
-    let written = || {
-        let dir = fx.path("shard1");
-        dir.is_dir()
-            && files_below(&dir)
-                .iter()
-                .filter(|f| f.ends_with(".en.txt"))
-                .count()
-                >= 5
-    };
-    while !written() {
-        assert!(
-            start.elapsed() < Duration::from_secs(60),
-            "the run wrote nothing"
-        );
-        std::thread::sleep(Duration::from_millis(2));
-    }
+    fx.wait_for_english_files("shard1", 5);
     child.kill().unwrap();
     child.wait().unwrap();
 
