@@ -48,9 +48,85 @@ pub struct AlignedSegment {
     /// Where each code went in `target`: `[code index, byte offset]`, in target order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub placed: Vec<Placed>,
+    /// What a reviewer made of it, once one has (in the editor, or by `review import`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review: Option<Review>,
+}
+
+/// A segment's place in the review: machine output waits for a person; a person confirms
+/// it (translated), approves it, or rejects it. MateCat's and Weblate's states, by the
+/// names the editor, `aligned.tsv` and the filters use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ReviewState {
+    NeedsReview,
+    Translated,
+    Approved,
+    Rejected,
+}
+
+impl ReviewState {
+    pub const ALL: [ReviewState; 4] = [
+        ReviewState::NeedsReview,
+        ReviewState::Translated,
+        ReviewState::Approved,
+        ReviewState::Rejected,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ReviewState::NeedsReview => "needs-review",
+            ReviewState::Translated => "translated",
+            ReviewState::Approved => "approved",
+            ReviewState::Rejected => "rejected",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<ReviewState> {
+        ReviewState::ALL.into_iter().find(|s| s.name() == name)
+    }
+
+    /// A person's translation, to keep and to reuse: confirmed or approved.
+    pub fn is_reviewed(self) -> bool {
+        matches!(self, ReviewState::Translated | ReviewState::Approved)
+    }
+}
+
+/// A reviewer's decision on a segment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Review {
+    pub state: ReviewState,
+    /// The machine translation the reviewer started from, when the target is no longer it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub machine: Option<String>,
+    /// How many times the segment was saved: an edit says which revision it started from,
+    /// so that two editors of one segment get a conflict, not a silent overwrite.
+    pub revision: u64,
+    /// When (seconds since 1970).
+    pub at: u64,
 }
 
 impl AlignedSegment {
+    /// Where the segment is in the review.
+    pub fn state(&self) -> ReviewState {
+        match &self.review {
+            Some(review) => review.state,
+            None if self.memory => ReviewState::Translated,
+            None => ReviewState::NeedsReview,
+        }
+    }
+
+    /// `ARTICLE:PARAGRAPH:INDEX`: the segment's name in the editor's links and hooks.
+    pub fn key(&self) -> String {
+        format!("{}:{}:{}", self.article, self.paragraph, self.index)
+    }
+
+    /// Counts among the flagged: it has flags and no person has taken it in hand (an
+    /// approved translation's flags are notes for the reviewer, not work to do).
+    pub fn is_flagged(&self) -> bool {
+        !self.flags.is_empty() && !self.memory && !self.state().is_reviewed()
+    }
+
     /// The source with its codes, each stretch of text and each code through the functions
     /// given (escaping and markup for one output format).
     pub fn source_with_codes(
@@ -241,19 +317,29 @@ pub fn align(
         flags,
         memory: false,
         alternatives: translation.alternatives.to_vec(),
+        review: None,
     }
 }
 
-/// Pairs a segment with an approved translation from the translation memory. Terms are
-/// verified but the reviewer's text is kept as it is: a missing term is flagged, not
-/// repaired.
+/// A person's translation of a segment, used instead of the model's: from the translation
+/// memory, or kept from the folder's last run (a reviewer's work is never translated over).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reviewed {
+    pub target: String,
+    pub review: Review,
+    pub from_memory: bool,
+}
+
+/// Pairs a segment with a person's translation. Terms are verified but the reviewer's text
+/// is kept as it is: a missing term is flagged, not repaired.
 pub fn align_approved(
     article_id: &str,
     segment: &Segment,
     prepared: &Prepared,
-    approved: &str,
+    reviewed: &Reviewed,
     targets: &crate::glossary::Matcher,
 ) -> AlignedSegment {
+    let approved = reviewed.target.as_str();
     let wanted: Vec<String> = prepared.terms.iter().map(|t| t.target.clone()).collect();
     let (_, statuses) = crate::glossary::verify(targets, approved, &wanted);
     let target = Target {
@@ -273,11 +359,14 @@ pub fn align_approved(
     };
     let mut row = align(article_id, segment, prepared, &target);
     row.model_input = None;
-    row.memory = true;
-    row.flags.push(Flag::new(
-        Check::Memory,
-        Severity::Info,
-        "approved translation from the translation memory",
-    ));
+    row.memory = reviewed.from_memory;
+    row.review = Some(reviewed.review.clone());
+    if reviewed.from_memory {
+        row.flags.push(Flag::new(
+            Check::Memory,
+            Severity::Info,
+            "approved translation from the translation memory",
+        ));
+    }
     row
 }

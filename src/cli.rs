@@ -264,6 +264,21 @@ pub struct ReviewArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum ReviewAction {
+    /// Open a local web editor over an output folder: correct and approve translations
+    /// where you read them; each confirmation reaches the translation memory, the folder's
+    /// state and every deliverable. Prints the URL (with its token) on the first line.
+    Serve {
+        /// An output folder of `passeur translate`.
+        #[arg(value_name = "OUT_DIR")]
+        out_dir: PathBuf,
+        /// The port on 127.0.0.1 (default: a free one).
+        #[arg(long, default_value_t = 0)]
+        port: u16,
+        /// The translation memory approvals go to (default: the one the folder's last
+        /// `translate` read, OUT_DIR/memory.sqlite unless --memory named another).
+        #[arg(long, value_name = "FILE")]
+        memory: Option<PathBuf>,
+    },
     /// Store the approved translations of a reviewed XLIFF 1.2 or TSV file in the
     /// translation memory, for the next `translate` to reuse.
     Import {

@@ -30,6 +30,7 @@ pub mod check;
 pub mod cli;
 mod commands;
 pub mod config;
+pub mod editor;
 pub mod enforce;
 pub mod files;
 pub mod glossary;

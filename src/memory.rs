@@ -13,6 +13,8 @@ use std::path::{Path, PathBuf};
 use rusqlite::{params, Connection, OptionalExtension};
 use thiserror::Error;
 
+use crate::align::ReviewState;
+
 /// The memory's file name in an output folder.
 pub const MEMORY_FILE: &str = "memory.sqlite";
 
@@ -29,8 +31,19 @@ pub struct MemoryError {
 pub struct Approved {
     pub source: String,
     pub target: String,
-    /// Where it was approved: the reviewed file and unit.
+    /// Where it was approved: the reviewed file and unit, or the editor's segment.
     pub origin: String,
+    /// Confirmed (translated) or approved.
+    pub state: ReviewState,
+}
+
+/// What the memory holds for a source sentence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Found {
+    pub target: String,
+    pub state: ReviewState,
+    /// When it was stored (seconds since 1970).
+    pub at: u64,
 }
 
 /// A translation memory file.
@@ -57,6 +70,22 @@ impl Memory {
                 );",
             )
             .map_err(error)?;
+        // Memories from before review states were kept: their rows are approvals.
+        let has_state: bool = connection
+            .query_row(
+                "SELECT COUNT(*) FROM pragma_table_info('approved') WHERE name = 'state'",
+                [],
+                |r| r.get::<_, i64>(0),
+            )
+            .map(|n| n > 0)
+            .map_err(error)?;
+        if !has_state {
+            connection
+                .execute_batch(
+                    "ALTER TABLE approved ADD COLUMN state TEXT NOT NULL DEFAULT 'approved'",
+                )
+                .map_err(error)?;
+        }
         Ok(Memory {
             connection,
             path: path.to_path_buf(),
@@ -94,10 +123,12 @@ impl Memory {
         for a in approved {
             transaction
                 .execute(
-                    "INSERT INTO approved (source, target, origin, approved_at) VALUES (?1, ?2, ?3, ?4)
+                    "INSERT INTO approved (source, target, origin, approved_at, state)
+                     VALUES (?1, ?2, ?3, ?4, ?5)
                      ON CONFLICT(source) DO UPDATE SET target = excluded.target,
-                         origin = excluded.origin, approved_at = excluded.approved_at",
-                    params![a.source, a.target, a.origin, now],
+                         origin = excluded.origin, approved_at = excluded.approved_at,
+                         state = excluded.state",
+                    params![a.source, a.target, a.origin, now, a.state.name()],
                 )
                 .map_err(error)?;
         }
@@ -108,7 +139,7 @@ impl Memory {
     /// The approved translation of this source sentence, if any: stored as it is, or with
     /// its runs of spaces as one (how an XLIFF reader reads text whose spacing is not
     /// significant, and how `review import` stores it).
-    pub fn lookup(&self, source: &str) -> Result<Option<String>, MemoryError> {
+    pub fn lookup(&self, source: &str) -> Result<Option<Found>, MemoryError> {
         if let Some(found) = self.lookup_exact(source)? {
             return Ok(Some(found));
         }
@@ -120,14 +151,33 @@ impl Memory {
     }
 
     /// The approved translation of exactly this source sentence, if any.
-    fn lookup_exact(&self, source: &str) -> Result<Option<String>, MemoryError> {
+    fn lookup_exact(&self, source: &str) -> Result<Option<Found>, MemoryError> {
         self.connection
             .query_row(
-                "SELECT target FROM approved WHERE source = ?1",
+                "SELECT target, state, approved_at FROM approved WHERE source = ?1",
                 params![source],
-                |row| row.get(0),
+                |row| {
+                    Ok(Found {
+                        target: row.get(0)?,
+                        state: ReviewState::from_name(&row.get::<_, String>(1)?)
+                            .filter(|s| s.is_reviewed())
+                            .unwrap_or(ReviewState::Approved),
+                        at: row.get::<_, i64>(2)?.max(0) as u64,
+                    })
+                },
             )
             .optional()
+            .map_err(|e| self.error(e))
+    }
+
+    /// Forgets the translation of `source` if it is `target` (a reviewer rejected it).
+    pub fn forget(&mut self, source: &str, target: &str) -> Result<(), MemoryError> {
+        self.connection
+            .execute(
+                "DELETE FROM approved WHERE source = ?1 AND target = ?2",
+                params![source, target],
+            )
+            .map(|_| ())
             .map_err(|e| self.error(e))
     }
 
@@ -160,13 +210,18 @@ mod tests {
             source: "L'OTAN se réunit.".into(),
             target: target.into(),
             origin: "a.xlf#p0-s0".into(),
+            state: ReviewState::Approved,
         };
         memory.store(&[approved("NATO meets.")]).unwrap();
         memory.store(&[approved("NATO is meeting.")]).unwrap();
         assert_eq!(memory.count().unwrap(), 1);
         let memory = Memory::open_existing(&path).unwrap().unwrap();
         assert_eq!(
-            memory.lookup("L'OTAN se réunit.").unwrap().as_deref(),
+            memory
+                .lookup("L'OTAN se réunit.")
+                .unwrap()
+                .map(|f| f.target)
+                .as_deref(),
             Some("NATO is meeting.")
         );
         assert_eq!(memory.lookup("L'OTAN se réunit").unwrap(), None);

@@ -289,6 +289,7 @@ pub fn merge(settings: &MergeSettings) -> Result<RunOutcome> {
         }
         finished.push(Finished {
             rows: shards[k].state.rows_of(&id)?,
+            source: shards[k].state.source_of(&id)?.unwrap_or_default(),
             id,
             position,
             record: Record { file, ..record },

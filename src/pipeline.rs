@@ -285,6 +285,9 @@ impl<'a> Run<'a> {
         setup
             .folder
             .set_meta("run_components", &named.to_string())?;
+        // The memory the editor saves approvals into: the one this run reads.
+        let memory = std::path::absolute(&settings.memory).unwrap_or(settings.memory.clone());
+        setup.folder.set_meta("memory", &memory.to_string_lossy())?;
         let mut rendered_from = Sha256::new();
         rendered_from.update(format!("{:?}", settings.formats).as_bytes());
         Ok(Run {
@@ -335,11 +338,12 @@ impl<'a> Run<'a> {
         {
             return Ok(());
         }
+        let reviewed = self.folder.reviewed_of(&article.id)?;
         let pending = prepare_article(
             article,
             position,
             &self.context,
-            self.memory.as_ref(),
+            (self.memory.as_ref(), &reviewed),
             &mut self.timings,
             &mut self.failures,
         );
@@ -501,7 +505,7 @@ struct PendingArticle {
     paragraphs: Vec<segment::Paragraph>,
     segments: Vec<Segment>,
     prepared: Vec<Prepared>,
-    approved: Vec<Option<String>>,
+    approved: Vec<Option<align::Reviewed>>,
     content_hash: String,
     /// Everything its translation depends on: the run's model and options, the glossary
     /// entries it uses, the approved translations of its sentences.
@@ -515,12 +519,13 @@ struct Chunk {
     segments: usize,
 }
 
-/// segment and glossary for one article, and its memory lookups and fingerprint.
+/// segment and glossary for one article, its people's translations (the folder's reviewed
+/// segments, then the memory) and its fingerprint.
 fn prepare_article(
     article: Article,
     position: usize,
     context: &ChunkContext,
-    memory: Option<&Memory>,
+    (memory, reviewed): (Option<&Memory>, &[state::Revision]),
     timings: &mut Timings,
     failures: &mut Vec<Failure>,
 ) -> PendingArticle {
@@ -533,7 +538,7 @@ fn prepare_article(
     let prepared = timed(&mut timings.glossary, || {
         context.terminology.prepare(&segments)
     });
-    let approved = lookup_memory(memory, &segments, failures);
+    let approved = people_translations(reviewed, memory, &segments, failures);
     let mut fingerprint = Sha256::new();
     fingerprint.update(context.run_fingerprint.as_bytes());
     for (prepared, approved) in prepared.iter().zip(&approved) {
@@ -547,7 +552,7 @@ fn prepare_article(
         }
         if let Some(approved) = approved {
             fingerprint.update(b"\x00approved\x00");
-            fingerprint.update(approved.as_bytes());
+            fingerprint.update(approved.target.as_bytes());
         }
     }
     PendingArticle {
@@ -581,7 +586,8 @@ fn run_chunk(
         .flat_map(|(a, p)| p.segments.iter().map(move |s| (a, s)))
         .collect();
     let prepared: Vec<&Prepared> = chunk.articles.iter().flat_map(|p| &p.prepared).collect();
-    let approved: Vec<&Option<String>> = chunk.articles.iter().flat_map(|p| &p.approved).collect();
+    let approved: Vec<&Option<align::Reviewed>> =
+        chunk.articles.iter().flat_map(|p| &p.approved).collect();
     let pool = Pool::new(&prepared, &approved);
 
     // Inputs translated in an earlier chunk or run come from the cache.
@@ -706,6 +712,7 @@ fn run_chunk(
                 .iter()
                 .map(|row| serde_json::to_string(row).expect("rows serialise"))
                 .collect(),
+            source: serde_json::to_string(&pending.article).expect("articles serialise"),
         });
     }
     // The chunk's files reach the disk before the state says they are done.
@@ -853,7 +860,7 @@ struct Pool {
 }
 
 impl Pool {
-    fn new(prepared: &[&Prepared], approved: &[&Option<String>]) -> Pool {
+    fn new(prepared: &[&Prepared], approved: &[&Option<align::Reviewed>]) -> Pool {
         let mut unique: Vec<String> = Vec::new();
         let mut first_of_slot: Vec<usize> = Vec::new();
         let mut slot_of: HashMap<(&str, Vec<&str>), usize> = HashMap::new();
@@ -1043,24 +1050,57 @@ fn load_glossaries(
     Ok(entries)
 }
 
-/// The approved translation of each segment in the translation memory, if it has one.
-/// A memory that cannot be read is reported, and the model translates everything.
-fn lookup_memory(
+/// A person's translation of each segment, if one exists: the reviewer's in this folder
+/// (the last revision saved for a sentence with this source text, when it is confirmed or
+/// approved: never translated over, even by `--force`), else the translation memory's.
+/// A memory that cannot be read is reported, and the model translates the rest.
+fn people_translations(
+    reviewed: &[state::Revision],
     memory: Option<&Memory>,
     segments: &[Segment],
     failures: &mut Vec<Failure>,
-) -> Vec<Option<String>> {
-    let Some(memory) = memory else {
-        return vec![None; segments.len()];
-    };
+) -> Vec<Option<align::Reviewed>> {
+    let mut by_source: HashMap<&str, &state::Revision> = HashMap::new();
+    for revision in reviewed {
+        by_source.insert(&revision.source, revision);
+    }
+    let mut memory_failed = false;
     segments
         .iter()
-        .map(|s| memory.lookup(&s.text))
-        .collect::<Result<_, _>>()
-        .unwrap_or_else(|e| {
-            failures.push(Failure::new(Stage::Memory, e.path.clone(), None, &e));
-            vec![None; segments.len()]
+        .map(|segment| {
+            if let Some(revision) = by_source.get(segment.text.as_str()) {
+                let state = align::ReviewState::from_name(&revision.state)?;
+                return state.is_reviewed().then(|| align::Reviewed {
+                    target: revision.target.clone(),
+                    review: align::Review {
+                        state,
+                        machine: revision.machine.clone(),
+                        revision: revision.revision,
+                        at: revision.at,
+                    },
+                    from_memory: false,
+                });
+            }
+            let memory = memory.filter(|_| !memory_failed)?;
+            match memory.lookup(&segment.text) {
+                Ok(found) => found.map(|found| align::Reviewed {
+                    target: found.target,
+                    review: align::Review {
+                        state: found.state,
+                        machine: None,
+                        revision: 0,
+                        at: found.at,
+                    },
+                    from_memory: true,
+                }),
+                Err(e) => {
+                    failures.push(Failure::new(Stage::Memory, e.path.clone(), None, &e));
+                    memory_failed = true;
+                    None
+                }
+            }
         })
+        .collect()
 }
 
 fn input_name(input: &Input) -> String {

@@ -47,6 +47,9 @@ pub fn deliverables(
     counts.term_hit_rate = counts.hit_rate();
 
     let wanted = wanted_formats(formats);
+    // For the editor, which renders them again after each change.
+    let names: Vec<&str> = wanted.iter().map(|f| f.writer().file_name()).collect();
+    folder.set_meta("formats", &names.join(" "))?;
     for format in write::Format::ALL.iter().filter(|f| !wanted.contains(f)) {
         let path = folder.dir().join(format.writer().file_name());
         if let Err(e) = std::fs::remove_file(&path) {
@@ -126,6 +129,18 @@ pub fn deliverables(
     Ok(counts)
 }
 
+/// The formats the folder's last rendering wrote (all of them for a folder from before
+/// this was recorded).
+pub fn folder_formats(folder: &OutputFolder) -> Result<Vec<write::Format>> {
+    Ok(match folder.meta("formats")? {
+        Some(names) => write::Format::ALL
+            .into_iter()
+            .filter(|f| names.split(' ').any(|n| n == f.writer().file_name()))
+            .collect(),
+        None => write::Format::ALL.to_vec(),
+    })
+}
+
 /// `aligned.jsonl` and the review formats asked for.
 pub fn wanted_formats(formats: &[write::Format]) -> Vec<write::Format> {
     std::iter::once(write::Format::Jsonl)
@@ -143,8 +158,8 @@ fn count_row(row: &AlignedSegment) -> Counts {
     let terms = |keep: fn(TermStatus) -> bool| row.terms.iter().filter(|t| keep(t.status)).count();
     Counts {
         segments: 1,
-        // An approved translation is the reviewer's: its flags are kept as notes, not counted.
-        segments_flagged: usize::from(!row.flags.is_empty() && !row.memory),
+        // A person's translation: its flags are kept as notes, not counted.
+        segments_flagged: usize::from(row.is_flagged()),
         segments_failed: usize::from(row.flags.iter().any(|f| f.severity == Severity::Error)),
         segments_from_memory: usize::from(row.memory),
         term_matches: row.terms.len(),

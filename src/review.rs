@@ -13,7 +13,7 @@ use std::path::Path;
 use anyhow::{bail, Context, Result};
 use quick_xml::events::Event;
 
-use crate::align::AlignedSegment;
+use crate::align::{AlignedSegment, ReviewState};
 use crate::check::Severity;
 use crate::memory::Approved;
 
@@ -200,6 +200,15 @@ pub fn read_approved(path: &Path) -> Result<Vec<Approved>> {
 
 const APPROVED_STATES: &[&str] = &["translated", "final", "signed-off", "approved"];
 
+/// The review state an imported approval keeps: a confirmed translation (`translated`,
+/// XLIFF 2's `reviewed`) or an approved one (`final`, `signed-off`, `approved`).
+fn imported_state(state: Option<&str>) -> ReviewState {
+    match state.map(str::trim) {
+        Some("translated" | "reviewed") => ReviewState::Translated,
+        _ => ReviewState::Approved,
+    }
+}
+
 /// What is being read inside a unit.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Part {
@@ -378,6 +387,10 @@ fn read_xliff(name: &str, text: &str) -> Result<Vec<Approved>> {
                     if !ok {
                         continue;
                     }
+                    let unit_state = match unit_approved {
+                        true => ReviewState::Approved,
+                        false => imported_state(state.as_deref()),
+                    };
                     let origin = format!("{name}#{file}/{unit}");
                     if seg_sources.is_empty() {
                         // An empty source (a gettext header's msgid "") translates nothing.
@@ -386,6 +399,7 @@ fn read_xliff(name: &str, text: &str) -> Result<Vec<Approved>> {
                                 source: xml_text(&source, preserve),
                                 target: xml_text(&target, preserve),
                                 origin,
+                                state: unit_state,
                             });
                         }
                         continue;
@@ -398,6 +412,7 @@ fn read_xliff(name: &str, text: &str) -> Result<Vec<Approved>> {
                                     source: xml_text(segment_source, preserve),
                                     target: xml_text(segment_target, preserve),
                                     origin: format!("{origin}#{mid}"),
+                                    state: unit_state,
                                 });
                             }
                         }
@@ -414,6 +429,7 @@ fn read_xliff(name: &str, text: &str) -> Result<Vec<Approved>> {
                             source: xml_text(&source, preserve),
                             target: xml_text(&target, preserve),
                             origin: format!("{name}#{file}/{unit}"),
+                            state: imported_state(state.as_deref()),
                         });
                     }
                 }
@@ -491,6 +507,7 @@ fn read_tsv(name: &str, text: &str) -> Result<Vec<Approved>> {
                 source: crate::write::uncell(s).to_string(),
                 target: crate::write::uncell(t).to_string(),
                 origin: format!("{name}:{line}"),
+                state: imported_state(record.get(state)),
             });
         }
     }

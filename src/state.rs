@@ -24,10 +24,12 @@ use thiserror::Error;
 pub const STATE_DIR: &str = ".passeur";
 
 /// The layout of `state.sqlite` (SQLite's `user_version`). 2 indexes file names by their
-/// case-insensitive key (made from 1, and from a state from before versions were kept, 0,
-/// that has today's tables, by adding the index); a newer version, or an older layout, is
-/// refused with the command that rebuilds it, never read as if it were this one.
-const SCHEMA_VERSION: i64 = 2;
+/// case-insensitive key; 3 keeps each article's source (to render its English file again
+/// after a review) and the history of reviewed segments. Each is made from the one before
+/// (and from a state from before versions were kept, 0, that has today's tables) by adding
+/// what it lacks; a newer version, or an older layout, is refused with the command that
+/// rebuilds it, never read as if it were this one.
+const SCHEMA_VERSION: i64 = 3;
 
 /// What to do with a state that cannot be used (damaged, or of another version).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -102,6 +104,23 @@ fn connect(path: &Path) -> Result<Connection, StateError> {
         |context| Ok(crate::files::file_key(&context.get::<String>(0)?)),
     )
     .map_err(db_error)?;
+    // Text folded for the editor's search: Unicode lower case (SQLite's lower() folds ASCII
+    // only, so `État` would not find `état`).
+    db.create_scalar_function(
+        "fold",
+        1,
+        rusqlite::functions::FunctionFlags::SQLITE_UTF8
+            | rusqlite::functions::FunctionFlags::SQLITE_DETERMINISTIC,
+        |context| {
+            Ok(context
+                .get::<Option<String>>(0)?
+                .map(|text| text.to_lowercase()))
+        },
+    )
+    .map_err(db_error)?;
+    // The editor reads while a run writes: wait for the writer's transaction, not fail.
+    db.busy_timeout(std::time::Duration::from_secs(10))
+        .map_err(db_error)?;
     let version: i64 = db
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .map_err(db_error)?;
@@ -152,6 +171,20 @@ fn connect(path: &Path) -> Result<Connection, StateError> {
              json TEXT NOT NULL,
              PRIMARY KEY (article, seq)
          );
+         CREATE INDEX IF NOT EXISTS rows_source ON rows (json_extract(json, '$.source'));
+         CREATE TABLE IF NOT EXISTS sources (article TEXT PRIMARY KEY, json TEXT NOT NULL);
+         CREATE TABLE IF NOT EXISTS history (
+             article TEXT NOT NULL,
+             paragraph INTEGER NOT NULL,
+             idx INTEGER NOT NULL,
+             revision INTEGER NOT NULL,
+             at INTEGER NOT NULL,
+             state TEXT NOT NULL,
+             source TEXT NOT NULL,
+             target TEXT NOT NULL,
+             machine TEXT,
+             PRIMARY KEY (article, paragraph, idx, revision)
+         );
          CREATE TABLE IF NOT EXISTS cache (key TEXT PRIMARY KEY, json TEXT NOT NULL);
          CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
          PRAGMA user_version = {SCHEMA_VERSION};"
@@ -195,6 +228,41 @@ pub struct Finished {
     pub record: Record,
     /// Its rows, each one line of `aligned.jsonl`.
     pub rows: Vec<String>,
+    /// The article as read (JSON of [`crate::read::Article`]), to render its English file
+    /// again when a reviewer changes a sentence.
+    pub source: String,
+}
+
+/// One saved state of a reviewed segment.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Revision {
+    pub paragraph: usize,
+    pub index: usize,
+    pub revision: u64,
+    pub at: u64,
+    pub state: String,
+    pub source: String,
+    pub target: String,
+    /// The machine translation it replaced, if it changed it.
+    pub machine: Option<String>,
+}
+
+/// Saving a segment failed: someone saved it since the edit began.
+#[derive(Debug, Error)]
+pub enum SaveError {
+    #[error("the segment was saved by someone else meanwhile (revision {current})")]
+    Conflict {
+        current: u64,
+        /// The segment as it is now (its row's JSON).
+        row: String,
+    },
+    #[error("no such segment")]
+    NotFound,
+    /// The change cannot be made (its row is unreadable).
+    #[error("{0}")]
+    Invalid(String),
+    #[error(transparent)]
+    State(#[from] StateError),
 }
 
 /// An output folder, locked for this run.
@@ -206,8 +274,39 @@ pub struct OutputFolder {
     /// Articles kept, not yet stamped: written in batches, one transaction each, since a
     /// transaction per article would cost a disk sync per article.
     kept: Vec<(String, usize)>,
-    // Held for the lifetime of the run; the OS releases it if the process dies.
-    _lock: File,
+    // Held for the lifetime of the run; the OS releases it if the process dies. None for
+    // the editor's view, which takes it for each change.
+    _lock: Option<FolderLock>,
+}
+
+/// The folder's lock: one writer at a time (`translate`, `merge`, `review`, the editor's
+/// changes). An advisory lock on `.passeur/lock`, released by the OS if the process dies.
+pub struct FolderLock {
+    _file: File,
+}
+
+impl FolderLock {
+    /// Takes the lock, failing at once with [`StateError::Locked`] if another holds it.
+    pub fn take(dir: &Path) -> Result<FolderLock, StateError> {
+        let folder_error = |source| StateError::Folder {
+            path: dir.display().to_string(),
+            source,
+        };
+        std::fs::create_dir_all(dir.join(STATE_DIR)).map_err(folder_error)?;
+        let lock = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(dir.join(STATE_DIR).join("lock"))
+            .map_err(folder_error)?;
+        match lock.try_lock() {
+            Ok(()) => Ok(FolderLock { _file: lock }),
+            Err(std::fs::TryLockError::WouldBlock) => Err(StateError::Locked {
+                path: dir.display().to_string(),
+            }),
+            Err(std::fs::TryLockError::Error(e)) => Err(folder_error(e)),
+        }
+    }
 }
 
 impl OutputFolder {
@@ -223,23 +322,7 @@ impl OutputFolder {
             path: dir.display().to_string(),
             source,
         };
-        std::fs::create_dir_all(dir.join(STATE_DIR)).map_err(folder_error)?;
-        let lock_path = dir.join(STATE_DIR).join("lock");
-        let lock = File::options()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&lock_path)
-            .map_err(folder_error)?;
-        match lock.try_lock() {
-            Ok(()) => {}
-            Err(std::fs::TryLockError::WouldBlock) => {
-                return Err(StateError::Locked {
-                    path: dir.display().to_string(),
-                })
-            }
-            Err(std::fs::TryLockError::Error(e)) => return Err(folder_error(e)),
-        }
+        let lock = FolderLock::take(dir)?;
         remove_temporary_files(dir);
         let db_path = dir.join(STATE_DIR).join("state.sqlite");
         let db_error = |source| StateError::Database {
@@ -263,8 +346,47 @@ impl OutputFolder {
             db,
             run,
             kept: Vec::new(),
-            _lock: lock,
+            _lock: Some(lock),
         })
+    }
+
+    /// The state of a folder as its last run left it, without its lock, for the editor:
+    /// it reads while a run may write (SQLite's journal gives it a consistent view), and
+    /// takes a [`FolderLock`] for each change it makes. Fails if the folder has no state.
+    pub fn open_unlocked(dir: &Path) -> Result<OutputFolder, StateError> {
+        let db_path = dir.join(STATE_DIR).join("state.sqlite");
+        if !db_path.is_file() {
+            return Err(StateError::Folder {
+                path: dir.display().to_string(),
+                source: std::io::Error::new(
+                    std::io::ErrorKind::NotFound,
+                    format!(
+                        "not an output folder of `passeur translate` (it has no {STATE_DIR}/state.sqlite)"
+                    ),
+                ),
+            });
+        }
+        let db = connect(&db_path)?;
+        let run: i64 = db
+            .query_row("SELECT COALESCE(MAX(run), 0) FROM articles", [], |r| {
+                r.get(0)
+            })
+            .map_err(|source| StateError::Database {
+                path: db_path.display().to_string(),
+                source,
+            })?;
+        Ok(OutputFolder {
+            dir: dir.to_path_buf(),
+            db,
+            run,
+            kept: Vec::new(),
+            _lock: None,
+        })
+    }
+
+    /// This folder's run number (for an unlocked view, the last run's).
+    pub fn run(&self) -> i64 {
+        self.run
     }
 
     pub fn dir(&self) -> &Path {
@@ -389,6 +511,10 @@ impl OutputFolder {
                 for (seq, json) in article.rows.iter().enumerate() {
                     insert.execute(params![article.id, seq as i64, json])?;
                 }
+                tx.execute(
+                    "INSERT OR REPLACE INTO sources (article, json) VALUES (?1, ?2)",
+                    params![article.id, article.source],
+                )?;
             }
             let mut insert =
                 tx.prepare_cached("INSERT OR REPLACE INTO cache (key, json) VALUES (?1, ?2)")?;
@@ -421,7 +547,9 @@ impl OutputFolder {
         })?;
         let result = (|| {
             for id in ids {
-                tx.execute("DELETE FROM rows WHERE article = ?1", [id])?;
+                for table in ["rows", "sources", "history"] {
+                    tx.execute(&format!("DELETE FROM {table} WHERE article = ?1"), [id])?;
+                }
                 tx.execute("DELETE FROM articles WHERE id = ?1", [id])?;
             }
             Ok(())
@@ -507,6 +635,89 @@ impl OutputFolder {
         rows.collect::<Result<_, _>>().map_err(|e| self.error(e))
     }
 
+    /// The article as read (JSON), if the state has it (states before layout 3 do not).
+    pub fn source_of(&self, id: &str) -> Result<Option<String>, StateError> {
+        self.db
+            .query_row("SELECT json FROM sources WHERE article = ?1", [id], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(|e| self.error(e))
+    }
+
+    /// The last saved revision of each reviewed segment of an article.
+    pub fn reviewed_of(&self, id: &str) -> Result<Vec<Revision>, StateError> {
+        let mut query = self
+            .db
+            .prepare_cached(
+                "SELECT paragraph, idx, revision, at, state, source, target, machine
+                 FROM history h WHERE article = ?1 AND revision = (
+                     SELECT MAX(revision) FROM history
+                     WHERE article = h.article AND paragraph = h.paragraph AND idx = h.idx)
+                 ORDER BY paragraph, idx",
+            )
+            .map_err(|e| self.error(e))?;
+        let rows = query
+            .query_map([id], revision_of_row)
+            .map_err(|e| self.error(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.error(e))
+    }
+
+    /// Every saved revision of one segment, oldest first.
+    pub fn history_of(
+        &self,
+        id: &str,
+        paragraph: usize,
+        index: usize,
+    ) -> Result<Vec<Revision>, StateError> {
+        let mut query = self
+            .db
+            .prepare_cached(
+                "SELECT paragraph, idx, revision, at, state, source, target, machine
+                 FROM history WHERE article = ?1 AND paragraph = ?2 AND idx = ?3
+                 ORDER BY revision",
+            )
+            .map_err(|e| self.error(e))?;
+        let rows = query
+            .query_map(params![id, paragraph as i64, index as i64], revision_of_row)
+            .map_err(|e| self.error(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.error(e))
+    }
+
+    /// Replaces each segment's row with `change(row)` and records the revision, all in one
+    /// transaction; a segment whose revision is no longer the `base` its change started
+    /// from is left as it is, and its result says so ([`SaveError::Conflict`]). Returns,
+    /// per segment, its new row's JSON.
+    pub fn save_segments(
+        &mut self,
+        segments: &[SegmentAt],
+        change: &mut RowChange,
+    ) -> Result<Vec<Result<String, SaveError>>, StateError> {
+        let path = self.dir.join(STATE_DIR).display().to_string();
+        let error = |source| StateError::Database {
+            path: path.clone(),
+            source,
+        };
+        let tx = self.db.transaction().map_err(error)?;
+        let mut results = Vec::with_capacity(segments.len());
+        for at in segments {
+            match save_one(&tx, at, change) {
+                // The state itself failed: nothing is saved (the transaction rolls back).
+                Err(SaveError::State(StateError::Database { source, .. })) => {
+                    return Err(error(source))
+                }
+                result => results.push(result),
+            }
+        }
+        tx.commit().map_err(error)?;
+        Ok(results)
+    }
+
+    /// The connection, for the editor's read-only queries (filters, pages, counts).
+    pub fn connection(&self) -> &Connection {
+        &self.db
+    }
+
     /// A value remembered from the last run (such as the review formats it wrote).
     pub fn meta(&self, key: &str) -> Result<Option<String>, StateError> {
         self.db
@@ -524,6 +735,92 @@ impl OutputFolder {
             .map(|_| ())
             .map_err(|e| self.error(e))
     }
+}
+
+/// A change to a segment's row: its JSON in, the new JSON and the revision to record out
+/// (or why the row cannot be changed).
+pub type RowChange<'a> = dyn FnMut(&str) -> Result<(String, Revision), String> + 'a;
+
+/// A segment to save: where it is, and the revision the change started from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SegmentAt {
+    pub article: String,
+    pub paragraph: usize,
+    pub index: usize,
+    pub base: u64,
+}
+
+/// One segment of [`OutputFolder::save_segments`], inside its transaction.
+fn save_one(
+    tx: &rusqlite::Transaction,
+    at: &SegmentAt,
+    change: &mut RowChange,
+) -> Result<String, SaveError> {
+    let db = |source| {
+        SaveError::State(StateError::Database {
+            path: String::new(),
+            source,
+        })
+    };
+    let found: Option<(i64, String)> = tx
+        .prepare_cached(
+            "SELECT seq, json FROM rows WHERE article = ?1
+             AND json_extract(json, '$.paragraph') = ?2 AND json_extract(json, '$.index') = ?3",
+        )
+        .map_err(db)?
+        .query_row(
+            params![at.article, at.paragraph as i64, at.index as i64],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()
+        .map_err(db)?;
+    let Some((seq, json)) = found else {
+        return Err(SaveError::NotFound);
+    };
+    let current = serde_json::from_str::<serde_json::Value>(&json)
+        .ok()
+        .and_then(|v| v.pointer("/review/revision").and_then(|r| r.as_u64()))
+        .unwrap_or(0);
+    if current != at.base {
+        return Err(SaveError::Conflict { current, row: json });
+    }
+    let (new_json, revision) = change(&json).map_err(SaveError::Invalid)?;
+    tx.execute(
+        "UPDATE rows SET json = ?1 WHERE article = ?2 AND seq = ?3",
+        params![new_json, at.article, seq],
+    )
+    .map_err(db)?;
+    tx.execute(
+        "INSERT OR REPLACE INTO history
+         (article, paragraph, idx, revision, at, state, source, target, machine)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        params![
+            at.article,
+            at.paragraph as i64,
+            at.index as i64,
+            revision.revision as i64,
+            revision.at as i64,
+            revision.state,
+            revision.source,
+            revision.target,
+            revision.machine
+        ],
+    )
+    .map_err(db)?;
+    Ok(new_json)
+}
+
+fn revision_of_row(r: &rusqlite::Row) -> rusqlite::Result<Revision> {
+    Ok(Revision {
+        paragraph: r.get::<_, i64>(0)? as usize,
+        index: r.get::<_, i64>(1)? as usize,
+        revision: r.get::<_, i64>(2)? as u64,
+        at: r.get::<_, i64>(3)? as u64,
+        state: r.get(4)?,
+        source: r.get(5)?,
+        target: r.get(6)?,
+        machine: r.get(7)?,
+    })
 }
 
 /// Removes the temporary files (`.passeur-*.tmp`) that a run killed while writing left in
@@ -606,6 +903,7 @@ mod tests {
                 file: format!("{id}.en.txt"),
             },
             rows: rows.iter().map(|r| r.to_string()).collect(),
+            source: "{}".into(),
         }
     }
 
@@ -637,11 +935,14 @@ mod tests {
         let mut folder = OutputFolder::open(dir.path()).unwrap();
         folder
             .commit(
-                &[finished("b", 1, &["b1"]), finished("a", 0, &["a1", "a2"])],
+                &[
+                    finished("b", 1, &[r#""b1""#]),
+                    finished("a", 0, &[r#""a1""#, r#""a2""#]),
+                ],
                 &[("k".into(), "{}".into())],
             )
             .unwrap();
-        assert_eq!(all_rows(&folder), ["a1", "a2", "b1"]);
+        assert_eq!(all_rows(&folder), [r#""a1""#, r#""a2""#, r#""b1""#]);
         assert_eq!(folder.cached("k").unwrap().as_deref(), Some("{}"));
         drop(folder);
 
@@ -653,7 +954,7 @@ mod tests {
             folder.stale().unwrap(),
             [("a".to_string(), "a.en.txt".to_string())]
         );
-        assert_eq!(all_rows(&folder), ["b1"]);
+        assert_eq!(all_rows(&folder), [r#""b1""#]);
         assert!(folder.file_taken("b.en.txt", "x").unwrap());
         assert!(!folder.file_taken("b.en.txt", "b").unwrap());
     }

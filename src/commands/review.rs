@@ -7,9 +7,19 @@ use super::Status;
 use crate::align::AlignedSegment;
 use crate::cli::{ReviewAction, ReviewArgs};
 use crate::state::{OutputFolder, STATE_DIR};
-use crate::{config, memory, render, review};
+use crate::{config, editor, memory, render, review};
 
 pub(crate) fn run(args: ReviewArgs) -> Result<Status> {
+    if let Some(ReviewAction::Serve {
+        out_dir,
+        port,
+        memory,
+    }) = args.action
+    {
+        let editor = editor::Editor::open(&out_dir, memory)?;
+        editor::server::serve(editor, port)?;
+        return Ok(Status::Success);
+    }
     if let Some(ReviewAction::Import { file, memory }) = args.action {
         let memory_path = memory.unwrap_or_else(|| {
             file.parent()

@@ -55,7 +55,7 @@ const META_PROSE: &[&str] = &[
 const ATTRIBUTES: &[&str] = &["alt", "title", "placeholder", "aria-label"];
 
 /// A parsed HTML article: the original bytes and where each paragraph's translation goes.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Page {
     /// The file as read.
     pub source: String,
@@ -74,7 +74,7 @@ pub struct Page {
 }
 
 /// Where a paragraph's translation goes in the page.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Unit {
     /// The bytes it replaces: text and inline tags of a run, or an attribute's value.
     pub range: Range<usize>,

@@ -19,7 +19,7 @@ use pulldown_cmark::{Event, Options, Parser, Tag};
 use crate::markup::{Code, CodeKind};
 
 /// A Markdown file read as an article.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Markdown {
     /// The file as read.
     pub source: String,

@@ -30,7 +30,7 @@ pub mod markdown;
 pub mod xliff;
 
 /// One French article: an id that names its outputs, where it came from, and its text.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Article {
     /// The path relative to its input root (`dir/a.txt`), the JSONL `id`, or `stdin`.
     pub id: String,
@@ -74,7 +74,7 @@ impl Article {
 }
 
 /// A structured file read as an article, kept to write its translation back.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Document {
     Html(html::Page),
     Xliff(xliff::Job),

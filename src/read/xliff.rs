@@ -30,14 +30,14 @@ use crate::markup::{self, Code, CodeKind};
 use crate::options::LanguagePair;
 
 /// The XLIFF version of a file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Version {
     V1,
     V2,
 }
 
 /// A parsed XLIFF file: the original bytes and what to change in them.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Job {
     pub source: String,
     pub version: Version,
@@ -57,7 +57,7 @@ pub struct Job {
 }
 
 /// A unit (1.2) or segment (2.x) to translate.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Unit {
     /// The unit's id, for messages.
     pub id: String,

@@ -3,7 +3,7 @@
 
 use std::ops::Range;
 
-use crate::align::AlignedSegment;
+use crate::align::{AlignedSegment, ReviewState};
 use crate::check::Severity;
 use crate::markup::Code;
 use crate::read::html::{self, Page};
@@ -176,17 +176,18 @@ pub fn render_job(job: &Job, rows: &[AlignedSegment]) -> String {
                 } else {
                     targets.join(" ")
                 };
-                edits.push(target_edit(job, unit, &body, rows, TargetState::Machine));
+                edits.push(target_edit(job, unit, &body, rows, TargetState::of(rows)));
             }
             Version::V2 => {
                 let inner = format!("{indent} ");
                 let space = preserved_space(&unit.source_attributes);
                 let source_attributes = &unit.source_attributes;
-                let segment = |attributes: &str, source: &str, target: &str| {
+                let segment = |attributes: &str, state: TargetState, source: &str, target: &str| {
                     format!(
-                        "<segment{attributes} state=\"translated\" subState=\"passeur:mt\">\n\
+                        "<segment{attributes} {}>\n\
                          {inner}<source{source_attributes}>{source}</source>\n\
-                         {inner}<target{space}>{target}</target>\n{indent}</segment>"
+                         {inner}<target{space}>{target}</target>\n{indent}</segment>",
+                        state.v2_attributes()
                     )
                 };
                 // The k-th segment a segment is cut into: its id numbered from the original.
@@ -203,14 +204,21 @@ pub fn render_job(job: &Job, rows: &[AlignedSegment]) -> String {
                         .iter()
                         .zip(&targets)
                         .enumerate()
-                        .map(|(k, (s, t))| segment(&attributes(k), s, t))
+                        .map(|(k, (s, t))| {
+                            segment(&attributes(k), TargetState::of(&rows[k..=k]), s, t)
+                        })
                         .collect();
                     pieces.join(&format!(
                         "\n{indent}<ignorable>\n{inner}<source{space}> </source>\n{indent}</ignorable>\n{indent}"
                     ))
                 } else {
                     let source = &job.source[unit.source_inner.clone()];
-                    segment(&attributes(0), source, &targets.join(" "))
+                    segment(
+                        &attributes(0),
+                        TargetState::of(rows),
+                        source,
+                        &targets.join(" "),
+                    )
                 };
                 edits.push((unit.range.clone(), out));
                 if let Some((at, open)) = unit.notes_at {
@@ -351,16 +359,43 @@ fn presegmented(
         &units[0],
         &target,
         &all,
-        TargetState::Machine,
+        TargetState::of(&all),
     ))
 }
 
-/// What a target passeur writes is: machine translation to review, or a copy of a source
-/// with nothing to translate.
+/// What a target passeur writes is: machine translation to review, a person's (confirmed
+/// or approved, in the editor or from the memory), or a copy of a source with nothing to
+/// translate.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum TargetState {
     Machine,
+    Translated,
+    Approved,
     Copied,
+}
+
+impl TargetState {
+    /// A target's state is its least finished sentence's.
+    fn of(rows: &[&AlignedSegment]) -> TargetState {
+        let states: Vec<ReviewState> = rows.iter().map(|r| r.state()).collect();
+        if !states.is_empty() && states.iter().all(|s| *s == ReviewState::Approved) {
+            TargetState::Approved
+        } else if !states.is_empty() && states.iter().all(|s| s.is_reviewed()) {
+            TargetState::Translated
+        } else {
+            TargetState::Machine
+        }
+    }
+
+    /// XLIFF 2's segment state: `translated` with passeur's subState for machine output,
+    /// `reviewed` for a person's translation, `final` once approved.
+    fn v2_attributes(self) -> &'static str {
+        match self {
+            TargetState::Machine => "state=\"translated\" subState=\"passeur:mt\"",
+            TargetState::Translated => "state=\"reviewed\"",
+            TargetState::Approved | TargetState::Copied => "state=\"final\"",
+        }
+    }
 }
 
 /// An XLIFF 1.2 unit's new target (content already XML) and its notes: in place of the
@@ -378,7 +413,8 @@ fn target_edit(
         TargetState::Machine => {
             "state=\"needs-review-translation\" state-qualifier=\"mt-suggestion\""
         }
-        TargetState::Copied => "state=\"translated\"",
+        TargetState::Translated | TargetState::Copied => "state=\"translated\"",
+        TargetState::Approved => "state=\"final\"",
     };
     let mut out = format!(
         "<target xml:lang=\"{}\" {state_attributes}>{content}</target>",

@@ -77,7 +77,7 @@ impl Writer for Html {
                 escape(&first.article)
             );
             for s in article {
-                let class = if s.flags.is_empty() {
+                let class = if !s.is_flagged() {
                     "seg clean"
                 } else if s
                     .flags
@@ -90,10 +90,11 @@ impl Writer for Html {
                 };
                 let checks: Vec<&str> = s.flags.iter().map(|f| f.check.name()).collect();
                 out += &format!(
-                    "<tr class=\"{class}\" data-checks=\"{}\"><td class=\"n\">{}.{}</td>",
+                    "<tr class=\"{class}\" data-checks=\"{}\" data-state=\"{state}\"><td class=\"n\">{}.{}<br><small>{state}</small></td>",
                     escape(&checks.join(" ")),
                     s.paragraph + 1,
-                    s.index + 1
+                    s.index + 1,
+                    state = s.state().name(),
                 );
                 let source_marks: Vec<(Range<usize>, TermStatus, String)> = s
                     .terms
@@ -263,7 +264,7 @@ impl PagedHtml {
         if !self.page.is_empty() && self.page.len() + rows.len() > PAGE_ROWS {
             self.flush_page()?;
         }
-        let flagged = rows.iter().filter(|r| !r.flags.is_empty()).count();
+        let flagged = rows.iter().filter(|r| r.is_flagged()).count();
         let errors = rows
             .iter()
             .filter(|r| {

@@ -166,7 +166,7 @@ impl Totals {
             self.last_article = Some(row.article.clone());
         }
         self.rows += 1;
-        self.flagged += usize::from(!row.flags.is_empty());
+        self.flagged += usize::from(row.is_flagged());
         for flag in &row.flags {
             *self.by_check.entry(flag.check.name()).or_default() += 1;
         }
@@ -249,6 +249,7 @@ mod snapshots {
             alternatives: vec![],
             codes: vec![],
             placed: vec![],
+            review: None,
         };
         let mut first = row(
             "otan.txt",

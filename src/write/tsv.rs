@@ -1,7 +1,8 @@
 //! `aligned.tsv`: the aligned pairs for spreadsheets, one row per sentence. Its `state`
-//! column starts as `needs-review` (or `translated` for memory matches); a reviewer sets it
-//! to `translated` or `final` on the rows they approve, and `passeur review import` takes
-//! only those.
+//! column is the segment's review state: `needs-review` for machine output, `translated`,
+//! `approved` or `rejected` once a person saw it (memory matches are `translated`); a
+//! reviewer sets it to `translated` or `final` on the rows they approve, and
+//! `passeur review import` takes only those.
 
 use super::{Totals, Writer};
 use crate::align::AlignedSegment;
@@ -65,12 +66,7 @@ impl Writer for Tsv {
                 s.index.to_string(),
                 cell(&s.source),
                 cell(&s.target),
-                if s.memory {
-                    "translated"
-                } else {
-                    "needs-review"
-                }
-                .to_string(),
+                s.state().name().to_string(),
                 s.score.map_or(String::new(), |v| format!("{v:.4}")),
                 flags.join(" "),
                 cell(&terms.join("; ")),

@@ -4,7 +4,7 @@
 
 use super::xml::escape;
 use super::{Totals, Writer};
-use crate::align::AlignedSegment;
+use crate::align::{AlignedSegment, ReviewState};
 use crate::check::Severity;
 use crate::markup::{Code, CodeKind};
 
@@ -63,13 +63,21 @@ impl Writer for Xliff {
                     unit_id(s.paragraph, s.index),
                     s.source_with_codes(escape, code)
                 );
-                let (state, qualifier) = if s.memory {
-                    ("translated", "leveraged-tm")
-                } else {
-                    ("needs-review-translation", "mt-suggestion")
+                // XLIFF 1.2's states: a person's translation `translated`, an approved one
+                // `final`, a rejected one to translate again; machine output to review.
+                let state = match (s.state(), s.memory) {
+                    (ReviewState::Approved, _) => "state=\"final\"",
+                    (ReviewState::Translated, true) => {
+                        "state=\"translated\" state-qualifier=\"leveraged-tm\""
+                    }
+                    (ReviewState::Translated, false) => "state=\"translated\"",
+                    (ReviewState::Rejected, _) => "state=\"needs-translation\"",
+                    (ReviewState::NeedsReview, _) => {
+                        "state=\"needs-review-translation\" state-qualifier=\"mt-suggestion\""
+                    }
                 };
                 out += &format!(
-                    "        <target xml:lang=\"en\" state=\"{state}\" state-qualifier=\"{qualifier}\">{}</target>\n",
+                    "        <target xml:lang=\"en\" {state}>{}</target>\n",
                     s.target_with_codes(escape, code)
                 );
                 for f in &s.flags {
