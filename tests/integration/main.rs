@@ -3,6 +3,7 @@
 
 mod bad_input;
 mod batches;
+mod editor;
 mod fake_hub;
 mod fixture;
 mod formats;
