@@ -124,6 +124,8 @@ async function load(focusKey) {
   }
   if (!data.segments.length) nodes.push(el('p', { class: 'empty', text: 'No segment matches these filters.' }));
   ui.segments.replaceChildren(...nodes);
+  // A whole article shows its neighbours already: no context lines.
+  ui.segments.classList.toggle('whole-article', !!view.article);
   const last = Math.min(view.offset + data.segments.length, data.total);
   ui.page.textContent = data.total ? `${view.offset + 1}–${last} of ${data.total}` : '';
   ui.summary.replaceChildren();
