@@ -36,6 +36,50 @@ pub enum Command {
     /// Maintain glossaries: list, add, remove, lint, import, export, check.
     #[command(subcommand)]
     Glossary(GlossaryCommand),
+    /// The translation memory: list or search it, export it to TMX, import TMX into it.
+    #[command(subcommand)]
+    Memory(MemoryCommand),
+}
+
+/// Which memory: a file, or an output folder (its memory.sqlite); default PASSEUR_MEMORY.
+#[derive(Debug, Args)]
+pub struct MemoryArg {
+    /// The memory file, or an output folder whose memory.sqlite it is (default: the
+    /// PASSEUR_MEMORY environment variable).
+    #[arg(long, short, value_name = "FILE|OUT_DIR")]
+    pub memory: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MemoryCommand {
+    /// Print the stored translations (source, target, state, origin), one per line.
+    List {
+        #[command(flatten)]
+        memory: MemoryArg,
+        /// Only those whose source or target holds this text (case-insensitive).
+        #[arg(long, value_name = "TEXT")]
+        search: Option<String>,
+        /// At most this many.
+        #[arg(long, default_value_t = 100)]
+        limit: usize,
+    },
+    /// Write the memory as TMX 1.4b, for a CAT tool.
+    Export {
+        #[command(flatten)]
+        memory: MemoryArg,
+        /// The TMX file to write.
+        #[arg(value_name = "FILE.tmx")]
+        file: PathBuf,
+    },
+    /// Store the translation units of a TMX file (French source) in the memory, which is
+    /// created when missing.
+    Import {
+        #[command(flatten)]
+        memory: MemoryArg,
+        /// The TMX file to read.
+        #[arg(value_name = "FILE.tmx")]
+        file: PathBuf,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -81,7 +125,8 @@ pub struct TranslateArgs {
     /// Review formats to write besides aligned.jsonl (repeatable; default all).
     #[arg(long = "format", value_name = "FORMAT", value_enum)]
     pub formats: Vec<FormatArg>,
-    /// Translation memory of approved translations (default: OUT_DIR/memory.sqlite).
+    /// Translation memory of approved translations, created when missing (default:
+    /// PASSEUR_MEMORY, else OUT_DIR/memory.sqlite).
     #[arg(long, value_name = "FILE")]
     pub memory: Option<PathBuf>,
     /// Segments per chunk: each chunk is translated and committed to OUT_DIR before the
@@ -285,7 +330,7 @@ pub enum ReviewAction {
         /// The reviewed file (.xlf or .tsv).
         #[arg(value_name = "FILE")]
         file: PathBuf,
-        /// The translation memory (default: memory.sqlite beside FILE).
+        /// The translation memory (default: PASSEUR_MEMORY, else memory.sqlite beside FILE).
         #[arg(long, value_name = "FILE")]
         memory: Option<PathBuf>,
     },

@@ -53,7 +53,7 @@ pub struct TranslateSettings {
     pub formats: Vec<Format>,
     /// The translation memory consulted before the model.
     pub memory: PathBuf,
-    /// True when `--memory` named it (it must then exist).
+    /// True when `--memory` or `PASSEUR_MEMORY` named it (created when missing).
     pub memory_named: bool,
     /// Segments gathered before a chunk goes to the engine.
     pub chunk_segments: usize,
@@ -165,10 +165,10 @@ impl TranslateSettings {
         if args.chunk_segments == 0 {
             bail!("--chunk-segments must be at least 1");
         }
-        let memory_named = args.memory.is_some();
+        let memory_named = args.memory.is_some() || std::env::var_os("PASSEUR_MEMORY").is_some();
         let memory = args
             .memory
-            .unwrap_or_else(|| args.output.join(crate::memory::MEMORY_FILE));
+            .unwrap_or_else(|| crate::memory::default_path(&args.output));
         refuse_output_among_inputs(&args.output, &args.inputs)?;
         Ok(TranslateSettings {
             inputs: args.inputs.iter().map(|p| Input::from_arg(p)).collect(),

@@ -152,11 +152,22 @@ impl Setup {
         let folder = OutputFolder::open_or(&settings.out_dir, unusable)?;
         let mut failures = Vec::new();
         let terminology = Terminology::load(&settings.glossaries, &mut failures)?;
+        // A memory named (by --memory or PASSEUR_MEMORY) is one to fill across batches:
+        // created when missing, so that the editor and `review import` add to it.
         let memory = if settings.memory_named && !settings.memory.is_file() {
-            anyhow::bail!(
-                "--memory {}: no such translation memory (passeur review import creates one)",
+            if let Some(parent) = settings
+                .memory
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+            {
+                std::fs::create_dir_all(parent)?;
+            }
+            eprintln!(
+                "passeur: note: created the translation memory {} (approvals from the editor and \
+                 `review import` go there)",
                 settings.memory.display()
             );
+            Some(Memory::open(&settings.memory)?)
         } else {
             Memory::open_existing(&settings.memory)?
         };

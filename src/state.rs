@@ -104,20 +104,7 @@ fn connect(path: &Path) -> Result<Connection, StateError> {
         |context| Ok(crate::files::file_key(&context.get::<String>(0)?)),
     )
     .map_err(db_error)?;
-    // Text folded for the editor's search: Unicode lower case (SQLite's lower() folds ASCII
-    // only, so `État` would not find `état`).
-    db.create_scalar_function(
-        "fold",
-        1,
-        rusqlite::functions::FunctionFlags::SQLITE_UTF8
-            | rusqlite::functions::FunctionFlags::SQLITE_DETERMINISTIC,
-        |context| {
-            Ok(context
-                .get::<Option<String>>(0)?
-                .map(|text| text.to_lowercase()))
-        },
-    )
-    .map_err(db_error)?;
+    register_fold(&db).map_err(db_error)?;
     // The editor reads while a run writes: wait for the writer's transaction, not fail.
     db.busy_timeout(std::time::Duration::from_secs(10))
         .map_err(db_error)?;
@@ -191,6 +178,22 @@ fn connect(path: &Path) -> Result<Connection, StateError> {
     ))
     .map_err(db_error)?;
     Ok(db)
+}
+
+/// `fold(text)` for SQL: text in Unicode lower case, for searches that ignore case
+/// (SQLite's own `lower()` and `LIKE` fold ASCII only, so `État` would not find `état`).
+pub fn register_fold(db: &Connection) -> rusqlite::Result<()> {
+    db.create_scalar_function(
+        "fold",
+        1,
+        rusqlite::functions::FunctionFlags::SQLITE_UTF8
+            | rusqlite::functions::FunctionFlags::SQLITE_DETERMINISTIC,
+        |context| {
+            Ok(context
+                .get::<Option<String>>(0)?
+                .map(|text| text.to_lowercase()))
+        },
+    )
 }
 
 /// Moves an unusable state (and its journal) aside to `state.sqlite.unusable-N`, never

@@ -3,6 +3,7 @@
 //! the exit status is.
 
 mod glossary;
+mod memory;
 mod model;
 mod review;
 mod segment;
@@ -30,5 +31,6 @@ pub fn run(cli: Cli) -> Result<Status> {
         Command::Glossary(command) => glossary::run(command),
         Command::Review(args) => review::run(args),
         Command::Merge(args) => translate::merge(args),
+        Command::Memory(command) => memory::run(command),
     }
 }

@@ -22,9 +22,7 @@ pub(crate) fn run(args: ReviewArgs) -> Result<Status> {
     }
     if let Some(ReviewAction::Import { file, memory }) = args.action {
         let memory_path = memory.unwrap_or_else(|| {
-            file.parent()
-                .unwrap_or(std::path::Path::new("."))
-                .join(memory::MEMORY_FILE)
+            memory::default_path(file.parent().unwrap_or(std::path::Path::new(".")))
         });
         let approved = review::read_approved(&file)?;
         let mut tm = memory::Memory::open(&memory_path)?;

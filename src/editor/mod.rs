@@ -168,7 +168,7 @@ impl Editor {
             None => folder
                 .meta("memory")?
                 .map(PathBuf::from)
-                .unwrap_or_else(|| dir.join(crate::memory::MEMORY_FILE)),
+                .unwrap_or_else(|| crate::memory::default_path(dir)),
         };
         let renderer = Renderer::start(dir.to_path_buf())?;
         Ok(Editor {

@@ -44,6 +44,7 @@ pub use tmx::Tmx;
 pub(crate) use tsv::uncell;
 pub use tsv::Tsv;
 pub use xliff::{unit_id, Xliff};
+pub(crate) use xml::escape as xml_escape;
 
 /// The review files reviewers edit in place (and import with `passeur review import`).
 const EDITABLE: [&str; 2] = ["aligned.tsv", "aligned.xlf"];

@@ -49,6 +49,7 @@ impl Fixture {
             // Downloaded models go to the fixture's own folder, not the user's.
             .env("PASSEUR_MODELS", self.dir.path().join("models"))
             .env_remove("HF_TOKEN")
+            .env_remove("PASSEUR_MEMORY")
             .stdin(Stdio::null());
         command
     }

@@ -249,3 +249,67 @@ fn review_waits_for_no_one_and_writes_nothing_while_a_run_holds_the_folder() {
         stderr(&elsewhere)
     );
 }
+
+/// One memory for a team: `--memory` creates it on the first batch, `passeur memory`
+/// lists and searches it and exchanges it as TMX (valid against the TMX DTD), and a batch
+/// in another folder with the imported memory reuses the approval.
+#[test]
+fn one_memory_serves_every_batch_and_travels_as_tmx() {
+    let fx = Fixture::new();
+    fx.write("a/one.txt", "Le conseil se réunit à Bruxelles.");
+    let first = fx.translate_into("a", "out-a", &["--memory", "team/memory.sqlite"]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    assert!(
+        stderr(&first).contains("created the translation memory team/memory.sqlite"),
+        "{}",
+        stderr(&first)
+    );
+    fx.write(
+        "approved.tsv",
+        "source\ttarget\tstate\nLe conseil se réunit à Bruxelles.\tThe Council meets in Brussels.\tfinal\n",
+    );
+    let import = fx.run(&[
+        "review",
+        "import",
+        "approved.tsv",
+        "--memory",
+        "team/memory.sqlite",
+    ]);
+    assert!(import.status.success(), "{}", stderr(&import));
+
+    let listed = fx.run(&[
+        "memory",
+        "list",
+        "-m",
+        "team/memory.sqlite",
+        "--search",
+        "BRUXELLES",
+    ]);
+    assert!(listed.status.success(), "{}", stderr(&listed));
+    assert_eq!(
+        String::from_utf8_lossy(&listed.stdout).lines().next().unwrap(),
+        "Le conseil se réunit à Bruxelles.\tThe Council meets in Brussels.\tapproved\tapproved.tsv:2"
+    );
+    let export = fx.run(&["memory", "export", "-m", "team/memory.sqlite", "team.tmx"]);
+    assert!(export.status.success(), "{}", stderr(&export));
+    if let Some(xmllint) = tool("xmllint") {
+        assert_valid(xmllint, &fx.path("team.tmx"), "tmx14.dtd");
+    }
+    let import = fx.run(&["memory", "import", "-m", "other.sqlite", "team.tmx"]);
+    assert!(import.status.success(), "{}", stderr(&import));
+
+    // Another batch, another folder, the memory that came as TMX.
+    fx.write("b/two.txt", "Le conseil se réunit à Bruxelles. Il vote.");
+    let second = fx.translate_into("b", "out-b", &["--memory", "other.sqlite"]);
+    assert!(second.status.success(), "{}", stderr(&second));
+    let rows = fx.aligned_in("out-b");
+    assert_eq!(rows[0]["target"], "The Council meets in Brussels.");
+    assert_eq!(rows[0]["review"]["state"], "approved");
+    assert!(fx
+        .read("out-b/two.en.txt")
+        .starts_with("The Council meets in Brussels."));
+
+    let missing = fx.run(&["memory", "list", "-m", "nowhere.sqlite"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(stderr(&missing).contains("no such translation memory"));
+}

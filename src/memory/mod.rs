@@ -6,7 +6,11 @@
 //!
 //! Stored in SQLite (`memory.sqlite` in the output folder) rather than a JSON file: imports
 //! are transactions, so an interrupted import leaves the memory as it was; lookups are
-//! indexed; and reviewers and other tools can query it with any SQLite client.
+//! indexed; and reviewers and other tools can query it with any SQLite client. One memory
+//! can serve every batch of a team: `--memory FILE` or `PASSEUR_MEMORY` names it
+//! ([`default_path`]); `passeur memory` lists, searches, and exchanges it as TMX ([`tmx`]).
+
+pub mod tmx;
 
 use std::path::{Path, PathBuf};
 
@@ -37,6 +41,24 @@ pub struct Approved {
     pub state: ReviewState,
 }
 
+/// The memory used when no `--memory` names one: `PASSEUR_MEMORY` (one memory for every
+/// batch, a team's shared file or a per-user one such as
+/// `~/.local/share/passeur/memory.sqlite`), else the output folder's own `memory.sqlite`.
+pub fn default_path(out_dir: &Path) -> PathBuf {
+    match std::env::var_os("PASSEUR_MEMORY").filter(|v| !v.is_empty()) {
+        Some(path) => PathBuf::from(path),
+        None => out_dir.join(MEMORY_FILE),
+    }
+}
+
+/// One stored translation, as `passeur memory list` and the TMX export show it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stored {
+    pub approved: Approved,
+    /// When it was stored (seconds since 1970).
+    pub at: u64,
+}
+
 /// What the memory holds for a source sentence.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Found {
@@ -60,6 +82,11 @@ impl Memory {
             source,
         };
         let connection = Connection::open(path).map_err(error)?;
+        crate::state::register_fold(&connection).map_err(error)?;
+        // An editor saving while a `translate` reads it: wait, do not fail.
+        connection
+            .busy_timeout(std::time::Duration::from_secs(10))
+            .map_err(error)?;
         connection
             .execute_batch(
                 "CREATE TABLE IF NOT EXISTS approved (
@@ -179,6 +206,41 @@ impl Memory {
             )
             .map(|_| ())
             .map_err(|e| self.error(e))
+    }
+
+    /// The stored translations in source order, those whose source or target holds `text`
+    /// (case-insensitive) when it is given; at most `limit`, from `offset` on.
+    pub fn list(
+        &self,
+        text: Option<&str>,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Vec<Stored>, MemoryError> {
+        let folded = text.map(str::to_lowercase);
+        let mut query = self
+            .connection
+            .prepare(
+                "SELECT source, target, origin, state, approved_at FROM approved
+                 WHERE ?1 IS NULL OR instr(fold(source), ?1) > 0 OR instr(fold(target), ?1) > 0
+                 ORDER BY source LIMIT ?2 OFFSET ?3",
+            )
+            .map_err(|e| self.error(e))?;
+        let rows = query
+            .query_map(params![folded, limit as i64, offset as i64], |row| {
+                Ok(Stored {
+                    approved: Approved {
+                        source: row.get(0)?,
+                        target: row.get(1)?,
+                        origin: row.get(2)?,
+                        state: ReviewState::from_name(&row.get::<_, String>(3)?)
+                            .filter(|s| s.is_reviewed())
+                            .unwrap_or(ReviewState::Approved),
+                    },
+                    at: row.get::<_, i64>(4)?.max(0) as u64,
+                })
+            })
+            .map_err(|e| self.error(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.error(e))
     }
 
     /// How many approved translations the memory holds.
