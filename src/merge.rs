@@ -287,6 +287,11 @@ pub fn merge(settings: &MergeSettings) -> Result<RunOutcome> {
             failures.push(Failure::new(report::Stage::Write, file.clone(), None, e));
             continue;
         }
+        // A reviewer's history in the shard goes with its article.
+        let revisions = shards[k].state.revisions_of(&id)?;
+        if !revisions.is_empty() {
+            folder.add_revisions(&id, &revisions)?;
+        }
         finished.push(Finished {
             rows: shards[k].state.rows_of(&id)?,
             source: shards[k].state.source_of(&id)?.unwrap_or_default(),

@@ -392,6 +392,56 @@ impl OutputFolder {
         self.run
     }
 
+    /// An unlocked view follows the folder to its last run (after a `translate` ended).
+    pub fn follow_last_run(&mut self) -> Result<(), StateError> {
+        self.run = self
+            .db
+            .query_row("SELECT COALESCE(MAX(run), 0) FROM articles", [], |r| {
+                r.get(0)
+            })
+            .map_err(|e| self.error(e))?;
+        Ok(())
+    }
+
+    /// Changes to the state by other connections since this one opened: SQLite's
+    /// `data_version`, which moves whenever another connection commits.
+    pub fn data_version(&self) -> Result<i64, StateError> {
+        self.db
+            .query_row("PRAGMA data_version", [], |r| r.get(0))
+            .map_err(|e| self.error(e))
+    }
+
+    /// Every saved revision of an article's segments (for `merge`, which carries a
+    /// reviewer's history into the merged folder).
+    pub fn revisions_of(&self, id: &str) -> Result<Vec<Revision>, StateError> {
+        let mut query = self
+            .db
+            .prepare_cached(
+                "SELECT paragraph, idx, revision, at, state, source, target, machine
+                 FROM history WHERE article = ?1 ORDER BY paragraph, idx, revision",
+            )
+            .map_err(|e| self.error(e))?;
+        let rows = query
+            .query_map([id], revision_of_row)
+            .map_err(|e| self.error(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.error(e))
+    }
+
+    /// Records revisions of an article's segments as they were saved elsewhere.
+    pub fn add_revisions(&mut self, id: &str, revisions: &[Revision]) -> Result<(), StateError> {
+        let tx = self.db.transaction().map_err(|e| StateError::Database {
+            path: self.dir.join(STATE_DIR).display().to_string(),
+            source: e,
+        })?;
+        let result = (|| {
+            for r in revisions {
+                insert_revision(&tx, id, r)?;
+            }
+            Ok(())
+        })();
+        result.and_then(|()| tx.commit()).map_err(|e| self.error(e))
+    }
+
     pub fn dir(&self) -> &Path {
         &self.dir
     }
@@ -793,24 +843,32 @@ fn save_one(
         params![new_json, at.article, seq],
     )
     .map_err(db)?;
+    insert_revision(tx, &at.article, &revision).map_err(db)?;
+    Ok(new_json)
+}
+
+fn insert_revision(
+    tx: &rusqlite::Transaction,
+    article: &str,
+    r: &Revision,
+) -> rusqlite::Result<()> {
     tx.execute(
         "INSERT OR REPLACE INTO history
          (article, paragraph, idx, revision, at, state, source, target, machine)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         params![
-            at.article,
-            at.paragraph as i64,
-            at.index as i64,
-            revision.revision as i64,
-            revision.at as i64,
-            revision.state,
-            revision.source,
-            revision.target,
-            revision.machine
+            article,
+            r.paragraph as i64,
+            r.index as i64,
+            r.revision as i64,
+            r.at as i64,
+            r.state,
+            r.source,
+            r.target,
+            r.machine
         ],
     )
-    .map_err(db)?;
-    Ok(new_json)
+    .map(|_| ())
 }
 
 fn revision_of_row(r: &rusqlite::Row) -> rusqlite::Result<Revision> {

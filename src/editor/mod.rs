@@ -136,11 +136,20 @@ pub struct Bulk {
     pub conflicts: usize,
 }
 
+/// Which state of the folder counts were made at: its run, SQLite's data_version (other
+/// connections' commits) and this editor's own changes.
+type StateVersion = (i64, i64, u64);
+
 /// The editor over one output folder.
 pub struct Editor {
     folder: OutputFolder,
     memory_path: PathBuf,
     renderer: Renderer,
+    /// Segments by state, and the state's version they were counted at: the page asks
+    /// every few seconds, and counting reads every row.
+    counted: Option<(StateVersion, BTreeMap<String, usize>)>,
+    /// Changes this editor made (SQLite's data_version counts only other connections').
+    changes: u64,
 }
 
 /// `ARTICLE:PARAGRAPH:INDEX` read back (the article id may itself hold colons).
@@ -175,6 +184,8 @@ impl Editor {
             folder,
             memory_path,
             renderer,
+            counted: None,
+            changes: 0,
         })
     }
 
@@ -195,16 +206,38 @@ impl Editor {
         }
     }
 
-    /// The folder's run as it is now: after a `translate` run ended, its articles.
+    /// The folder's run as it is now: after a `translate` run ended, its articles (while
+    /// one runs, the last run's and the ones it added).
     fn refresh(&mut self) -> Result<()> {
         if self.read_only().is_none() {
-            self.folder = OutputFolder::open_unlocked(self.dir())?;
+            self.folder.follow_last_run()?;
         }
         Ok(())
     }
 
     pub fn status(&mut self) -> Result<Status> {
         self.refresh()?;
+        let states = self.states()?;
+        let (rendering, render_error) = self.renderer.progress();
+        Ok(Status {
+            folder: self.dir().display().to_string(),
+            memory: self.memory_path.display().to_string(),
+            read_only: self.read_only(),
+            segments: states.values().sum(),
+            states,
+            rendering,
+            render_error,
+        })
+    }
+
+    /// Segments by review state, counted again only when the state changed.
+    fn states(&mut self) -> Result<BTreeMap<String, usize>> {
+        let version = (self.folder.run(), self.folder.data_version()?, self.changes);
+        if let Some((at, states)) = &self.counted {
+            if *at == version {
+                return Ok(states.clone());
+            }
+        }
         let mut states = BTreeMap::new();
         for state in ReviewState::ALL {
             states.insert(state.name().to_string(), 0);
@@ -213,25 +246,13 @@ impl Editor {
             "SELECT {STATE_SQL}, COUNT(*) FROM rows JOIN articles ON rows.article = articles.id
              WHERE articles.run >= ?1 GROUP BY 1"
         );
-        let db = self.folder.connection();
-        let mut query = db.prepare(&sql)?;
+        let mut query = self.folder.connection().prepare(&sql)?;
         let mut rows = query.query([self.folder.run()])?;
-        let mut segments = 0;
         while let Some(row) = rows.next()? {
-            let n = row.get::<_, i64>(1)? as usize;
-            states.insert(row.get(0)?, n);
-            segments += n;
+            states.insert(row.get(0)?, row.get::<_, i64>(1)? as usize);
         }
-        let (rendering, render_error) = self.renderer.progress();
-        Ok(Status {
-            folder: self.dir().display().to_string(),
-            memory: self.memory_path.display().to_string(),
-            read_only: self.read_only(),
-            states,
-            segments,
-            rendering,
-            render_error,
-        })
+        self.counted = Some((version, states.clone()));
+        Ok(states)
     }
 
     /// The conditions and parameters of a query, as SQL over `rows`.
@@ -537,6 +558,7 @@ impl Editor {
             ))
         };
         let results = self.folder.save_segments(at, &mut change)?;
+        self.changes += 1;
         // The memory after the state: the state is the folder's truth (and `translate`
         // keeps a reviewer's segments from it even if the memory were lost).
         let mut memory = Memory::open(&self.memory_path)?;
