@@ -195,6 +195,12 @@ impl Editor {
 
     /// Why the folder cannot be changed now, if it cannot: another command holds its lock.
     fn read_only(&self) -> Option<String> {
+        // Held by this editor's own rendering: not another command's.
+        let _writing = match self.renderer.writing.try_lock() {
+            Err(std::sync::TryLockError::WouldBlock) => return None,
+            Err(std::sync::TryLockError::Poisoned(e)) => e.into_inner(),
+            Ok(guard) => guard,
+        };
         match FolderLock::take(self.dir()) {
             Ok(_) => None,
             Err(StateError::Locked { .. }) => Some(
@@ -516,6 +522,10 @@ impl Editor {
         at: &[SegmentAt],
         decide: &mut dyn FnMut(&AlignedSegment) -> (String, ReviewState),
     ) -> Result<Vec<Result<SegmentView, EditError>>, EditError> {
+        // After this editor's own rendering, if one is writing (the folder's lock is one
+        // per process: the two must not take it at once).
+        let writing = Arc::clone(&self.renderer.writing);
+        let _writing = writing.lock().unwrap_or_else(|e| e.into_inner());
         let _lock = match FolderLock::take(self.dir()) {
             Ok(lock) => lock,
             Err(StateError::Locked { .. }) => {
@@ -663,6 +673,8 @@ fn reviewed(row: &AlignedSegment, target: &str, state: ReviewState, now: u64) ->
 /// more, not once each.
 struct Renderer {
     shared: Arc<(Mutex<RenderState>, std::sync::Condvar)>,
+    /// Held while this process writes into the folder (a rendering, or a change).
+    writing: Arc<Mutex<()>>,
 }
 
 #[derive(Default)]
@@ -676,7 +688,9 @@ struct RenderState {
 impl Renderer {
     fn start(dir: PathBuf) -> Result<Renderer> {
         let shared: Arc<(Mutex<RenderState>, std::sync::Condvar)> = Arc::default();
+        let writing: Arc<Mutex<()>> = Arc::default();
         let worker = Arc::clone(&shared);
+        let worker_writing = Arc::clone(&writing);
         std::thread::Builder::new()
             .name("passeur-render".into())
             .spawn(move || loop {
@@ -688,7 +702,7 @@ impl Renderer {
                 state.wanted = false;
                 state.running = true;
                 drop(state);
-                let result = render_folder(&dir);
+                let result = render_folder(&dir, &worker_writing);
                 let mut state = lock.lock().expect("render state");
                 state.running = false;
                 match result {
@@ -704,7 +718,7 @@ impl Renderer {
                 }
                 ready.notify_all();
             })?;
-        Ok(Renderer { shared })
+        Ok(Renderer { shared, writing })
     }
 
     fn request(&self) {
@@ -732,7 +746,8 @@ impl Renderer {
 }
 
 /// The folder's deliverables from its state, under its lock.
-fn render_folder(dir: &Path) -> Result<()> {
+fn render_folder(dir: &Path, writing: &Mutex<()>) -> Result<()> {
+    let _writing = writing.lock().unwrap_or_else(|e| e.into_inner());
     let _lock = FolderLock::take(dir)?;
     let folder = OutputFolder::open_unlocked(dir)?;
     let formats = render::folder_formats(&folder)?;
