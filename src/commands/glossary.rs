@@ -22,7 +22,7 @@ pub(crate) fn run(command: GlossaryCommand) -> Result<Status> {
         GlossaryCommand::List { file } => {
             let (lines, errors) = edit::list(&file)?;
             for line in lines {
-                println!("{line}");
+                say!("{line}")?;
             }
             Ok(report(&errors))
         }
@@ -39,12 +39,12 @@ pub(crate) fn run(command: GlossaryCommand) -> Result<Status> {
             entry.note = args.note;
             entry.domain = args.domain;
             edit::add(&args.file, &entry)?;
-            println!(
+            say!(
                 "added {:?} → {:?} to {}",
                 entry.source,
                 entry.target,
                 args.file.display()
-            );
+            )?;
             Ok(Status::Success)
         }
         GlossaryCommand::Remove { file, source } => {
@@ -55,11 +55,11 @@ pub(crate) fn run(command: GlossaryCommand) -> Result<Status> {
                     file.display()
                 );
             }
-            println!(
+            say!(
                 "removed {removed} entr{} from {}",
                 if removed == 1 { "y" } else { "ies" },
                 file.display()
-            );
+            )?;
             Ok(Status::Success)
         }
         GlossaryCommand::Lint { files } => {
@@ -67,17 +67,17 @@ pub(crate) fn run(command: GlossaryCommand) -> Result<Status> {
             for file in files {
                 let findings = lint::lint(&file)?;
                 for f in &findings {
-                    println!(
+                    say!(
                         "{}:{}: entry {} ({:?}): {}",
                         file.display(),
                         f.line,
                         f.entry,
                         f.source,
                         f.message
-                    );
+                    )?;
                 }
                 if findings.is_empty() {
-                    println!("{}: clean", file.display());
+                    say!("{}: clean", file.display())?;
                 }
                 clean &= findings.is_empty();
             }
@@ -89,12 +89,12 @@ pub(crate) fn run(command: GlossaryCommand) -> Result<Status> {
         }
         GlossaryCommand::Import { from, to } | GlossaryCommand::Export { from, to } => {
             let converted = edit::convert(&from, &to)?;
-            println!("wrote {} entries to {}", converted.written, to.display());
+            say!("wrote {} entries to {}", converted.written, to.display())?;
             if converted.skipped_patterns > 0 {
-                println!(
+                say!(
                     "left out {} pattern entries: TSV and CSV hold terms only",
                     converted.skipped_patterns
-                );
+                )?;
             }
             Ok(report(&converted.errors))
         }
@@ -113,12 +113,16 @@ pub(crate) fn run(command: GlossaryCommand) -> Result<Status> {
                 entries.extend(loaded);
                 errors.extend(bad);
             }
-            println!("{:>6} {:>8}  entry", "uses", "articles");
+            say!("{:>6} {:>8}  entry", "uses", "articles")?;
             for u in usage::usage(&entries, &outcome.articles) {
-                println!(
+                say!(
                     "{:>6} {:>8}  {} → {}  ({})",
-                    u.occurrences, u.articles, u.source, u.target, u.entry
-                );
+                    u.occurrences,
+                    u.articles,
+                    u.source,
+                    u.target,
+                    u.entry
+                )?;
             }
             let mut status = report(&errors);
             for error in &outcome.errors {
@@ -128,14 +132,14 @@ pub(crate) fn run(command: GlossaryCommand) -> Result<Status> {
             if let Some(out_dir) = output {
                 let found = review::inconsistencies(&review::load_aligned(&out_dir)?);
                 if found.is_empty() {
-                    println!(
+                    say!(
                         "\n{}: every term is rendered consistently",
                         out_dir.display()
-                    );
+                    )?;
                 } else {
-                    println!("\ninconsistent terms in {}:", out_dir.display());
+                    say!("\ninconsistent terms in {}:", out_dir.display())?;
                     for i in &found {
-                        println!("  {}: {} ({})", i.article, i.target, i.statuses);
+                        say!("  {}: {} ({})", i.article, i.target, i.statuses)?;
                     }
                     status = Status::Partial;
                 }

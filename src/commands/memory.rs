@@ -52,12 +52,12 @@ pub(crate) fn run(command: MemoryCommand) -> Result<Status> {
             }
             let mut tm = Memory::open(&path)?;
             let stored = tm.store(&approved)?;
-            println!(
+            say!(
                 "stored {stored} translation(s) from {} in {} ({} in all)",
                 file.display(),
                 path.display(),
                 tm.count()?
-            );
+            )?;
         }
     }
     Ok(Status::Success)

@@ -2,6 +2,16 @@
 //! arguments into settings, calls the library, prints what the user reads and says what
 //! the exit status is.
 
+/// `println!` that returns the error instead of panicking: when the reader closes the pipe
+/// (`passeur glossary check … | head -1`), the command ends and `main` exits 0 quietly, as
+/// ripgrep does.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout().lock(), $($arg)*)
+    }};
+}
+
 mod glossary;
 mod memory;
 mod model;

@@ -21,13 +21,13 @@ pub(crate) fn fetch(args: FetchArgs) -> Result<Status> {
         settings.dir.display()
     );
     let fetched = model::fetch::fetch(&settings)?;
-    println!(
+    say!(
         "installed {} ({} files, {} bytes): {}",
         fetched.dir.display(),
         fetched.files.len(),
         fetched.bytes,
         fetched.files.join(", ")
-    );
+    )?;
     Ok(Status::Success)
 }
 
@@ -41,26 +41,27 @@ pub(crate) fn info(dir: Option<PathBuf>) -> Result<Status> {
         );
     }
     let info = model::info::inspect(&dir)?;
-    println!("model:         {}", dir.display());
-    println!("architecture:  {}", info.architecture);
-    println!(
+    say!("model:         {}", dir.display())?;
+    say!("architecture:  {}", info.architecture)?;
+    say!(
         "layers:        {} encoder, {} decoder",
-        info.encoder_layers, info.decoder_layers
-    );
+        info.encoder_layers,
+        info.decoder_layers
+    )?;
     if let Some(dim) = info.model_dim {
-        println!("model width:   {dim}");
+        say!("model width:   {dim}")?;
     }
-    println!("weights:       {}", info.weight_type);
-    println!("vocabulary:    {} tokens", info.vocabulary_size);
-    println!("tokenizer:     {}", info.tokenizer);
-    println!("size:          {} bytes", info.size_bytes);
-    println!("backend:       {}", backend::describe());
-    println!("allocator:     {}", backend::allocator());
+    say!("weights:       {}", info.weight_type)?;
+    say!("vocabulary:    {} tokens", info.vocabulary_size)?;
+    say!("tokenizer:     {}", info.tokenizer)?;
+    say!("size:          {} bytes", info.size_bytes)?;
+    say!("backend:       {}", backend::describe())?;
+    say!("allocator:     {}", backend::allocator())?;
     // The conventions for passeur's default pair; a multilingual model without tokens for
     // it says so here, as `translate` would.
     match Conventions::read(&dir, &LanguagePair::default()) {
-        Ok(conventions) => println!("input:         {}", conventions.describe()),
-        Err(e) => println!("input:         {e}"),
+        Ok(conventions) => say!("input:         {}", conventions.describe())?,
+        Err(e) => say!("input:         {e}")?,
     }
     Ok(Status::Success)
 }

@@ -27,12 +27,12 @@ pub(crate) fn run(args: ReviewArgs) -> Result<Status> {
         let approved = review::read_approved(&file)?;
         let mut tm = memory::Memory::open(&memory_path)?;
         let stored = tm.store(&approved)?;
-        println!(
+        say!(
             "stored {stored} approved translation{} in {} ({} in all)",
             if stored == 1 { "" } else { "s" },
             memory_path.display(),
             tm.count()?
-        );
+        )?;
         return Ok(Status::Success);
     }
     let Some(out_dir) = args.out_dir else {
@@ -66,7 +66,7 @@ pub(crate) fn run(args: ReviewArgs) -> Result<Status> {
         .iter()
         .map(|f| f.writer().file_name())
         .collect();
-    println!("\nwrote {} in {}", written.join(", "), out_dir.display());
+    say!("\nwrote {} in {}", written.join(", "), out_dir.display())?;
     if !failures.is_empty() {
         return Ok(Status::Partial);
     }

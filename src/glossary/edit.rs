@@ -16,6 +16,30 @@ use super::load::read_text;
 use super::normalize::Normalized;
 use super::{load_glossary, parse_glossary_text, Entry, GlossaryError, Policy};
 
+/// Waits for the glossary's lock (`.NAME.lock` beside it, kept): two `glossary add` at
+/// once take turns, each reading what the other wrote, so neither entry is lost. A lock on
+/// the glossary itself would not do: each edit replaces the file by another one.
+fn lock(path: &Path) -> Result<std::fs::File, EditError> {
+    let name = path
+        .file_name()
+        .map_or_else(|| "glossary".into(), |n| n.to_string_lossy().into_owned());
+    let lock_path = path.with_file_name(format!(".{name}.lock"));
+    let io = |source| {
+        EditError::Glossary(GlossaryError::Io {
+            path: lock_path.display().to_string(),
+            source,
+        })
+    };
+    let file = std::fs::File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(io)?;
+    file.lock().map_err(io)?;
+    Ok(file)
+}
+
 /// Why an edit was refused; the file is left as it was.
 #[derive(Debug, Error)]
 pub enum EditError {
@@ -108,6 +132,7 @@ fn require_json(path: &Path) -> Result<(), EditError> {
 /// Adds an entry at the end of a JSON glossary, in the file's own layout.
 pub fn add(path: &Path, entry: &Entry) -> Result<(), EditError> {
     require_json(path)?;
+    let _lock = lock(path)?;
     let name = path.display().to_string();
     let text = if path.exists() {
         read_text(path)?
@@ -167,6 +192,7 @@ pub fn add(path: &Path, entry: &Entry) -> Result<(), EditError> {
 /// many were removed.
 pub fn remove(path: &Path, source: &str) -> Result<usize, EditError> {
     require_json(path)?;
+    let _lock = lock(path)?;
     let name = path.display().to_string();
     let text = read_text(path)?;
     let ranges = json_entry_ranges(&name, &text)?;
@@ -218,6 +244,10 @@ pub struct Converted {
 /// Converts a glossary between formats, chosen by the files' endings.
 pub fn convert(from: &Path, to: &Path) -> Result<Converted, GlossaryError> {
     let (entries, errors) = load_glossary(from)?;
+    // Every entry invalid: nothing to write, and the file written would say "empty".
+    if entries.is_empty() && !errors.is_empty() {
+        return Err(errors.into_iter().next().expect("not empty"));
+    }
     let format = Format::from_path(to)?;
     let text = write_glossary(&entries, format).map_err(|message| GlossaryError::Unwritable {
         path: to.display().to_string(),

@@ -15,11 +15,17 @@ pub fn load_glossary(path: &Path) -> Result<(Vec<Entry>, Vec<GlossaryError>), Gl
 }
 
 /// A glossary file's text, its path named in the error.
+/// A byte order mark (Excel writes one in "CSV UTF-8") is not text.
 pub(crate) fn read_text(path: &Path) -> Result<String, GlossaryError> {
-    std::fs::read_to_string(path).map_err(|source| GlossaryError::Io {
-        path: path.display().to_string(),
-        source,
-    })
+    std::fs::read_to_string(path)
+        .map(|text| match text.strip_prefix('\u{FEFF}') {
+            Some(rest) => rest.to_string(),
+            None => text,
+        })
+        .map_err(|source| GlossaryError::Io {
+            path: path.display().to_string(),
+            source,
+        })
 }
 
 /// Parses glossary text. `name` is used in messages and entry origins.
@@ -29,6 +35,16 @@ pub fn parse_glossary_text(
     format: Format,
 ) -> Result<(Vec<Entry>, Vec<GlossaryError>), GlossaryError> {
     let raw = read_raw(name, text, format)?;
+    // A file with content but no entry is not an empty glossary: it was not understood
+    // (JSON's `[]` is an empty glossary, and says so).
+    if raw.is_empty() && format != Format::Json && !text.trim().is_empty() {
+        return Err(GlossaryError::Syntax {
+            path: name.into(),
+            line: 1,
+            column: 1,
+            message: "no entry in this file (only a header or comments?)".into(),
+        });
+    }
     let mut entries = Vec::new();
     let mut errors = Vec::new();
     for (number, (line, raw)) in raw.into_iter().enumerate().map(|(i, r)| (i + 1, r)) {

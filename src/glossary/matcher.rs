@@ -67,6 +67,9 @@ impl Matcher {
                 }
                 continue;
             }
+            // This entry's patterns start here: duplicates are looked for among them only
+            // (a scan of every pattern made building 100,000 entries quadratic).
+            let first = patterns.len();
             let given = std::iter::once(&entry.source)
                 .chain(&entry.variants)
                 .filter(|s| !s.trim().is_empty());
@@ -93,7 +96,7 @@ impl Matcher {
                     }
                 }
                 for (form, plural) in forms {
-                    if !patterns.iter().any(|p| p.entry == index && p.form == form) {
+                    if !patterns[first..].iter().any(|p| p.form == form) {
                         patterns.push(Pattern {
                             entry: index,
                             form,

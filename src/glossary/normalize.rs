@@ -3,6 +3,7 @@
 //! Folding is done character by character so that every byte of the view knows which byte
 //! of the original it came from: spans found in the view are exact spans in the original.
 
+use caseless::Caseless;
 use unicode_normalization::char::canonical_combining_class;
 use unicode_normalization::UnicodeNormalization;
 
@@ -44,7 +45,11 @@ impl Normalized {
             for c in composed.chars() {
                 match fold_char(c) {
                     Folded::Drop => {}
-                    Folded::Char(c) if fold_case => text.extend(c.to_lowercase()),
+                    // Unicode's full case folding, not lower-casing: `STRASSE` and `straße`
+                    // are one word, and so are `ſ` and `s`.
+                    Folded::Char(c) if fold_case => {
+                        text.extend(std::iter::once(c).default_case_fold())
+                    }
                     Folded::Char(c) => text.push(c),
                 }
             }
@@ -104,6 +109,22 @@ mod tests {
         let start = n.text.find("état").unwrap();
         let range = n.original_range(start..start + "état".len());
         assert_eq!(&"L\u{2019}ÉTAT\u{00A0}x"[range], "ÉTAT");
+    }
+
+    #[test]
+    fn folds_case_as_unicode_does() {
+        assert_eq!(
+            Normalized::new("STRASSE", true).text,
+            Normalized::new("straße", true).text
+        );
+        assert_eq!(Normalized::new("İstanbul", true).text, "i\u{307}stanbul");
+        let original = "Die Straße";
+        let n = Normalized::new(original, true);
+        let start = n.text.find("strasse").unwrap();
+        assert_eq!(
+            &original[n.original_range(start..start + "strasse".len())],
+            "Straße"
+        );
     }
 
     #[test]

@@ -77,9 +77,10 @@ pub fn read(path: &Path) -> Result<Vec<Approved>> {
     let mut in_seg: Option<usize> = None;
     let mut native = 0usize;
     let mut prop: Option<String> = None;
+    let lines = crate::files::LineIndex::new(&text);
     loop {
         let position = reader.buffer_position() as usize;
-        let line = || 1 + text[..position.min(text.len())].matches('\n').count();
+        let line = || lines.line(position);
         let event = reader
             .read_event()
             .map_err(|e| anyhow::anyhow!("{name}:{}: invalid TMX: {e}", line()))?;

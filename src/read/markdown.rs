@@ -43,7 +43,8 @@ pub fn parse(source: &str) -> (String, Vec<Code>, Vec<usize>) {
         }
     };
     let mut spans = 0;
-    let line_of = |at: usize| source[..at.min(source.len())].matches('\n').count();
+    let lines = crate::files::LineIndex::new(source);
+    let line_of = |at: usize| lines.line(at) - 1;
     let mut verbatim: Vec<usize> = Vec::new();
     let mut keep_lines = |range: &Range<usize>| {
         let last = line_of(range.end.saturating_sub(1).max(range.start));

@@ -1,16 +1,77 @@
 //! TSV (`.tsv`, `.txt`, `.tab`) and CSV (`.csv`): source, target and an optional note per
 //! row, the format DeepL, Google and OmegaT accept; a `source,target` header row is skipped.
+//! The separator is sniffed, since spreadsheets write what their locale says (a French
+//! Excel saves "CSV" with `;`): tab, `;` or `,`, whichever splits the rows alike.
 
 use super::{Format, RawEntries, RawEntry};
 use crate::glossary::{Entry, GlossaryError};
 
-pub(super) fn parse(name: &str, text: &str, delimiter: u8) -> Result<RawEntries, GlossaryError> {
+/// The separator of a delimited file: of tab, `;` and `,` (the ending's own first), the one
+/// that gives most of the first rows two fields or more, the same number each (quoted
+/// fields counted as one). None when no row has two fields.
+fn sniff(text: &str, preferred: u8) -> Option<u8> {
+    let rows: Vec<&str> = text
+        .lines()
+        .map(|l| l.trim_end_matches('\r'))
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .take(20)
+        .collect();
+    let fields = |row: &str, separator: u8| {
+        let mut quoted = false;
+        let mut count = 1;
+        for b in row.bytes() {
+            match b {
+                b'"' if separator != b'\t' => quoted = !quoted,
+                b if b == separator && !quoted => count += 1,
+                _ => {}
+            }
+        }
+        count
+    };
+    let mut candidates = vec![preferred];
+    candidates.extend([b'\t', b';', b','].into_iter().filter(|&c| c != preferred));
+    let score = |separator: u8| {
+        let counts: Vec<usize> = rows.iter().map(|r| fields(r, separator)).collect();
+        let most = counts
+            .iter()
+            .copied()
+            .filter(|&n| n >= 2)
+            .max()
+            .unwrap_or(0);
+        let alike = counts.iter().filter(|&&n| n == most).count();
+        (most >= 2).then_some(alike)
+    };
+    let best = candidates.iter().filter_map(|&c| score(c)).max()?;
+    candidates.into_iter().find(|&c| score(c) == Some(best))
+}
+
+pub(super) fn parse(name: &str, text: &str, preferred: u8) -> Result<RawEntries, GlossaryError> {
+    if text.trim().is_empty() {
+        return Ok(Vec::new());
+    }
+    let Some(delimiter) = sniff(text, preferred) else {
+        let line = 1 + text
+            .lines()
+            .position(|l| !l.trim().is_empty() && !l.starts_with('#'))
+            .unwrap_or(0);
+        return Err(GlossaryError::Syntax {
+            path: name.into(),
+            line,
+            column: 1,
+            message: "no row has a source and a target: expected columns separated by a tab, \
+                      `;` or `,`"
+                .into(),
+        });
+    };
+    // Line ends as one `\n`: the csv crate counts a CRLF file's lines one short.
+    let text = text.replace("\r\n", "\n");
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .has_headers(false)
         .flexible(true)
         .comment(Some(b'#'))
-        .quoting(delimiter == b',')
+        // TSV as passeur and OmegaT write it has no quoting; CSV of either separator does.
+        .quoting(delimiter != b'\t')
         .from_reader(text.as_bytes());
     let mut out = Vec::new();
     for (index, record) in reader.records().enumerate() {

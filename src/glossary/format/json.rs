@@ -75,11 +75,12 @@ pub(super) fn parse(name: &str, text: &str) -> Result<RawEntries, GlossaryError>
     // Entries are kept raw first so that each one's line in the file is known for its own
     // errors.
     let raw = values(name, text)?;
+    let lines = crate::files::LineIndex::new(text);
     Ok(raw
         .into_iter()
         .map(|value| {
             let offset = value.get().as_ptr() as usize - text.as_ptr() as usize;
-            let line = 1 + text[..offset].matches('\n').count();
+            let line = lines.line(offset);
             let entry = serde_json::from_str::<RawEntry>(value.get())
                 .map_err(|e| strip_position(&e.to_string()));
             (line, entry)

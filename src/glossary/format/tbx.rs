@@ -11,7 +11,8 @@ use crate::glossary::{Entry, GlossaryError};
 pub(super) fn parse(name: &str, text: &str) -> Result<RawEntries, GlossaryError> {
     let mut reader = quick_xml::Reader::from_str(text);
     reader.config_mut().trim_text(true);
-    let line_of = |pos: u64| 1 + text[..(pos as usize).min(text.len())].matches('\n').count();
+    let lines = crate::files::LineIndex::new(text);
+    let line_of = |pos: u64| lines.line(pos as usize);
     let syntax = |pos: u64, message: String| GlossaryError::Syntax {
         path: name.into(),
         line: line_of(pos),
