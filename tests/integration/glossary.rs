@@ -128,3 +128,114 @@ fn check_counts_uses_and_finds_inconsistent_articles() {
     );
     assert!(out.status.success(), "{}", stderr(&out));
 }
+
+/// A CSV saved by a French Excel (`;`, byte order mark, CRLF, quoted fields) imports the
+/// same entries as its comma twin; errors name the line an editor shows.
+#[test]
+fn a_french_excel_csv_imports_as_its_comma_twin_and_errors_name_the_right_line() {
+    let fx = Fixture::new();
+    fx.write(
+        "excel.csv",
+        "\u{FEFF}source;target;note\r\nOTAN;NATO;\"organisation; alliance\"\r\n\"Union européenne\";\"European Union\";\r\nindo-pacifique;Indo-Pacific\r\n",
+    );
+    fx.write(
+        "comma.csv",
+        "source,target,note\nOTAN,NATO,\"organisation; alliance\"\nUnion européenne,European Union,\nindo-pacifique,Indo-Pacific\n",
+    );
+    for (from, to) in [("excel.csv", "excel.json"), ("comma.csv", "comma.json")] {
+        let output = fx.run(&["glossary", "import", from, to]);
+        assert!(output.status.success(), "{from}: {}", stderr(&output));
+        assert!(
+            stdout(&output).starts_with("wrote 3 entries"),
+            "{}",
+            stdout(&output)
+        );
+    }
+    assert_eq!(fx.read("excel.json"), fx.read("comma.json"));
+
+    fx.write(
+        "lines.csv",
+        "source;target\r\nOTAN;NATO\r\n;empty\r\nUE;EU\r\n",
+    );
+    let output = fx.run(&["glossary", "import", "lines.csv", "lines.json"]);
+    assert!(
+        stderr(&output).contains("lines.csv:3: entry 2"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+/// What cannot be read as a glossary writes nothing and says so (exit 2), rather than an
+/// empty `[]`.
+#[test]
+fn an_unreadable_csv_writes_nothing_and_fails() {
+    let fx = Fixture::new();
+    fx.write("one-column.csv", "OTAN\r\nONU\r\n");
+    fx.write("header-only.csv", "source;target\r\n");
+    for name in ["one-column.csv", "header-only.csv"] {
+        let output = fx.run(&["glossary", "import", name, "out.json"]);
+        assert_eq!(output.status.code(), Some(2), "{name}: {}", stderr(&output));
+        assert!(
+            stderr(&output).contains(&format!("{name}:1")),
+            "{}",
+            stderr(&output)
+        );
+        assert!(!fx.path("out.json").exists(), "{name}: nothing written");
+    }
+}
+
+/// `glossary check … | head -1` ends quietly when `head` closes the pipe, as ripgrep does.
+#[test]
+fn a_closed_pipe_ends_the_command_quietly() {
+    let fx = Fixture::new();
+    // Enough lines to fill the pipe's buffer, so that passeur writes after `head` left.
+    let entries: Vec<String> = (0..4000)
+        .map(|i| format!("{{\"source\": \"terme numéro {i}\", \"target\": \"term number {i}\"}}"))
+        .collect();
+    fx.write("big.json", format!("[\n{}\n]\n", entries.join(",\n")));
+    fx.write("in/a.txt", "Le terme numéro 7 est connu.");
+    let script = format!(
+        "set -o pipefail; {} glossary check in -g big.json | head -1 >/dev/null",
+        crate::fixture::BIN
+    );
+    let output = std::process::Command::new("bash")
+        .args(["-c", &script])
+        .current_dir(fx.dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(!stderr(&output).contains("panicked"), "{}", stderr(&output));
+}
+
+/// Two `glossary add` at once: both entries are in the file afterwards.
+#[test]
+fn concurrent_adds_lose_no_entry() {
+    let fx = Fixture::new();
+    fx.write(
+        "g.json",
+        "[\n  {\"source\": \"OTAN\", \"target\": \"NATO\"}\n]\n",
+    );
+    let adders: Vec<std::process::Child> = (0..8)
+        .map(|i| {
+            fx.passeur(&[
+                "glossary",
+                "add",
+                "g.json",
+                "--source",
+                &format!("agence numéro {i}"),
+                "--target",
+                &format!("agency number {i}"),
+            ])
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap()
+        })
+        .collect();
+    for mut adder in adders {
+        assert!(adder.wait().unwrap().success());
+    }
+    let listed = stdout(&fx.run(&["glossary", "list", "g.json"]));
+    for i in 0..8 {
+        assert!(listed.contains(&format!("agence numéro {i}")), "{listed}");
+    }
+}
