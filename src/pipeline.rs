@@ -1050,15 +1050,32 @@ fn load_glossaries(
     paths: &[PathBuf],
     failures: &mut Vec<Failure>,
 ) -> Result<Vec<glossary::Entry>, glossary::GlossaryError> {
-    let mut entries = Vec::new();
+    let mut files = Vec::new();
     for path in paths {
         let (loaded, errors) = glossary::load_glossary(path)?;
-        entries.extend(loaded);
         for e in &errors {
             failures.push(Failure::new(Stage::Glossary, e.path(), e.line(), e));
         }
+        files.push((path.display().to_string(), loaded));
     }
-    Ok(entries)
+    // Glossaries used together that disagree: said before the run (which one wins, and
+    // why), not discovered in the output.
+    let conflicts = glossary::lint::across(&files);
+    for conflict in conflicts.iter().take(10) {
+        eprintln!("passeur: note: glossaries: {conflict}");
+    }
+    if conflicts.len() > 10 {
+        eprintln!(
+            "passeur: note: glossaries: {} more such terms (passeur glossary lint {} lists them)",
+            conflicts.len() - 10,
+            paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(" ")
+        );
+    }
+    Ok(files.into_iter().flat_map(|(_, entries)| entries).collect())
 }
 
 /// A person's translation of each segment, if one exists: the reviewer's in this folder

@@ -64,8 +64,9 @@ pub(crate) fn run(command: GlossaryCommand) -> Result<Status> {
         }
         GlossaryCommand::Lint { files } => {
             let mut clean = true;
-            for file in files {
-                let findings = lint::lint(&file)?;
+            let mut loaded = Vec::new();
+            for file in &files {
+                let findings = lint::lint(file)?;
                 for f in &findings {
                     say!(
                         "{}:{}: entry {} ({:?}): {}",
@@ -80,6 +81,12 @@ pub(crate) fn run(command: GlossaryCommand) -> Result<Status> {
                     say!("{}: clean", file.display())?;
                 }
                 clean &= findings.is_empty();
+                loaded.push((file.display().to_string(), glossary::load_glossary(file)?.0));
+            }
+            // Files named together are used together: checked against each other too.
+            for finding in lint::across(&loaded) {
+                say!("together: {finding}")?;
+                clean = false;
             }
             Ok(if clean {
                 Status::Success

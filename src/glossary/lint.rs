@@ -38,6 +38,47 @@ pub fn lint(path: &Path) -> Result<Vec<Finding>, GlossaryError> {
     Ok(findings)
 }
 
+/// Glossaries used together (`lint A B`, `translate -g A -g B`), checked against each
+/// other: a source term (normalised as matching sees it) that files render differently, or
+/// give again. The first file given wins, as matching takes the first entry of a form;
+/// each finding says which. `files` holds each file's name and entries, in the order given.
+pub fn across(files: &[(String, Vec<Entry>)]) -> Vec<String> {
+    let mut first: HashMap<String, (usize, &Entry)> = HashMap::new();
+    let mut findings = Vec::new();
+    for (k, (_, entries)) in files.iter().enumerate() {
+        for entry in entries.iter().filter(|e| e.pattern.is_none()) {
+            let key = Normalized::new(&entry.source, true).text;
+            match first.get(&key) {
+                None => {
+                    first.insert(key, (k, entry));
+                }
+                Some(&(j, winner)) if j != k => {
+                    let same = Normalized::new(&winner.target, true).text
+                        == Normalized::new(&entry.target, true).text;
+                    findings.push(match same {
+                        true => format!(
+                            "{:?} is in {} and again in {} (→ {:?}); the first is used",
+                            entry.source, winner.origin, entry.origin, winner.target
+                        ),
+                        false => format!(
+                            "{:?} → {:?} in {} but → {:?} in {}: {} wins (the first glossary \
+                             given); remove one, or make them agree",
+                            entry.source,
+                            winner.target,
+                            winner.origin,
+                            entry.target,
+                            entry.origin,
+                            files[j].0
+                        ),
+                    });
+                }
+                Some(_) => {}
+            }
+        }
+    }
+    findings
+}
+
 /// An entry that loads, with its line and number.
 struct Valid {
     line: usize,

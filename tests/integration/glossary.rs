@@ -239,3 +239,36 @@ fn concurrent_adds_lose_no_entry() {
         assert!(listed.contains(&format!("agence numéro {i}")), "{listed}");
     }
 }
+
+/// A house glossary beside the shared one: `lint` checks them against each other, and
+/// `translate` says which wins (the first given) before it runs, then uses it.
+#[test]
+fn glossaries_used_together_are_checked_against_each_other() {
+    let fx = Fixture::new();
+    fx.write(
+        "house.json",
+        "[\n{\"source\": \"OTAN\", \"target\": \"the Atlantic Alliance\"}\n]\n",
+    );
+    let shared = repo().join("glossaries/fr-en.json");
+    let shared = shared.to_str().unwrap();
+    let lint = fx.run(&["glossary", "lint", "house.json", shared]);
+    assert_eq!(lint.status.code(), Some(1), "{}", stderr(&lint));
+    let text = stdout(&lint);
+    assert!(
+        text.contains("\"OTAN\" → \"the Atlantic Alliance\" in house.json#1 but → \"NATO\"")
+            && text.contains("house.json wins"),
+        "{text}"
+    );
+    fx.write("in/a.txt", "L'OTAN se réunit.");
+    let output = fx.translate(&["in"], &["-g", "house.json", "-g", shared]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("house.json wins"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(
+        fx.aligned()[0]["terms"][0]["target"],
+        "the Atlantic Alliance"
+    );
+}
