@@ -260,8 +260,18 @@ mod tests {
             };
             assert_eq!(strip(&again), strip(&entries), "{format:?}:\n{written}");
         }
-        let tsv = write_glossary(&entries, Format::Tsv).unwrap();
+        // TSV holds source, target and note: an entry with more is refused, named.
+        let refused = write_glossary(&entries, Format::Tsv).unwrap_err();
+        assert!(
+            refused.contains("entry 1 (\"OTAN\") has domain"),
+            "{refused}"
+        );
+        let plain = [Entry {
+            note: Some("URL <keep> & co".into()),
+            ..Entry::new("siège", "headquarters", "")
+        }];
+        let tsv = write_glossary(&plain, Format::Tsv).unwrap();
         let (again, _) = parse(&tsv, Format::Tsv);
-        assert_eq!(again[1].note.as_deref(), Some("URL <keep> & co"));
+        assert_eq!(again[0].note.as_deref(), Some("URL <keep> & co"));
     }
 }

@@ -114,6 +114,24 @@ pub(super) fn parse(name: &str, text: &str, preferred: u8) -> Result<RawEntries,
 /// What the file could not give back as it was is refused, naming the entry: in TSV, which
 /// has no quoting, a tab or line break inside a term, or a term starting with `#` (read
 /// back as a comment). CSV quotes such fields.
+/// The first field of an entry, other than source, target and note, that is not its
+/// default: a delimited file would lose it.
+fn unheld_field(e: &Entry) -> Option<String> {
+    if !e.variants.is_empty() {
+        return Some(format!("variants ({})", e.variants.join(", ")));
+    }
+    if e.policy != crate::glossary::Policy::Inject {
+        return Some(format!("policy {}", e.policy.name()));
+    }
+    if e.case_sensitive != crate::glossary::load::is_acronym(&e.source) {
+        return Some(format!("case_sensitive {}", e.case_sensitive));
+    }
+    if !e.whole_word {
+        return Some("whole_word false".into());
+    }
+    e.domain.as_ref().map(|d| format!("domain {d:?}"))
+}
+
 pub(super) fn write(entries: &[Entry], format: Format) -> Result<String, String> {
     let tsv = format == Format::Tsv;
     let needs_quotes = entries
@@ -135,6 +153,15 @@ pub(super) fn write(entries: &[Entry], format: Format) -> Result<String, String>
         .enumerate()
         .filter(|(_, e)| e.pattern.is_none())
     {
+        if let Some(field) = unheld_field(e) {
+            return Err(format!(
+                "entry {} ({:?}) has {field}, which {} cannot hold (source, target and note \
+                 only); export to JSON or TBX, or remove it first",
+                number + 1,
+                e.source,
+                if tsv { "TSV" } else { "CSV" }
+            ));
+        }
         let mut row = vec![e.source.as_str(), e.target.as_str()];
         if let Some(note) = &e.note {
             row.push(note);
