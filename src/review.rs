@@ -39,11 +39,18 @@ pub fn summary(rows: &[AlignedSegment]) -> String {
         ids.dedup();
         ids.len()
     };
-    let flagged = rows.iter().filter(|r| !r.flags.is_empty()).count();
+    let flagged = rows.iter().filter(|r| r.is_flagged()).count();
     out += &format!(
         "{articles} articles, {} segments, {flagged} flagged\n",
         rows.len()
     );
+    let reviewed: Vec<String> = ReviewState::ALL
+        .into_iter()
+        .map(|state| (state, rows.iter().filter(|r| r.state() == state).count()))
+        .filter(|(_, n)| *n > 0)
+        .map(|(state, n)| format!("{n} {}", state.name()))
+        .collect();
+    out += &format!("review: {}\n", reviewed.join(", "));
     let terms: Vec<_> = rows.iter().flat_map(|r| &r.terms).collect();
     if !terms.is_empty() {
         let present = terms.iter().filter(|t| t.status.is_present()).count();
@@ -72,7 +79,7 @@ pub fn summary(rows: &[AlignedSegment]) -> String {
         }
     }
     // Worst first: highest severity, then most flags, then lowest score.
-    let mut worst: Vec<&AlignedSegment> = rows.iter().filter(|r| !r.flags.is_empty()).collect();
+    let mut worst: Vec<&AlignedSegment> = rows.iter().filter(|r| r.is_flagged()).collect();
     worst.sort_by(|a, b| {
         let key = |r: &AlignedSegment| {
             (
@@ -107,7 +114,98 @@ pub fn summary(rows: &[AlignedSegment]) -> String {
             );
         }
     }
+    let found = consistency(rows);
+    if !found.is_empty() {
+        out += &format!("\ninconsistent translations ({}):\n", found.len());
+        for finding in found.iter().take(10) {
+            out += &format!("  {}\n", printable(&finding.to_string()));
+        }
+        if found.len() > 10 {
+            out += &format!("  … and {} more\n", found.len() - 10);
+        }
+    }
     out
+}
+
+/// One inconsistency across a batch, in one of Xbench's two directions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Inconsistent {
+    /// One source sentence (case and spacing aside), translated in several ways: each
+    /// rendering with the segments that have it.
+    Source {
+        source: String,
+        renderings: Vec<(String, Vec<String>)>,
+    },
+    /// One translation given to several different sources.
+    Target {
+        target: String,
+        sources: Vec<(String, Vec<String>)>,
+    },
+}
+
+impl std::fmt::Display for Inconsistent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let list = |items: &[(String, Vec<String>)]| {
+            items
+                .iter()
+                .map(|(text, keys)| format!("{text:?} ({})", keys.join(", ")))
+                .collect::<Vec<_>>()
+                .join(" / ")
+        };
+        match self {
+            Inconsistent::Source { source, renderings } => {
+                write!(f, "same source {source:?}, translated {}", list(renderings))
+            }
+            Inconsistent::Target { target, sources } => {
+                write!(f, "same translation {target:?} for {}", list(sources))
+            }
+        }
+    }
+}
+
+/// Sentences of a batch translated inconsistently, both directions (Xbench's
+/// "inconsistency in source" and "in target"): the same source (compared without case and
+/// with runs of spaces as one; inline codes are not in the text) with different targets,
+/// and different sources with the same target. Each names the segments
+/// (`ARTICLE:PARAGRAPH:INDEX`).
+pub fn consistency(rows: &[AlignedSegment]) -> Vec<Inconsistent> {
+    let key = |text: &str| crate::memory::collapse_spaces(text).to_lowercase();
+    // Normalised text → (as first seen, other side as first seen → segments).
+    type Groups = BTreeMap<String, (String, BTreeMap<String, (String, Vec<String>)>)>;
+    let mut by_source: Groups = BTreeMap::new();
+    let mut by_target: Groups = BTreeMap::new();
+    for row in rows.iter().filter(|r| !r.target.trim().is_empty()) {
+        for (groups, this, other) in [
+            (&mut by_source, &row.source, &row.target),
+            (&mut by_target, &row.target, &row.source),
+        ] {
+            let (_, sides) = groups
+                .entry(key(this))
+                .or_insert_with(|| (this.clone(), BTreeMap::new()));
+            sides
+                .entry(key(other))
+                .or_insert_with(|| (other.clone(), Vec::new()))
+                .1
+                .push(row.key());
+        }
+    }
+    let several = |groups: Groups| {
+        groups
+            .into_values()
+            .filter(|(_, sides)| sides.len() > 1)
+            .map(|(text, sides)| (text, sides.into_values().collect::<Vec<_>>()))
+            .collect::<Vec<_>>()
+    };
+    let mut found: Vec<Inconsistent> = several(by_source)
+        .into_iter()
+        .map(|(source, renderings)| Inconsistent::Source { source, renderings })
+        .collect();
+    found.extend(
+        several(by_target)
+            .into_iter()
+            .map(|(target, sources)| Inconsistent::Target { target, sources }),
+    );
+    found
 }
 
 /// Whether any flag is at least `severity`.
@@ -517,6 +615,46 @@ fn read_tsv(name: &str, text: &str) -> Result<Vec<Approved>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn inconsistencies_are_found_in_both_directions_with_their_segments() {
+        let row = |article: &str, paragraph, source: &str, target: &str| {
+            let mut row: AlignedSegment = serde_json::from_value(serde_json::json!({
+                "article": article, "paragraph": paragraph, "index": 0, "span": [0, 1],
+                "source": source, "target": target, "terms": [], "score": null,
+                "source_tokens": 1, "target_tokens": 1, "flags": []
+            }))
+            .unwrap();
+            row.memory = false;
+            row
+        };
+        let rows = [
+            row("a", 0, "Le conseil se réunit.", "The Council meets."),
+            row("b", 0, "Le  conseil se réunit.", "The council is meeting."),
+            row("b", 1, "Le Conseil se réunit.", "The Council meets."),
+            row("c", 0, "La séance est levée.", "The sitting is closed."),
+            row("c", 1, "La séance est close.", "The sitting is closed."),
+        ];
+        let found = consistency(&rows);
+        assert_eq!(found.len(), 2, "{found:#?}");
+        assert_eq!(
+            found[0],
+            Inconsistent::Source {
+                source: "Le conseil se réunit.".into(),
+                renderings: vec![
+                    ("The council is meeting.".into(), vec!["b:0:0".into()]),
+                    (
+                        "The Council meets.".into(),
+                        vec!["a:0:0".into(), "b:1:0".into()]
+                    ),
+                ],
+            }
+        );
+        assert!(found[1]
+            .to_string()
+            .starts_with("same translation \"The sitting is closed.\""));
+        assert!(summary(&rows).contains("inconsistent translations (2)"));
+    }
 
     #[test]
     fn reads_only_approved_xliff_units() {
