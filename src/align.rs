@@ -176,6 +176,27 @@ pub struct Target<'a> {
     pub codes_projected: bool,
 }
 
+impl<'a> Target<'a> {
+    /// A person's translation: no engine figures, inline codes placed by position.
+    pub fn by_a_person(text: &'a str, statuses: &'a [TermStatus]) -> Target<'a> {
+        Target {
+            text,
+            score: None,
+            source_tokens: 0,
+            target_tokens: 0,
+            input_truncated: false,
+            output_truncated: false,
+            error: None,
+            pieces: 1,
+            statuses,
+            notes: &[],
+            alternatives: &[],
+            placed: &[],
+            codes_projected: true,
+        }
+    }
+}
+
 impl<'a> From<&'a Enforced> for Target<'a> {
     fn from(enforced: &'a Enforced) -> Target<'a> {
         let translation = &enforced.translation;
@@ -342,21 +363,7 @@ pub fn align_approved(
     let approved = reviewed.target.as_str();
     let wanted: Vec<String> = prepared.terms.iter().map(|t| t.target.clone()).collect();
     let (_, statuses) = crate::glossary::verify(targets, approved, &wanted);
-    let target = Target {
-        text: approved,
-        score: None,
-        source_tokens: 0,
-        target_tokens: 0,
-        input_truncated: false,
-        output_truncated: false,
-        error: None,
-        pieces: 1,
-        statuses: &statuses,
-        notes: &[],
-        alternatives: &[],
-        placed: &[],
-        codes_projected: true,
-    };
+    let target = Target::by_a_person(approved, &statuses);
     let mut row = align(article_id, segment, prepared, &target);
     row.model_input = None;
     row.memory = reviewed.from_memory;

@@ -144,6 +144,8 @@ type StateVersion = (i64, i64, u64);
 pub struct Editor {
     folder: OutputFolder,
     memory_path: PathBuf,
+    /// Opened at the first change (it may not exist before).
+    memory: Option<Memory>,
     renderer: Renderer,
     /// Segments by state, and the state's version they were counted at: the page asks
     /// every few seconds, and counting reads every row.
@@ -183,6 +185,7 @@ impl Editor {
         Ok(Editor {
             folder,
             memory_path,
+            memory: None,
             renderer,
             counted: None,
             changes: 0,
@@ -222,13 +225,16 @@ impl Editor {
     }
 
     pub fn status(&mut self) -> Result<Status> {
-        self.refresh()?;
+        let read_only = self.read_only();
+        if read_only.is_none() {
+            self.folder.follow_last_run()?;
+        }
         let states = self.states()?;
         let (rendering, render_error) = self.renderer.progress();
         Ok(Status {
             folder: self.dir().display().to_string(),
             memory: self.memory_path.display().to_string(),
-            read_only: self.read_only(),
+            read_only,
             segments: states.values().sum(),
             states,
             rendering,
@@ -571,7 +577,10 @@ impl Editor {
         self.changes += 1;
         // The memory after the state: the state is the folder's truth (and `translate`
         // keeps a reviewer's segments from it even if the memory were lost).
-        let mut memory = Memory::open(&self.memory_path)?;
+        let memory = match &mut self.memory {
+            Some(memory) => memory,
+            none => none.insert(Memory::open(&self.memory_path)?),
+        };
         memory.store(&approvals)?;
         for (source, target) in &rejected {
             memory.forget(source, target)?;

@@ -36,19 +36,11 @@ pub fn recheck(row: &AlignedSegment, target: &str) -> AlignedSegment {
     let (_, statuses) = glossary::verify(&Matcher::for_targets(&entries), target, &wanted);
     let unchanged = target == row.target;
     let translation = Target {
-        text: target,
-        score: None,
         source_tokens: row.source_tokens,
-        target_tokens: 0,
-        input_truncated: false,
-        output_truncated: false,
-        error: None,
-        pieces: 1,
-        statuses: &statuses,
-        notes: &[],
         alternatives: &row.alternatives,
         placed: if unchanged { &row.placed } else { &[] },
         codes_projected: !unchanged,
+        ..Target::by_a_person(target, &statuses)
     };
     let mut new = align::align(&row.article, &segment, &prepared, &translation);
     new.model_input = row.model_input.clone();
