@@ -28,11 +28,13 @@ pub fn deliverables(
     let mut totals = write::Totals::default();
     let mut counts = Counts::default();
     let mut bad_row = None;
+    let mut consistency = crate::review::ConsistencyCount::default();
     folder.for_each_row(|json| {
         match serde_json::from_str::<AlignedSegment>(json) {
             Ok(row) => {
                 totals.add(&row);
                 counts += &count_row(&row);
+                consistency.add(&row);
             }
             Err(e) => bad_row = Some(e),
         }
@@ -45,6 +47,7 @@ pub fn deliverables(
         );
     }
     counts.term_hit_rate = counts.hit_rate();
+    (counts.inconsistent_sources, counts.inconsistent_targets) = consistency.counts();
 
     let wanted = wanted_formats(formats);
     // For the editor, which renders them again after each change.

@@ -152,6 +152,13 @@ pub struct Counts {
     /// Of those, the ones whose codes were placed by position, not by the model (`xmltags`).
     #[serde(default)]
     pub segments_codes_projected: usize,
+    /// Source sentences (case and spacing aside) translated in more than one way in the
+    /// batch, and translations given to more than one source (Xbench's two directions;
+    /// `passeur review` lists them with their segments).
+    #[serde(default)]
+    pub inconsistent_sources: usize,
+    #[serde(default)]
+    pub inconsistent_targets: usize,
 }
 
 impl AddAssign<&Counts> for Counts {
@@ -179,6 +186,8 @@ impl AddAssign<&Counts> for Counts {
         self.term_hit_rate = self.hit_rate();
         self.segments_with_codes += other.segments_with_codes;
         self.segments_codes_projected += other.segments_codes_projected;
+        self.inconsistent_sources += other.inconsistent_sources;
+        self.inconsistent_targets += other.inconsistent_targets;
     }
 }
 

@@ -169,7 +169,7 @@ impl std::fmt::Display for Inconsistent {
 /// and different sources with the same target. Each names the segments
 /// (`ARTICLE:PARAGRAPH:INDEX`).
 pub fn consistency(rows: &[AlignedSegment]) -> Vec<Inconsistent> {
-    let key = |text: &str| crate::memory::collapse_spaces(text).to_lowercase();
+    let key = consistency_key;
     // Normalised text → (as first seen, other side as first seen → segments).
     type Groups = BTreeMap<String, (String, BTreeMap<String, (String, Vec<String>)>)>;
     let mut by_source: Groups = BTreeMap::new();
@@ -206,6 +206,48 @@ pub fn consistency(rows: &[AlignedSegment]) -> Vec<Inconsistent> {
             .map(|(target, sources)| Inconsistent::Target { target, sources }),
     );
     found
+}
+
+/// How [`consistency`] compares sentences: case and runs of spaces aside.
+fn consistency_key(text: &str) -> String {
+    crate::memory::collapse_spaces(text).to_lowercase()
+}
+
+/// [`consistency`]'s two counts over a batch read a row at a time (for run.json): each
+/// sentence kept as a hash, so that memory stays small whatever the batch.
+#[derive(Debug, Default)]
+pub struct ConsistencyCount {
+    /// Source → (its first target, seen with another).
+    by_source: HashMap<u64, (u64, bool)>,
+    by_target: HashMap<u64, (u64, bool)>,
+}
+
+impl ConsistencyCount {
+    pub fn add(&mut self, row: &AlignedSegment) {
+        if row.target.trim().is_empty() {
+            return;
+        }
+        let hash = |text: &str| {
+            use std::hash::{Hash, Hasher};
+            let mut hasher = std::collections::hash_map::DefaultHasher::new();
+            consistency_key(text).hash(&mut hasher);
+            hasher.finish()
+        };
+        let (source, target) = (hash(&row.source), hash(&row.target));
+        for (map, this, other) in [
+            (&mut self.by_source, source, target),
+            (&mut self.by_target, target, source),
+        ] {
+            let seen = map.entry(this).or_insert((other, false));
+            seen.1 |= seen.0 != other;
+        }
+    }
+
+    /// Sources translated in several ways, and translations of several sources.
+    pub fn counts(&self) -> (usize, usize) {
+        let several = |map: &HashMap<u64, (u64, bool)>| map.values().filter(|v| v.1).count();
+        (several(&self.by_source), several(&self.by_target))
+    }
 }
 
 /// Whether any flag is at least `severity`.
@@ -654,6 +696,9 @@ mod tests {
             .to_string()
             .starts_with("same translation \"The sitting is closed.\""));
         assert!(summary(&rows).contains("inconsistent translations (2)"));
+        let mut count = ConsistencyCount::default();
+        rows.iter().for_each(|r| count.add(r));
+        assert_eq!(count.counts(), (1, 1));
     }
 
     #[test]
