@@ -27,8 +27,8 @@ pub enum Command {
     /// Download or inspect CTranslate2 models.
     #[command(subcommand)]
     Model(ModelCommand),
-    /// Review an output folder: summary, formats written again, --fail-on; or import
-    /// reviewed translations into the translation memory.
+    /// Review an output folder: summary, formats written again, --fail-on; the web editor
+    /// (`review serve`); or import reviewed translations into the translation memory.
     Review(ReviewArgs),
     /// Combine the output folders of `translate --shard K/N` runs into one, as a single run
     /// would have written it.

@@ -54,6 +54,10 @@ pub enum StateError {
          try again when it has finished"
     )]
     Locked { path: String },
+    #[error(
+        "{path}: not an output folder of `passeur translate` (it has no {STATE_DIR}/state.sqlite)"
+    )]
+    NotAnOutputFolder { path: String },
     #[error("{path}: run state: {source}")]
     Database {
         path: String,
@@ -359,14 +363,8 @@ impl OutputFolder {
     pub fn open_unlocked(dir: &Path) -> Result<OutputFolder, StateError> {
         let db_path = dir.join(STATE_DIR).join("state.sqlite");
         if !db_path.is_file() {
-            return Err(StateError::Folder {
+            return Err(StateError::NotAnOutputFolder {
                 path: dir.display().to_string(),
-                source: std::io::Error::new(
-                    std::io::ErrorKind::NotFound,
-                    format!(
-                        "not an output folder of `passeur translate` (it has no {STATE_DIR}/state.sqlite)"
-                    ),
-                ),
             });
         }
         let db = connect(&db_path)?;
