@@ -274,7 +274,9 @@ pub fn merge(settings: &MergeSettings) -> Result<RunOutcome> {
             continue;
         }
         let source = shards[k].dir.join(&record.file);
-        let file = pipeline::english_file_name(&folder, &id, &mut names)?;
+        // The shard named it as a single run would: text, or the document it was.
+        let text = record.file.ends_with(".txt");
+        let file = pipeline::english_file_name(&folder, &id, text, &mut names)?;
         let copy = std::fs::read(&source)
             .map_err(|e| anyhow::anyhow!("{}: {e}", source.display()))
             .and_then(|bytes| {

@@ -705,7 +705,8 @@ fn run_chunk(
         let (mine, others) = rest.split_at(pending.segments.len());
         rest = others;
         failures.extend(engine_failures(&pending.article, &pending.segments, mine));
-        let file = english_file_name(folder, &pending.article.id, &mut names_in_chunk)?;
+        let text = pending.article.document.is_none();
+        let file = english_file_name(folder, &pending.article.id, text, &mut names_in_chunk)?;
         let text = write::render_english(&pending.article, &pending.paragraphs, mine);
         if let Err(e) = write::write_atomic_unsynced(&folder.dir().join(&file), text.as_bytes()) {
             failures.push(Failure::write(&e));
@@ -739,18 +740,20 @@ fn run_chunk(
     Ok(())
 }
 
-/// An article's English file: the one it had, or the name its id gives, made unique by a
-/// hash of the id when another article has that name already.
+/// An article's English file: the one it had, or the name its id gives (`text`: the
+/// article is plain text, not a document), made unique by a hash of the id when another
+/// article has that name already.
 pub(crate) fn english_file_name(
     folder: &OutputFolder,
     id: &str,
+    text: bool,
     names_in_chunk: &mut HashSet<String>,
 ) -> Result<String> {
     if let Some(record) = folder.record(id)? {
         names_in_chunk.insert(write::file_key(&record.file));
         return Ok(record.file);
     }
-    let natural = write::article_file_name(id)
+    let natural = write::article_file_name(id, text)
         .to_string_lossy()
         .replace('\\', "/");
     // Taken when another article has it, or a name that is the same file on a

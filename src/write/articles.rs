@@ -15,7 +15,10 @@ use crate::segment::Paragraph;
 /// `aux.txt` get a `_` in front), no part ending in a dot or a space; and a URL id
 /// (`https://site/a/b/c.html`) gives one flat name, not a folder per path segment. Names
 /// that differ only in case are told apart by the caller (see `file_key`).
-pub fn article_file_name(id: &str) -> PathBuf {
+///
+/// `text` says the article is plain text, whatever its id says: a JSONL id `page.html`
+/// gives `page.en.txt`, not an `.en.html` file holding text.
+pub fn article_file_name(id: &str, text: bool) -> PathBuf {
     use unicode_normalization::UnicodeNormalization;
     let id: String = id.nfc().collect();
     let id = match id.split_once("://") {
@@ -70,6 +73,16 @@ pub fn article_file_name(id: &str) -> PathBuf {
     let file = match name.rsplit_once('.') {
         Some((stem, "txt")) if !stem.is_empty() => format!("{stem}.en.txt"),
         Some((stem, "md")) if !stem.is_empty() => format!("{stem}.en.md"),
+        Some((stem, ext))
+            if !stem.is_empty()
+                && text
+                && matches!(
+                    ext.to_ascii_lowercase().as_str(),
+                    "html" | "htm" | "xlf" | "xliff"
+                ) =>
+        {
+            format!("{stem}.en.txt")
+        }
         Some((stem, ext))
             if !stem.is_empty() && matches!(ext.to_ascii_lowercase().as_str(), "html" | "htm") =>
         {
@@ -172,7 +185,7 @@ mod tests {
             "a/./b/../c.txt",
             "",
         ] {
-            let path = article_file_name(id);
+            let path = article_file_name(id, false);
             assert!(path.is_relative(), "{id} gave {path:?}");
             assert!(
                 path.components()
@@ -181,35 +194,59 @@ mod tests {
             );
         }
         assert_eq!(
-            article_file_name("dir/a.txt"),
+            article_file_name("dir/a.txt", false),
             PathBuf::from("dir/a.en.txt")
         );
-        assert_eq!(article_file_name("b.md"), PathBuf::from("b.en.md"));
-        assert_eq!(article_file_name("42"), PathBuf::from("42.en.txt"));
+        assert_eq!(article_file_name("b.md", false), PathBuf::from("b.en.md"));
+        assert_eq!(article_file_name("42", false), PathBuf::from("42.en.txt"));
+        assert_eq!(
+            article_file_name("page.html", true),
+            PathBuf::from("page.en.txt"),
+            "a JSONL article with an HTML id is text"
+        );
+        assert_eq!(
+            article_file_name("page.html", false),
+            PathBuf::from("page.en.html")
+        );
     }
 
     /// Regression: reserved names, NFD/NFC twins and URL ids gave names that collide or
     /// nest seven folders deep on common volumes.
     #[test]
     fn names_are_safe_on_every_common_volume() {
-        assert_eq!(article_file_name("CON"), PathBuf::from("_CON.en.txt"));
         assert_eq!(
-            article_file_name("news/aux.txt"),
+            article_file_name("CON", false),
+            PathBuf::from("_CON.en.txt")
+        );
+        assert_eq!(
+            article_file_name("news/aux.txt", false),
             PathBuf::from("news/_aux.en.txt")
         );
-        assert_eq!(article_file_name("com1.md"), PathBuf::from("_com1.en.md"));
-        assert_eq!(article_file_name("com0.md"), PathBuf::from("com0.en.md"));
-        assert_eq!(article_file_name("fin. "), PathBuf::from("fin__.en.txt"));
-        let long = article_file_name(&"é".repeat(5000));
-        assert!(long.as_os_str().len() < 200, "{long:?}");
-        assert_ne!(long, article_file_name(&"é".repeat(5001)));
         assert_eq!(
-            article_file_name("cafe\u{301}.txt"),
-            article_file_name("caf\u{e9}.txt")
+            article_file_name("com1.md", false),
+            PathBuf::from("_com1.en.md")
         );
         assert_eq!(
-            article_file_name("https://www.lemonde.fr/international/article/2024/05/03/otan.html"),
-            PathBuf::from("www.lemonde.fr_international_article_2024_05_03_otan.en.html")
+            article_file_name("com0.md", false),
+            PathBuf::from("com0.en.md")
+        );
+        assert_eq!(
+            article_file_name("fin. ", false),
+            PathBuf::from("fin__.en.txt")
+        );
+        let long = article_file_name(&"é".repeat(5000), false);
+        assert!(long.as_os_str().len() < 200, "{long:?}");
+        assert_ne!(long, article_file_name(&"é".repeat(5001), false));
+        assert_eq!(
+            article_file_name("cafe\u{301}.txt", false),
+            article_file_name("caf\u{e9}.txt", false)
+        );
+        assert_eq!(
+            article_file_name(
+                "https://www.lemonde.fr/international/article/2024/05/03/otan.html",
+                true
+            ),
+            PathBuf::from("www.lemonde.fr_international_article_2024_05_03_otan.en.txt")
         );
         let key = crate::files::file_key;
         assert_eq!(key("Article.en.txt"), key("article.EN.txt"));

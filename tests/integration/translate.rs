@@ -390,3 +390,26 @@ fn the_engine_keeps_freed_memory_unless_the_user_tunes_malloc_and_translates_the
     assert_eq!(rows("kept"), rows("user"));
     assert_eq!(rows("kept"), rows("tunables"));
 }
+
+/// A JSONL article is text whatever its id ends with: `page.html` gives `page.en.txt`, and
+/// a URL id one flat file, never an `.en.html` holding plain text.
+#[test]
+fn a_jsonl_article_with_a_document_like_id_is_written_as_text() {
+    let fx = Fixture::new();
+    fx.write(
+        "batch.jsonl",
+        "{\"id\": \"page.html\", \"text\": \"Le conseil se réunit.\"}\n\
+         {\"id\": \"https://www.lemonde.fr/international/otan.html\", \"text\": \"L'OTAN aussi.\"}\n",
+    );
+    let output = fx.translate(&["batch.jsonl"], &[]);
+    assert!(
+        output.status.success(),
+        "{}",
+        crate::fixture::stderr(&output)
+    );
+    assert!(fx.path("out/page.en.txt").is_file());
+    assert!(fx
+        .path("out/www.lemonde.fr_international_otan.en.txt")
+        .is_file());
+    assert!(!fx.path("out/page.en.html").exists());
+}
