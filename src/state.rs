@@ -412,15 +412,22 @@ impl OutputFolder {
     /// Every saved revision of an article's segments (for `merge`, which carries a
     /// reviewer's history into the merged folder).
     pub fn revisions_of(&self, id: &str) -> Result<Vec<Revision>, StateError> {
-        let mut query = self
-            .db
-            .prepare_cached(
-                "SELECT paragraph, idx, revision, at, state, source, target, machine
-                 FROM history WHERE article = ?1 ORDER BY paragraph, idx, revision",
-            )
-            .map_err(|e| self.error(e))?;
+        self.revisions("WHERE article = ?1 ORDER BY paragraph, idx, revision", [id])
+    }
+
+    /// The history rows a condition (after `FROM history h`) selects.
+    fn revisions(
+        &self,
+        condition: &str,
+        params: impl rusqlite::Params,
+    ) -> Result<Vec<Revision>, StateError> {
+        let sql = format!(
+            "SELECT paragraph, idx, revision, at, state, source, target, machine
+             FROM history h {condition}"
+        );
+        let mut query = self.db.prepare_cached(&sql).map_err(|e| self.error(e))?;
         let rows = query
-            .query_map([id], revision_of_row)
+            .query_map(params, revision_of_row)
             .map_err(|e| self.error(e))?;
         rows.collect::<Result<_, _>>().map_err(|e| self.error(e))
     }
@@ -698,20 +705,13 @@ impl OutputFolder {
 
     /// The last saved revision of each reviewed segment of an article.
     pub fn reviewed_of(&self, id: &str) -> Result<Vec<Revision>, StateError> {
-        let mut query = self
-            .db
-            .prepare_cached(
-                "SELECT paragraph, idx, revision, at, state, source, target, machine
-                 FROM history h WHERE article = ?1 AND revision = (
-                     SELECT MAX(revision) FROM history
-                     WHERE article = h.article AND paragraph = h.paragraph AND idx = h.idx)
-                 ORDER BY paragraph, idx",
-            )
-            .map_err(|e| self.error(e))?;
-        let rows = query
-            .query_map([id], revision_of_row)
-            .map_err(|e| self.error(e))?;
-        rows.collect::<Result<_, _>>().map_err(|e| self.error(e))
+        self.revisions(
+            "WHERE article = ?1 AND revision = (
+                 SELECT MAX(revision) FROM history
+                 WHERE article = h.article AND paragraph = h.paragraph AND idx = h.idx)
+             ORDER BY paragraph, idx",
+            [id],
+        )
     }
 
     /// Every saved revision of one segment, oldest first.
@@ -721,18 +721,10 @@ impl OutputFolder {
         paragraph: usize,
         index: usize,
     ) -> Result<Vec<Revision>, StateError> {
-        let mut query = self
-            .db
-            .prepare_cached(
-                "SELECT paragraph, idx, revision, at, state, source, target, machine
-                 FROM history WHERE article = ?1 AND paragraph = ?2 AND idx = ?3
-                 ORDER BY revision",
-            )
-            .map_err(|e| self.error(e))?;
-        let rows = query
-            .query_map(params![id, paragraph as i64, index as i64], revision_of_row)
-            .map_err(|e| self.error(e))?;
-        rows.collect::<Result<_, _>>().map_err(|e| self.error(e))
+        self.revisions(
+            "WHERE article = ?1 AND paragraph = ?2 AND idx = ?3 ORDER BY revision",
+            params![id, paragraph as i64, index as i64],
+        )
     }
 
     /// Replaces each segment's row with `change(row)` and records the revision, all in one
@@ -762,6 +754,16 @@ impl OutputFolder {
         }
         tx.commit().map_err(error)?;
         Ok(results)
+    }
+
+    /// A segment's row, by where it is: its `seq` in its article and its JSON.
+    pub fn segment_row(
+        &self,
+        article: &str,
+        paragraph: usize,
+        index: usize,
+    ) -> Result<Option<(i64, String)>, StateError> {
+        find_row(&self.db, article, paragraph, index).map_err(|e| self.error(e))
     }
 
     /// The connection, for the editor's read-only queries (filters, pages, counts).
@@ -801,6 +803,23 @@ pub struct SegmentAt {
     pub base: u64,
 }
 
+/// A segment's row: its `seq` in its article and its JSON.
+fn find_row(
+    db: &Connection,
+    article: &str,
+    paragraph: usize,
+    index: usize,
+) -> rusqlite::Result<Option<(i64, String)>> {
+    db.prepare_cached(
+        "SELECT seq, json FROM rows WHERE article = ?1
+         AND json_extract(json, '$.paragraph') = ?2 AND json_extract(json, '$.index') = ?3",
+    )?
+    .query_row(params![article, paragraph as i64, index as i64], |r| {
+        Ok((r.get(0)?, r.get(1)?))
+    })
+    .optional()
+}
+
 /// One segment of [`OutputFolder::save_segments`], inside its transaction.
 fn save_one(
     tx: &rusqlite::Transaction,
@@ -813,18 +832,7 @@ fn save_one(
             source,
         })
     };
-    let found: Option<(i64, String)> = tx
-        .prepare_cached(
-            "SELECT seq, json FROM rows WHERE article = ?1
-             AND json_extract(json, '$.paragraph') = ?2 AND json_extract(json, '$.index') = ?3",
-        )
-        .map_err(db)?
-        .query_row(
-            params![at.article, at.paragraph as i64, at.index as i64],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()
-        .map_err(db)?;
+    let found = find_row(tx, &at.article, at.paragraph, at.index).map_err(db)?;
     let Some((seq, json)) = found else {
         return Err(SaveError::NotFound);
     };

@@ -403,19 +403,7 @@ impl Editor {
     pub fn segment(&self, key: &str) -> Result<SegmentView, EditError> {
         let (article, paragraph, index) =
             parse_key(key).ok_or_else(|| EditError::NotFound(key.to_string()))?;
-        let found: Option<(i64, String)> = self
-            .folder
-            .connection()
-            .prepare_cached(
-                "SELECT seq, json FROM rows WHERE article = ?1
-                 AND json_extract(json, '$.paragraph') = ?2 AND json_extract(json, '$.index') = ?3",
-            )
-            .and_then(|mut q| {
-                q.query_row(params![article, paragraph as i64, index as i64], |r| {
-                    Ok((r.get(0)?, r.get(1)?))
-                })
-            })
-            .ok();
+        let found = self.folder.segment_row(&article, paragraph, index)?;
         let (seq, json) = found.ok_or_else(|| EditError::NotFound(key.to_string()))?;
         Ok(self.view(&article, seq, &json)?)
     }
