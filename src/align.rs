@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::check::{self, Check, Flag, Severity};
 use crate::enforce::Enforced;
-use crate::glossary::{Prepared, TermMatch, TermStatus};
+use crate::glossary::{Forbidden, Prepared, TermMatch, TermStatus};
 use crate::markup::{self, Code, Placed};
 use crate::segment::Segment;
 
@@ -302,6 +302,21 @@ pub fn align(
             ),
         ));
     }
+    let deprecated: Vec<String> = terms
+        .iter()
+        .filter(|t| t.deprecated)
+        .map(|t| format!("{:?} ({} → {:?})", t.source, t.entry, t.target))
+        .collect();
+    if !deprecated.is_empty() {
+        flags.push(Flag::new(
+            Check::DeprecatedTerm,
+            Severity::Info,
+            format!(
+                "the source uses a deprecated term: {}",
+                deprecated.join(", ")
+            ),
+        ));
+    }
     // Codes: as placed when they nest for this segment's codes (a translation shared by
     // sentences with the same text may come from one whose codes differ), else projected.
     let mut placed = translation.placed.to_vec();
@@ -340,6 +355,28 @@ pub fn align(
         alternatives: translation.alternatives.to_vec(),
         review: None,
     }
+}
+
+/// Flags the targets a glossary forbids that `row`'s translation holds (`forbidden-term`),
+/// and takes back an earlier such flag: the check is run again on every new target.
+pub fn check_forbidden(row: &mut AlignedSegment, forbidden: &Forbidden) {
+    row.flags.retain(|f| f.check != Check::ForbiddenTerm);
+    let found = forbidden.find(&row.target);
+    if found.is_empty() {
+        return;
+    }
+    let named: Vec<String> = found
+        .iter()
+        .map(|f| format!("{:?} ({}, for {:?})", f.found, f.entry, f.source))
+        .collect();
+    row.flags.push(Flag::new(
+        Check::ForbiddenTerm,
+        Severity::Warning,
+        format!(
+            "the translation uses a term the glossary forbids: {}",
+            named.join(", ")
+        ),
+    ));
 }
 
 /// A person's translation of a segment, used instead of the model's: from the translation

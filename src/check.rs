@@ -69,6 +69,13 @@ pub enum Check {
     Split,
     TermRepair,
     MissingTerm,
+    /// The translation holds a target a glossary forbids.
+    ForbiddenTerm,
+    /// The source uses a form a glossary deprecates.
+    DeprecatedTerm,
+    /// The same source translated differently in the batch, or one translation given to
+    /// different sources (Xbench's two inconsistencies).
+    Inconsistent,
     Memory,
     Unchanged,
     Numbers,
@@ -83,13 +90,16 @@ pub enum Check {
 
 impl Check {
     /// Every check, for parsing names back.
-    pub const ALL: [Check; 15] = [
+    pub const ALL: [Check; 18] = [
         Check::EngineError,
         Check::Untranslated,
         Check::Truncated,
         Check::Split,
         Check::TermRepair,
         Check::MissingTerm,
+        Check::ForbiddenTerm,
+        Check::DeprecatedTerm,
+        Check::Inconsistent,
         Check::Memory,
         Check::Unchanged,
         Check::Numbers,
@@ -111,6 +121,9 @@ impl Check {
             Check::Split => "split",
             Check::TermRepair => "term-repair",
             Check::MissingTerm => "missing-term",
+            Check::ForbiddenTerm => "forbidden-term",
+            Check::DeprecatedTerm => "deprecated-term",
+            Check::Inconsistent => "inconsistent",
             Check::Memory => "memory",
             Check::Unchanged => "unchanged",
             Check::Numbers => "numbers",

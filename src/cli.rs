@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::check::Severity;
-use crate::glossary::Policy;
+use crate::glossary::{EntryStatus, Policy};
 use crate::options::{ComputeKind, DeviceKind};
 
 /// Translate batches of French news articles into English, offline, with auditable
@@ -261,6 +261,61 @@ pub enum GlossaryCommand {
         #[arg(short, long, value_name = "OUT_DIR")]
         output: Option<PathBuf>,
     },
+    /// Find the terms a batch uses that the glossaries lack: acronyms, names and recurring
+    /// noun phrases, ranked by frequency, spread over articles and specificity against
+    /// general French; with --output, the English the translations used for each.
+    Suggest(SuggestArgs),
+    /// Add the accepted rows of a reviewed `suggest --format tsv` file to a JSON glossary:
+    /// rows whose `accept` column says yes (y, yes, x, 1) and that have a target.
+    Accept {
+        /// The reviewed TSV.
+        #[arg(value_name = "REVIEWED_TSV")]
+        reviewed: PathBuf,
+        /// The JSON glossary to add them to (created when missing).
+        #[arg(long, value_name = "FILE")]
+        to: PathBuf,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct SuggestArgs {
+    /// Articles (files, folders, .jsonl).
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+    /// Glossaries whose terms are known (never suggested).
+    #[arg(short, long = "glossary", value_name = "FILE")]
+    pub glossaries: Vec<PathBuf>,
+    /// An output folder of `passeur translate` for these articles: each candidate's
+    /// current renderings.
+    #[arg(short, long, value_name = "OUT_DIR")]
+    pub output: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: SuggestFormat,
+    /// Candidates with fewer occurrences are left out.
+    #[arg(long, default_value_t = 2, value_name = "N")]
+    pub min_count: usize,
+    /// At most this many candidates, best first.
+    #[arg(long, default_value_t = 50, value_name = "N")]
+    pub limit: usize,
+    /// Add these candidates (by their rank in the list) to the glossary named by --to, each
+    /// with its first rendering as target (a name written in capitals keeps its own).
+    #[arg(long, num_args = 1.., value_name = "N", requires = "to")]
+    pub accept: Vec<usize>,
+    /// The JSON glossary --accept adds to (created when missing).
+    #[arg(long, value_name = "FILE")]
+    pub to: Option<PathBuf>,
+}
+
+/// How `glossary suggest` prints its candidates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SuggestFormat {
+    /// A table for people, with two example sentences each.
+    Table,
+    /// One JSON array, for tools.
+    Json,
+    /// Tab-separated, with `accept` and `target` columns to fill in for `glossary accept`.
+    Tsv,
 }
 
 #[derive(Debug, Args)]
@@ -289,6 +344,10 @@ pub struct AddArgs {
     pub note: Option<String>,
     #[arg(long)]
     pub domain: Option<String>,
+    /// preferred (enforced, the default), deprecated (a French form to avoid, still
+    /// translated with the target) or forbidden (a target no translation may use).
+    #[arg(long, value_enum)]
+    pub status: Option<EntryStatus>,
 }
 
 #[derive(Debug, Args)]
@@ -323,6 +382,10 @@ pub enum ReviewAction {
         /// `translate` read, OUT_DIR/memory.sqlite unless --memory named another).
         #[arg(long, value_name = "FILE")]
         memory: Option<PathBuf>,
+        /// A JSON glossary: the reviewer adds terms to it from the words they select
+        /// (created at the first), and edits are checked against its forbidden targets.
+        #[arg(short, long, value_name = "FILE")]
+        glossary: Option<PathBuf>,
     },
     /// Store the approved translations of a reviewed XLIFF 1.2 or TSV file in the
     /// translation memory, for the next `translate` to reuse.

@@ -273,6 +273,9 @@ struct Run<'a> {
     /// fingerprint, and the formats asked for. When it is what the outputs were last
     /// rendered from, and nothing was translated or removed, they are left as they are.
     rendered_from: Sha256,
+    /// With `--force` after an interrupted `--force` run: that run's number. Articles it
+    /// (or a later forced run) wrote are not translated a second time.
+    resumed_force: Option<i64>,
 }
 
 impl<'a> Run<'a> {
@@ -289,6 +292,12 @@ impl<'a> Run<'a> {
             settings.shard.map(|s| s.to_string()).as_deref(),
             &run_fingerprint,
         )?;
+        let resumed_force = setup.folder.begin_forcing(settings.force)?;
+        if resumed_force.is_some() {
+            eprintln!(
+                "passeur: note: resuming the interrupted --force run: the articles it already                  translated again are kept"
+            );
+        }
         // For `merge` to name what differs between shards; the glossaries are not in the
         // run fingerprint (an article depends on the entries it uses), but shards must agree.
         let mut named = components;
@@ -319,6 +328,7 @@ impl<'a> Run<'a> {
             chunk: Chunk::default(),
             position: 0,
             rendered_from,
+            resumed_force,
         })
     }
 
@@ -368,8 +378,15 @@ impl<'a> Run<'a> {
             self.rendered_from.update(b"\x00");
         }
         let recorded = self.folder.record(&pending.article.id)?;
+        let forced_already = match self.resumed_force {
+            Some(first) => self
+                .folder
+                .run_of(&pending.article.id)?
+                .is_some_and(|run| run >= first),
+            None => false,
+        };
         if recorded.is_some_and(|r| {
-            !self.settings.force
+            (!self.settings.force || forced_already)
                 && r.content_hash == pending.content_hash
                 && r.fingerprint == pending.fingerprint
         }) {
@@ -552,6 +569,9 @@ fn prepare_article(
     let approved = people_translations(reviewed, memory, &segments, failures);
     let mut fingerprint = Sha256::new();
     fingerprint.update(context.run_fingerprint.as_bytes());
+    if !context.terminology.forbidden.entries().is_empty() {
+        fingerprint.update(context.terminology.forbidden_fingerprint.as_bytes());
+    }
     for (prepared, approved) in prepared.iter().zip(&approved) {
         for term in &prepared.terms {
             fingerprint.update(
@@ -629,7 +649,13 @@ fn run_chunk(
         max_segment_tokens: context.settings.engine.max_segment_tokens,
     };
     let translations = timed(&mut timings.translate, || {
-        batch::translate_all(context.engine, &texts, &plan, &|_| {}, &|_| {})
+        batch::translate_all(
+            context.engine,
+            &texts,
+            &plan,
+            &|total| context.progress.sentences_started(total),
+            &|done| context.progress.sentences_done(done),
+        )
     });
     let fresh = timed(&mut timings.repair, || {
         let jobs: Vec<Job> = missing
@@ -683,7 +709,7 @@ fn run_chunk(
             .zip(pool.slots.par_iter().zip(approved.par_iter()))
             .map(|((&(a, segment), prepared), (slot, approved))| {
                 let id = &chunk.articles[a].article.id;
-                match (slot, approved) {
+                let mut row = match (slot, approved) {
                     (Some(slot), _) => {
                         align::align(id, segment, prepared, &(&enforced[*slot]).into())
                     }
@@ -691,7 +717,9 @@ fn run_chunk(
                         align::align_approved(id, segment, prepared, approved, &terminology.targets)
                     }
                     (None, None) => unreachable!("a segment is either approved or translated"),
-                }
+                };
+                align::check_forbidden(&mut row, &terminology.forbidden);
+                row
             })
             .collect()
     });
@@ -808,6 +836,9 @@ fn timed<T>(clock: &mut f64, stage: impl FnOnce() -> T) -> T {
 pub(crate) struct Terminology {
     matcher: Matcher,
     targets: Matcher,
+    forbidden: glossary::Forbidden,
+    /// A hash of the forbidden entries: every article's flags depend on them.
+    forbidden_fingerprint: String,
     entries: usize,
     /// A fingerprint per entry (its serialised form), so that an article depends only on
     /// the entries it uses.
@@ -819,7 +850,14 @@ impl Terminology {
     /// work; an invalid entry is reported and the rest used.
     fn load(paths: &[PathBuf], failures: &mut Vec<Failure>) -> Result<Terminology> {
         let entries = load_glossaries(paths, failures)?;
+        let forbidden = glossary::Forbidden::new(&entries);
+        let mut forbidden_fingerprint = Sha256::new();
+        for entry in forbidden.entries() {
+            forbidden_fingerprint.update(format!("{entry:?}").as_bytes());
+        }
         Ok(Terminology {
+            forbidden_fingerprint: hex(forbidden_fingerprint.finalize()),
+            forbidden,
             targets: Matcher::for_targets(&entries),
             entries: entries.len(),
             entry_fingerprints: entries

@@ -14,6 +14,9 @@ pub struct Progress {
     bar: ProgressBar,
     /// Articles kept from an earlier run: done, but not the engine's work.
     reused: Arc<AtomicUsize>,
+    /// The sentences (pieces) the engine has in hand, and how many it finished: a chunk
+    /// can be one long article, which would show no progress for minutes otherwise.
+    sentences: Arc<(AtomicUsize, AtomicUsize)>,
 }
 
 impl Progress {
@@ -26,6 +29,8 @@ impl Progress {
         let bar = ProgressBar::with_draw_target(Some(total), target);
         let reused: Arc<AtomicUsize> = Default::default();
         let (for_rate, for_eta) = (reused.clone(), reused.clone());
+        let sentences: Arc<(AtomicUsize, AtomicUsize)> = Default::default();
+        let for_chunk = sentences.clone();
         bar.set_style(
             ProgressStyle::with_template(template)
                 .expect("progress templates are valid")
@@ -47,10 +52,33 @@ impl Progress {
                         let left = state.len().map(|len| len.saturating_sub(state.pos()));
                         let _ = w.write_str(&eta_text(done, left, state.elapsed()));
                     },
+                )
+                .with_key(
+                    "chunk",
+                    move |_: &ProgressState, w: &mut dyn std::fmt::Write| {
+                        let total = for_chunk.0.load(Ordering::Relaxed);
+                        let done = for_chunk.1.load(Ordering::Relaxed);
+                        let _ = w.write_str(&chunk_text(done, total));
+                    },
                 ),
         );
         bar.enable_steady_tick(Duration::from_millis(200));
-        Progress { bar, reused }
+        Progress {
+            bar,
+            reused,
+            sentences,
+        }
+    }
+
+    /// The engine starts on `total` sentences (those of a chunk).
+    pub fn sentences_started(&self, total: usize) {
+        self.sentences.1.store(0, Ordering::Relaxed);
+        self.sentences.0.store(total, Ordering::Relaxed);
+    }
+
+    /// The engine finished `n` more of them.
+    pub fn sentences_done(&self, n: usize) {
+        self.sentences.1.fetch_add(n, Ordering::Relaxed);
     }
 
     /// Articles done over the whole batch (the total counted up front where the inputs
@@ -58,9 +86,9 @@ impl Progress {
     /// unchanged from an earlier run.
     pub fn articles(total: Option<usize>, quiet: bool) -> Progress {
         let template = if total.is_some() {
-            "translating [{bar:30}] {pos}/{len} articles, {elapsed_precise}, {rate}, ETA {eta} {msg}"
+            "translating [{bar:30}] {pos}/{len} articles{chunk}, {elapsed_precise}, {rate}, ETA {eta} {msg}"
         } else {
-            "translating {pos} articles, {elapsed_precise}, {rate} {msg}"
+            "translating {pos} articles{chunk}, {elapsed_precise}, {rate} {msg}"
         };
         let progress = Progress::new(total.unwrap_or(0) as u64, template, quiet);
         if total.is_none() {
@@ -120,6 +148,16 @@ fn rate_text(done: u64, elapsed: Duration) -> String {
     format!("{rate:.digits$} articles/s")
 }
 
+/// The sentences of the chunk in the engine's hands, while it has some left
+/// (` (sentences 120/800 of this chunk)`), so that one long article shows its progress.
+fn chunk_text(done: usize, total: usize) -> String {
+    match total {
+        0 => String::new(),
+        _ if done >= total => String::new(),
+        _ => format!(" (sentences {done}/{total} of this chunk)"),
+    }
+}
+
 /// Time left at the engine's rate for the articles left; "—" until the engine has done
 /// some (articles still to be read may be kept ones, so this is an upper bound).
 fn eta_text(done: u64, left: Option<u64>, elapsed: Duration) -> String {
@@ -148,6 +186,14 @@ mod tests {
         assert_eq!(rate_text(1234, second), "1234 articles/s");
         assert_eq!(rate_text(123, 10 * second), "12.3 articles/s");
         assert_eq!(rate_text(5, 12 * second), "0.417 articles/s");
+    }
+
+    /// Regression: a chunk of one long article showed no progress until it was done.
+    #[test]
+    fn a_long_chunk_counts_its_sentences() {
+        assert_eq!(chunk_text(0, 0), "");
+        assert_eq!(chunk_text(120, 800), " (sentences 120/800 of this chunk)");
+        assert_eq!(chunk_text(800, 800), "");
     }
 
     /// Regression: "ETA 0s" while 28 articles still needed the engine, because kept

@@ -48,6 +48,17 @@ pub fn deliverables(
     }
     counts.term_hit_rate = counts.hit_rate();
     (counts.inconsistent_sources, counts.inconsistent_targets) = consistency.counts();
+    // The `inconsistent` flags are the batch's, known only now: the deliverables carry
+    // them (added as rows are written), the rows in the state do not.
+    let (inconsistent, newly_flagged) = consistency.flag_totals();
+    if inconsistent > 0 {
+        *totals
+            .by_check
+            .entry(Check::Inconsistent.name())
+            .or_default() += inconsistent;
+        totals.flagged += newly_flagged;
+        counts.segments_flagged += newly_flagged;
+    }
 
     let wanted = wanted_formats(formats);
     // For the editor, which renders them again after each change.
@@ -105,7 +116,8 @@ pub fn deliverables(
         Ok(())
     };
     folder.for_each_row(|json| {
-        let row: AlignedSegment = serde_json::from_str(json).map_err(std::io::Error::other)?;
+        let mut row: AlignedSegment = serde_json::from_str(json).map_err(std::io::Error::other)?;
+        row.flags.extend(consistency.flag(&row));
         if article
             .last()
             .is_some_and(|last| last.article != row.article)

@@ -14,7 +14,7 @@ use anyhow::{bail, Context, Result};
 use quick_xml::events::Event;
 
 use crate::align::{AlignedSegment, ReviewState};
-use crate::check::Severity;
+use crate::check::{Check, Flag, Severity};
 use crate::memory::Approved;
 
 /// Reads an output folder's `aligned.jsonl`.
@@ -213,13 +213,32 @@ fn consistency_key(text: &str) -> String {
     crate::memory::collapse_spaces(text).to_lowercase()
 }
 
-/// [`consistency`]'s two counts over a batch read a row at a time (for run.json): each
-/// sentence kept as a hash, so that memory stays small whatever the batch.
+/// [`consistency`]'s two counts over a batch read a row at a time (for run.json), and the
+/// `inconsistent` flag of each row it concerns (for the deliverables): each sentence kept
+/// as a hash with the first segment that had it, so that memory stays small.
 #[derive(Debug, Default)]
 pub struct ConsistencyCount {
-    /// Source → (its first target, seen with another).
-    by_source: HashMap<u64, (u64, bool)>,
-    by_target: HashMap<u64, (u64, bool)>,
+    by_source: HashMap<u64, Seen>,
+    by_target: HashMap<u64, Seen>,
+    /// Per row added: its two hashes and whether a new flag would make it count as flagged.
+    rows: Vec<(u64, u64, bool)>,
+}
+
+/// A sentence as first seen: the other side's hash and the segment, and the first segment
+/// where the other side differed.
+#[derive(Debug)]
+struct Seen {
+    other: u64,
+    key: String,
+    differs_at: Option<String>,
+}
+
+/// The hashes [`ConsistencyCount`] compares sentences by.
+fn consistency_hash(text: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    consistency_key(text).hash(&mut hasher);
+    hasher.finish()
 }
 
 impl ConsistencyCount {
@@ -227,26 +246,78 @@ impl ConsistencyCount {
         if row.target.trim().is_empty() {
             return;
         }
-        let hash = |text: &str| {
-            use std::hash::{Hash, Hasher};
-            let mut hasher = std::collections::hash_map::DefaultHasher::new();
-            consistency_key(text).hash(&mut hasher);
-            hasher.finish()
-        };
-        let (source, target) = (hash(&row.source), hash(&row.target));
+        let (source, target) = (consistency_hash(&row.source), consistency_hash(&row.target));
+        // Counts as flagged once flagged: not approved, not from the memory, no flag yet.
+        let newly_flagged = row.flags.is_empty() && !row.memory && !row.state().is_reviewed();
+        self.rows.push((source, target, newly_flagged));
         for (map, this, other) in [
             (&mut self.by_source, source, target),
             (&mut self.by_target, target, source),
         ] {
-            let seen = map.entry(this).or_insert((other, false));
-            seen.1 |= seen.0 != other;
+            let seen = map.entry(this).or_insert_with(|| Seen {
+                other,
+                key: row.key(),
+                differs_at: None,
+            });
+            if seen.other != other && seen.differs_at.is_none() {
+                seen.differs_at = Some(row.key());
+            }
         }
     }
 
     /// Sources translated in several ways, and translations of several sources.
     pub fn counts(&self) -> (usize, usize) {
-        let several = |map: &HashMap<u64, (u64, bool)>| map.values().filter(|v| v.1).count();
+        let several =
+            |map: &HashMap<u64, Seen>| map.values().filter(|v| v.differs_at.is_some()).count();
         (several(&self.by_source), several(&self.by_target))
+    }
+
+    /// What the `inconsistent` flags add to the totals: rows flagged, and newly flagged.
+    pub fn flag_totals(&self) -> (usize, usize) {
+        let inconsistent = |s: u64, t: u64| {
+            self.by_source[&s].differs_at.is_some() || self.by_target[&t].differs_at.is_some()
+        };
+        let flagged: Vec<bool> = self
+            .rows
+            .iter()
+            .filter(|(s, t, _)| inconsistent(*s, *t))
+            .map(|r| r.2)
+            .collect();
+        (flagged.len(), flagged.iter().filter(|&&new| new).count())
+    }
+
+    /// The `inconsistent` flag of a row of the batch added, naming another segment of each
+    /// inconsistency (the whole list is in `passeur review`).
+    pub fn flag(&self, row: &AlignedSegment) -> Option<Flag> {
+        if row.target.trim().is_empty() {
+            return None;
+        }
+        let (source, target) = (consistency_hash(&row.source), consistency_hash(&row.target));
+        // A segment whose other side differs from this row's: the first seen, or the
+        // first that differed from it.
+        let differing = |seen: &Seen, mine: u64| match seen.other == mine {
+            true => seen.differs_at.clone(),
+            false => Some(seen.key.clone()),
+        };
+        let mut reasons = Vec::new();
+        if let Some(at) = self
+            .by_source
+            .get(&source)
+            .and_then(|s| differing(s, target))
+        {
+            reasons.push(format!("the same source is translated differently at {at}"));
+        }
+        if let Some(at) = self
+            .by_target
+            .get(&target)
+            .and_then(|s| differing(s, source))
+        {
+            reasons.push(format!(
+                "the same translation is given to another source at {at}"
+            ));
+        }
+        (!reasons.is_empty())
+            .then(|| Flag::new(Check::Inconsistent, Severity::Info, reasons.join("; ")))
     }
 }
 
@@ -294,6 +365,64 @@ pub fn inconsistencies(rows: &[AlignedSegment]) -> Vec<Inconsistency> {
         })
         .collect();
     out.sort_by(|a, b| (&a.article, &a.target).cmp(&(&b.article, &b.target)));
+    out
+}
+
+/// How a folder rendered one glossary entry: its uses by status, and where the term is
+/// missing, the English used instead (the runs most associated with those rows) and where.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TermRendering {
+    pub entry: String,
+    pub source: String,
+    pub target: String,
+    pub uses: usize,
+    /// Status name → uses.
+    pub statuses: BTreeMap<String, usize>,
+    pub instead: Vec<crate::glossary::suggest::Rendering>,
+    /// The segments where it is missing (`ARTICLE:PARAGRAPH:INDEX`).
+    pub missing_at: Vec<String>,
+}
+
+/// Each glossary entry the rows use, with its renderings (for `glossary check -o`), most
+/// used first.
+pub fn term_renderings(rows: &[AlignedSegment]) -> Vec<TermRendering> {
+    let mut by_entry: BTreeMap<String, TermRendering> = BTreeMap::new();
+    let mut missing_rows: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (r, row) in rows.iter().enumerate() {
+        for term in &row.terms {
+            let found = by_entry
+                .entry(term.entry.clone())
+                .or_insert_with(|| TermRendering {
+                    entry: term.entry.clone(),
+                    source: term.source.clone(),
+                    target: term.target.clone(),
+                    uses: 0,
+                    statuses: BTreeMap::new(),
+                    instead: Vec::new(),
+                    missing_at: Vec::new(),
+                });
+            found.uses += 1;
+            *found.statuses.entry(term.status.name().into()).or_default() += 1;
+            if term.status == crate::glossary::TermStatus::Missing {
+                found.missing_at.push(row.key());
+                let group = missing_rows.entry(term.entry.clone()).or_default();
+                if group.last() != Some(&r) {
+                    group.push(r);
+                }
+            }
+        }
+    }
+    let entries: Vec<String> = missing_rows.keys().cloned().collect();
+    let groups: Vec<Vec<usize>> = missing_rows.into_values().collect();
+    let targets: Vec<&str> = rows.iter().map(|r| r.target.as_str()).collect();
+    for (entry, instead) in entries
+        .iter()
+        .zip(crate::glossary::suggest::associated(&groups, &targets))
+    {
+        by_entry.get_mut(entry).expect("an entry with uses").instead = instead;
+    }
+    let mut out: Vec<TermRendering> = by_entry.into_values().collect();
+    out.sort_by(|a, b| b.uses.cmp(&a.uses).then(a.entry.cmp(&b.entry)));
     out
 }
 
@@ -699,6 +828,22 @@ mod tests {
         let mut count = ConsistencyCount::default();
         rows.iter().for_each(|r| count.add(r));
         assert_eq!(count.counts(), (1, 1));
+        // Each row of an inconsistency is flagged, naming a segment that differs from it.
+        let reasons: Vec<Option<String>> = rows
+            .iter()
+            .map(|r| count.flag(r).map(|f| f.reason))
+            .collect();
+        assert_eq!(
+            reasons,
+            [
+                Some("the same source is translated differently at b:0:0".into()),
+                Some("the same source is translated differently at a:0:0".into()),
+                Some("the same source is translated differently at b:0:0".into()),
+                Some("the same translation is given to another source at c:1:0".into()),
+                Some("the same translation is given to another source at c:0:0".into()),
+            ]
+        );
+        assert_eq!(count.flag_totals(), (5, 5));
     }
 
     #[test]

@@ -483,6 +483,38 @@ impl OutputFolder {
             .map_err(|e| self.error(e))
     }
 
+    /// The run that last wrote an article, if the state has it.
+    pub fn run_of(&self, id: &str) -> Result<Option<i64>, StateError> {
+        self.db
+            .query_row("SELECT run FROM articles WHERE id = ?1", [id], |r| r.get(0))
+            .optional()
+            .map_err(|e| self.error(e))
+    }
+
+    /// A `--force` run begins: the first of an interrupted series of them, recorded until
+    /// one completes, so that the same command run again resumes it ([`Self::forced_since`]).
+    /// A run without `--force` gives the series up (it keeps what the state holds).
+    pub fn begin_forcing(&self, force: bool) -> Result<Option<i64>, StateError> {
+        let pending = self.forced_since()?;
+        match (force, pending) {
+            (true, Some(first)) => Ok(Some(first)),
+            (true, None) => {
+                self.set_meta("forcing_since", &self.run.to_string())?;
+                Ok(None)
+            }
+            (false, _) => {
+                self.set_meta("forcing_since", "")?;
+                Ok(None)
+            }
+        }
+    }
+
+    /// The first run of a `--force` series not completed yet: every article written by it
+    /// or a later run was forced already.
+    pub fn forced_since(&self) -> Result<Option<i64>, StateError> {
+        Ok(self.meta("forcing_since")?.and_then(|r| r.parse().ok()))
+    }
+
     /// Keeps a recorded article as it is, at its place among this run's inputs.
     pub fn keep(&mut self, id: &str, position: usize) -> Result<(), StateError> {
         self.kept.push((id.to_string(), position));
@@ -646,8 +678,9 @@ impl OutputFolder {
         self.set_meta("run_fingerprint", fingerprint)
     }
 
-    /// Marks the folder complete: every input article is in it.
+    /// Marks the folder complete: every input article is in it (a `--force` series ends).
     pub fn end_run(&self) -> Result<(), StateError> {
+        self.set_meta("forcing_since", "")?;
         self.set_meta("complete", "true")
     }
 

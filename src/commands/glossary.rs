@@ -38,6 +38,9 @@ pub(crate) fn run(command: GlossaryCommand) -> Result<Status> {
             entry.whole_word = !args.inside_words;
             entry.note = args.note;
             entry.domain = args.domain;
+            if let Some(status) = args.status {
+                entry.status = status;
+            }
             edit::add(&args.file, &entry)?;
             say!(
                 "added {:?} → {:?} to {}",
@@ -105,6 +108,8 @@ pub(crate) fn run(command: GlossaryCommand) -> Result<Status> {
             }
             Ok(report(&converted.errors))
         }
+        GlossaryCommand::Suggest(args) => super::suggest::suggest(args),
+        GlossaryCommand::Accept { reviewed, to } => super::suggest::accept(&reviewed, &to),
         GlossaryCommand::Check {
             inputs,
             glossaries,
@@ -137,7 +142,41 @@ pub(crate) fn run(command: GlossaryCommand) -> Result<Status> {
                 status = Status::Partial;
             }
             if let Some(out_dir) = output {
-                let found = review::inconsistencies(&review::load_aligned(&out_dir)?);
+                let rows = review::load_aligned(&out_dir)?;
+                say!("\nrenderings in {}:", out_dir.display())?;
+                for t in review::term_renderings(&rows) {
+                    let statuses: Vec<String> =
+                        t.statuses.iter().map(|(s, n)| format!("{s} {n}")).collect();
+                    say!(
+                        "  {} → {} ({}): {} use{}: {}",
+                        t.source,
+                        t.target,
+                        t.entry,
+                        t.uses,
+                        if t.uses == 1 { "" } else { "s" },
+                        statuses.join(", ")
+                    )?;
+                    if !t.missing_at.is_empty() {
+                        let instead: Vec<String> = t
+                            .instead
+                            .iter()
+                            .map(|r| format!("{:?} ×{}", r.text, r.count))
+                            .collect();
+                        let shown: Vec<&str> =
+                            t.missing_at.iter().take(5).map(String::as_str).collect();
+                        say!(
+                            "      missing at {}{}; the English there has {}",
+                            shown.join(", "),
+                            if t.missing_at.len() > 5 { ", …" } else { "" },
+                            if instead.is_empty() {
+                                "no word in common".to_string()
+                            } else {
+                                instead.join(", ")
+                            }
+                        )?;
+                    }
+                }
+                let found = review::inconsistencies(&rows);
                 if found.is_empty() {
                     say!(
                         "\n{}: every term is rendered consistently",

@@ -17,6 +17,7 @@ mod memory;
 mod model;
 mod review;
 mod segment;
+mod suggest;
 mod translate;
 
 use anyhow::Result;

@@ -14,9 +14,10 @@ pub(crate) fn run(args: ReviewArgs) -> Result<Status> {
         out_dir,
         port,
         memory,
+        glossary,
     }) = args.action
     {
-        let editor = editor::Editor::open(&out_dir, memory)?;
+        let editor = editor::Editor::open(&out_dir, memory, glossary)?;
         editor::server::serve(editor, port)?;
         return Ok(Status::Success);
     }

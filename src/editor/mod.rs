@@ -10,6 +10,7 @@
 
 mod recheck;
 pub mod server;
+mod terms;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -25,6 +26,7 @@ use crate::state::{FolderLock, OutputFolder, Revision, SaveError, SegmentAt, Sta
 use crate::{read, render, segment, write};
 
 pub use recheck::recheck;
+pub use terms::TermsView;
 
 /// Which segments to list: every field narrows the list; none lists them all.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -78,6 +80,8 @@ pub struct Listing {
 pub struct Status {
     pub folder: String,
     pub memory: String,
+    /// The glossary terms are added to, if any.
+    pub glossary: Option<String>,
     /// Why changes cannot be made now (a run holds the folder), if they cannot.
     pub read_only: Option<String>,
     /// Segments by review state.
@@ -152,6 +156,7 @@ pub struct Editor {
     counted: Option<(StateVersion, BTreeMap<String, usize>)>,
     /// Changes this editor made (SQLite's data_version counts only other connections').
     changes: u64,
+    terms: terms::Terms,
 }
 
 /// `ARTICLE:PARAGRAPH:INDEX` read back (the article id may itself hold colons).
@@ -172,7 +177,10 @@ const STATE_SQL: &str = "COALESCE(json_extract(rows.json, '$.review.state'), \
 impl Editor {
     /// Opens the editor over `dir`; approvals go to `memory`, or to the memory the
     /// folder's last run read (`OUT/memory.sqlite` by default).
-    pub fn open(dir: &Path, memory: Option<PathBuf>) -> Result<Editor> {
+    /// Terms the reviewer adds go to `glossary`, whose forbidden targets edits are checked
+    /// against.
+    pub fn open(dir: &Path, memory: Option<PathBuf>, glossary: Option<PathBuf>) -> Result<Editor> {
+        let terms = terms::Terms::open(glossary)?;
         let folder = OutputFolder::open_unlocked(dir)?;
         let memory_path = match memory {
             Some(path) => path,
@@ -189,6 +197,7 @@ impl Editor {
             renderer,
             counted: None,
             changes: 0,
+            terms,
         })
     }
 
@@ -234,6 +243,7 @@ impl Editor {
         Ok(Status {
             folder: self.dir().display().to_string(),
             memory: self.memory_path.display().to_string(),
+            glossary: self.terms.glossary().map(|p| p.display().to_string()),
             read_only,
             segments: states.values().sum(),
             states,
@@ -412,7 +422,22 @@ impl Editor {
     /// and terms as they would be if it were saved.
     pub fn check(&self, key: &str, target: &str) -> Result<AlignedSegment, EditError> {
         let view = self.segment(key)?;
-        Ok(recheck(&view.row, target))
+        Ok(recheck(&view.row, target, self.terms.forbidden()))
+    }
+
+    /// The terms an article may need that no glossary covers.
+    pub fn terms_for(&mut self, article: &str) -> Result<TermsView, EditError> {
+        self.terms.for_article(&self.folder, article)
+    }
+
+    /// Adds an entry to the editor's glossary.
+    pub fn add_term(
+        &mut self,
+        source: &str,
+        target: &str,
+        note: Option<&str>,
+    ) -> Result<terms::Added, EditError> {
+        self.terms.add(source, target, note)
     }
 
     /// Other segments with the same source and another target (a rendering to adopt, or a
@@ -532,10 +557,11 @@ impl Editor {
             .map_or(0, |d| d.as_secs());
         let mut approvals: Vec<Approved> = Vec::new();
         let mut rejected: Vec<(String, String)> = Vec::new();
+        let forbidden = self.terms.forbidden();
         let mut change = |json: &str| -> Result<(String, Revision), String> {
             let row: AlignedSegment = serde_json::from_str(json).map_err(|e| e.to_string())?;
             let (target, state) = decide(&row);
-            let new = reviewed(&row, &target, state, now);
+            let new = reviewed(&row, &target, state, now, forbidden);
             let review = new.review.as_ref().expect("a reviewed row");
             let revision = Revision {
                 paragraph: new.paragraph,
@@ -644,10 +670,16 @@ impl Editor {
 
 /// `row` as a reviewer left it: `target` in `state`, checked again if it changed, with the
 /// machine translation it replaced and its next revision.
-fn reviewed(row: &AlignedSegment, target: &str, state: ReviewState, now: u64) -> AlignedSegment {
+fn reviewed(
+    row: &AlignedSegment,
+    target: &str,
+    state: ReviewState,
+    now: u64,
+    forbidden: &crate::glossary::Forbidden,
+) -> AlignedSegment {
     let mut new = match target == row.target {
         true => row.clone(),
-        false => recheck(row, target),
+        false => recheck(row, target, forbidden),
     };
     // The machine's own text: kept from an earlier review, or the target this replaces.
     let machine = match &row.review {

@@ -2,13 +2,14 @@
 //! that `translate` runs ([`crate::align::align`]), on the row's source, codes and terms.
 
 use crate::align::{self, AlignedSegment, Target};
-use crate::glossary::{self, Entry, Matcher, Prepared, TermStatus};
+use crate::glossary::{self, Entry, Forbidden, Matcher, Prepared, TermStatus};
 use crate::segment::Segment;
 
 /// `row` with `target` as its translation: flags and term statuses found again. What the
 /// engine reported (a score, a cut input or output) was about the model's text, so it goes;
 /// inline codes are placed again by position when the text changed.
-pub fn recheck(row: &AlignedSegment, target: &str) -> AlignedSegment {
+/// A forbidden target (of the editor's glossary) in the new text is flagged too.
+pub fn recheck(row: &AlignedSegment, target: &str, forbidden: &Forbidden) -> AlignedSegment {
     let segment = Segment {
         article: 0,
         paragraph: row.paragraph,
@@ -46,6 +47,7 @@ pub fn recheck(row: &AlignedSegment, target: &str) -> AlignedSegment {
     new.model_input = row.model_input.clone();
     new.memory = row.memory && unchanged;
     new.review = row.review.clone();
+    align::check_forbidden(&mut new, forbidden);
     new
 }
 
@@ -72,6 +74,7 @@ mod tests {
                 span: 2..6,
                 policy: Policy::Inject,
                 status: TermStatus::Ok,
+                deprecated: false,
             }],
             score: Some(-0.3),
             source_tokens: 9,
@@ -87,14 +90,19 @@ mod tests {
 
     #[test]
     fn an_edit_is_checked_again_with_the_same_checks_and_terms() {
-        let edited = recheck(&row(), "The Atlantic Alliance has 23 members.");
+        let forbidden = Forbidden::new(&[Entry {
+            status: glossary::EntryStatus::Forbidden,
+            ..Entry::new("OTAN", "Atlantic Alliance", "g.json#2")
+        }]);
+        let edited = recheck(&row(), "The Atlantic Alliance has 23 members.", &forbidden);
         let checks: Vec<Check> = edited.flags.iter().map(|f| f.check).collect();
         assert!(checks.contains(&Check::MissingTerm), "{checks:?}");
+        assert!(checks.contains(&Check::ForbiddenTerm), "{checks:?}");
         assert!(checks.contains(&Check::Numbers), "{checks:?}");
         assert_eq!(edited.terms[0].status, TermStatus::Missing);
         assert_eq!(edited.score, None);
 
-        let fixed = recheck(&row(), "NATO counts 32 member states.");
+        let fixed = recheck(&row(), "NATO counts 32 member states.", &forbidden);
         assert!(fixed.flags.is_empty(), "{:?}", fixed.flags);
         assert_eq!(fixed.terms[0].status, TermStatus::Ok);
     }

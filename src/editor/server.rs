@@ -107,6 +107,8 @@ fn routes(app: Shared) -> Router {
         .route("/api/check", post(check))
         .route("/api/save", post(save))
         .route("/api/bulk", post(bulk))
+        .route("/api/terms", get(terms))
+        .route("/api/term", post(add_term))
         .layer(middleware::from_fn_with_state(Arc::clone(&app), guard))
         .with_state(app)
 }
@@ -293,6 +295,30 @@ struct BulkRequest {
 async fn bulk(State(app): State<Shared>, Json(request): Json<BulkRequest>) -> Response {
     with_editor(app, move |editor| {
         editor.bulk(&request.query, request.state)
+    })
+    .await
+}
+
+#[derive(Deserialize)]
+struct ArticleQuery {
+    article: String,
+}
+
+async fn terms(State(app): State<Shared>, UrlQuery(query): UrlQuery<ArticleQuery>) -> Response {
+    with_editor(app, move |editor| editor.terms_for(&query.article)).await
+}
+
+#[derive(Deserialize)]
+struct TermRequest {
+    source: String,
+    target: String,
+    #[serde(default)]
+    note: Option<String>,
+}
+
+async fn add_term(State(app): State<Shared>, Json(request): Json<TermRequest>) -> Response {
+    with_editor(app, move |editor| {
+        editor.add_term(&request.source, &request.target, request.note.as_deref())
     })
     .await
 }

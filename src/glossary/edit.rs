@@ -14,7 +14,7 @@ use super::format::{
 };
 use super::load::read_text;
 use super::normalize::Normalized;
-use super::{load_glossary, parse_glossary_text, Entry, GlossaryError, Policy};
+use super::{load_glossary, parse_glossary_text, Entry, EntryStatus, GlossaryError, Policy};
 
 /// Waits for the glossary's lock (`.NAME.lock` beside it, kept): two `glossary add` at
 /// once take turns, each reading what the other wrote, so neither entry is lost. A lock on
@@ -104,6 +104,9 @@ pub fn list(path: &Path) -> Result<(Vec<String>, Vec<GlossaryError>), GlossaryEr
             if !e.whole_word {
                 extras.push("inside words".into());
             }
+            if e.status != EntryStatus::Preferred {
+                extras.push(e.status.name().to_string());
+            }
             if let Some(domain) = &e.domain {
                 extras.push(format!("domain: {domain}"));
             }
@@ -140,12 +143,17 @@ pub fn add(path: &Path, entry: &Entry) -> Result<(), EditError> {
         "[\n]\n".to_string()
     };
     let (entries, _) = parse_glossary_text(&name, &text, Format::Json)?;
+    // One enforced entry per source; a forbidden one beside it bans one target.
     let key = Normalized::new(&entry.source, true).text;
-    if let Some((i, _)) = entries
-        .iter()
-        .enumerate()
-        .find(|(_, e)| Normalized::new(&e.source, true).text == key)
-    {
+    let forbidden = |e: &Entry| e.status == EntryStatus::Forbidden;
+    let same = |e: &Entry| {
+        Normalized::new(&e.source, true).text == key
+            && forbidden(e) == forbidden(entry)
+            && (!forbidden(e)
+                || Normalized::new(&e.target, true).text
+                    == Normalized::new(&entry.target, true).text)
+    };
+    if let Some((i, _)) = entries.iter().enumerate().find(|(_, e)| same(e)) {
         return Err(EditError::Duplicate {
             path: name,
             number: i + 1,
@@ -157,12 +165,17 @@ pub fn add(path: &Path, entry: &Entry) -> Result<(), EditError> {
     let edited = match ranges.last() {
         Some(last) => {
             // Reuse the separator between the last two entries (",\n  "), or a new line
-            // with the last entry's indentation.
+            // with the last entry's indentation; after an entry that shares its line with
+            // the list's `[`, the same line.
             let separator = if ranges.len() >= 2 {
                 text[ranges[ranges.len() - 2].end..ranges[ranges.len() - 1].start].to_string()
             } else {
                 let line_start = text[..last.start].rfind('\n').map_or(0, |p| p + 1);
-                format!(",\n{}", &text[line_start..last.start])
+                let indent = &text[line_start..last.start];
+                match indent.trim().is_empty() {
+                    true => format!(",\n{indent}"),
+                    false => ", ".to_string(),
+                }
             };
             format!(
                 "{}{separator}{json}{}",
@@ -306,5 +319,31 @@ mod tests {
         add(&path, &Entry::new("OTAN", "NATO", "")).unwrap();
         let (entries, _) = load_glossary(&path).unwrap();
         assert_eq!(entries.len(), 1);
+    }
+
+    /// Regression: an entry added to a one-line list (`[{…}]`) got the `[` as its
+    /// indentation, and the file no longer parsed. A forbidden entry beside the preferred
+    /// one of its source is no duplicate.
+    #[test]
+    fn add_to_a_one_line_list_and_beside_a_forbidden_entry() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = file(
+            &dir,
+            "g.json",
+            r#"[{"source": "OTAN", "target": "Atlantic Alliance", "status": "forbidden"}]"#,
+        );
+        add(&path, &Entry::new("OTAN", "NATO", "")).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            r#"[{"source": "OTAN", "target": "Atlantic Alliance", "status": "forbidden"}, {"source":"OTAN","target":"NATO"}]"#
+        );
+        let (entries, errors) = load_glossary(&path).unwrap();
+        assert!(errors.is_empty());
+        assert_eq!(entries.len(), 2);
+        let again = Entry {
+            status: EntryStatus::Forbidden,
+            ..Entry::new("otan", "atlantic alliance", "")
+        };
+        assert!(add(&path, &again).is_err());
     }
 }

@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::format::{read_raw, Format, RawEntries};
 use super::load::{is_acronym, read_text, validate};
 use super::normalize::Normalized;
-use super::{Entry, GlossaryError, Matcher};
+use super::{Entry, EntryStatus, GlossaryError, Matcher};
 
 /// A lint finding.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -33,6 +33,7 @@ pub fn lint(path: &Path) -> Result<Vec<Finding>, GlossaryError> {
     shared_spellings(&valid, &mut findings);
     not_matching_themselves(&valid, &mut findings);
     suspicious_case(&valid, &mut findings);
+    forbidden_but_required(&valid, &mut findings);
     findings.sort_by_key(|f| (f.line, f.entry));
     findings.dedup();
     Ok(findings)
@@ -45,8 +46,9 @@ pub fn lint(path: &Path) -> Result<Vec<Finding>, GlossaryError> {
 pub fn across(files: &[(String, Vec<Entry>)]) -> Vec<String> {
     let mut first: HashMap<String, (usize, &Entry)> = HashMap::new();
     let mut findings = Vec::new();
+    let enforced = |e: &&Entry| e.pattern.is_none() && e.status != EntryStatus::Forbidden;
     for (k, (_, entries)) in files.iter().enumerate() {
-        for entry in entries.iter().filter(|e| e.pattern.is_none()) {
+        for entry in entries.iter().filter(enforced) {
             let key = Normalized::new(&entry.source, true).text;
             match first.get(&key) {
                 None => {
@@ -73,6 +75,29 @@ pub fn across(files: &[(String, Vec<Entry>)]) -> Vec<String> {
                     });
                 }
                 Some(_) => {}
+            }
+        }
+    }
+    let required: HashMap<String, &Entry> = files
+        .iter()
+        .flat_map(|(_, entries)| entries.iter().filter(enforced))
+        .map(|e| (Normalized::new(&e.target, true).text, e))
+        .collect();
+    for (k, (_, entries)) in files.iter().enumerate() {
+        for entry in entries
+            .iter()
+            .filter(|e| e.status == EntryStatus::Forbidden)
+        {
+            let key = Normalized::new(&entry.target, true).text;
+            if let Some(other) = required
+                .get(&key)
+                .filter(|o| !files[k].1.iter().any(|e| std::ptr::eq(e, **o)))
+            {
+                findings.push(format!(
+                    "{} forbids {:?}, which {} requires ({:?} → {:?}): its translations would \
+                     be flagged forbidden-term",
+                    entry.origin, entry.target, other.origin, other.source, other.target
+                ));
             }
         }
     }
@@ -161,10 +186,12 @@ fn invalid_or_padded(name: &str, raw: &RawEntries, findings: &mut Vec<Finding>) 
 /// the first entry always wins).
 fn shared_spellings(valid: &[Valid], findings: &mut Vec<Finding>) {
     let mut by_source: HashMap<String, Vec<usize>> = HashMap::new();
+    // A forbidden entry shares its source with the preferred one by design (OTAN → NATO,
+    // never OTAN → "Atlantic Alliance").
     for (i, v) in valid
         .iter()
         .enumerate()
-        .filter(|(_, v)| v.entry.pattern.is_none())
+        .filter(|(_, v)| v.entry.pattern.is_none() && v.entry.status != EntryStatus::Forbidden)
     {
         for spelling in std::iter::once(&v.entry.source).chain(&v.entry.variants) {
             by_source
@@ -207,7 +234,10 @@ fn shared_spellings(valid: &[Valid], findings: &mut Vec<Finding>) {
 fn not_matching_themselves(valid: &[Valid], findings: &mut Vec<Finding>) {
     let matcher = Matcher::new(valid.iter().map(|v| v.entry.clone()).collect());
     for (i, v) in valid.iter().enumerate() {
-        if v.entry.pattern.is_some() || findings.iter().any(|f| f.entry == v.number) {
+        if v.entry.pattern.is_some()
+            || v.entry.status == EntryStatus::Forbidden
+            || findings.iter().any(|f| f.entry == v.number)
+        {
             continue;
         }
         let found = matcher.find(&v.entry.source);
@@ -223,6 +253,28 @@ fn not_matching_themselves(valid: &[Valid], findings: &mut Vec<Finding>) {
         };
         if let Some(message) = problem {
             findings.push(v.finding(message));
+        }
+    }
+}
+
+/// A target one entry forbids and another requires: every translation that follows the
+/// second is flagged by the first.
+fn forbidden_but_required(valid: &[Valid], findings: &mut Vec<Finding>) {
+    let required: HashMap<String, &Valid> = valid
+        .iter()
+        .rev()
+        .filter(|v| v.entry.pattern.is_none() && v.entry.status != EntryStatus::Forbidden)
+        .map(|v| (Normalized::new(&v.entry.target, true).text, v))
+        .collect();
+    for v in valid
+        .iter()
+        .filter(|v| v.entry.status == EntryStatus::Forbidden)
+    {
+        if let Some(other) = required.get(&Normalized::new(&v.entry.target, true).text) {
+            findings.push(v.finding(format!(
+                "forbids {:?}, which entry {} ({:?}) requires: its translations would be flagged",
+                v.entry.target, other.number, other.entry.source
+            )));
         }
     }
 }
@@ -291,6 +343,29 @@ mod tests {
         assert!(said(8, "lower-case target"), "{findings:#?}");
         assert!(said(9, "shadowed by entry 4"), "{findings:#?}");
         assert!(!findings.iter().any(|f| f.line == 2), "{findings:#?}");
+    }
+
+    /// A forbidden entry beside the preferred one of the same source is no conflict; a
+    /// target both forbidden and required is.
+    #[test]
+    fn lint_knows_forbidden_entries() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = file(
+            &dir,
+            "g.json",
+            r#"[
+  {"source": "OTAN", "target": "NATO"},
+  {"source": "OTAN", "target": "Atlantic Alliance", "status": "forbidden"},
+  {"source": "Alliance atlantique", "target": "Atlantic Alliance"}
+]"#,
+        );
+        let findings = lint(&path).unwrap();
+        assert_eq!(findings.len(), 1, "{findings:#?}");
+        assert_eq!(findings[0].line, 3);
+        assert!(
+            findings[0].message.contains("which entry 3"),
+            "{findings:#?}"
+        );
     }
 
     #[test]

@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use super::format::{read_raw, Format, RawEntry};
-use super::{Entry, GlossaryError, Policy};
+use super::{Entry, EntryStatus, GlossaryError, Policy};
 
 /// Loads a glossary in the format its ending names.
 pub fn load_glossary(path: &Path) -> Result<(Vec<Entry>, Vec<GlossaryError>), GlossaryError> {
@@ -78,6 +78,12 @@ pub(crate) fn validate(
                 "a pattern entry has no source, target or variants: it protects what it matches",
             ));
         }
+        if raw.status.is_some_and(|s| s != EntryStatus::Preferred) {
+            return Err(bad(
+                pattern,
+                "a pattern entry has no status: it protects what it matches",
+            ));
+        }
         let regex = regex::Regex::new(pattern)
             .map_err(|e| bad(pattern, &format!("invalid pattern: {e}")))?;
         if regex.is_match("") {
@@ -93,6 +99,7 @@ pub(crate) fn validate(
             note: raw.note.filter(|n| !n.trim().is_empty()),
             domain: raw.domain.filter(|d| !d.trim().is_empty()),
             pattern: Some(pattern.clone()),
+            status: EntryStatus::Preferred,
             origin: format!("{name}#{number}"),
         });
     }
@@ -128,6 +135,7 @@ pub(crate) fn validate(
         note: raw.note.filter(|n| !n.trim().is_empty()),
         domain: raw.domain.filter(|d| !d.trim().is_empty()),
         pattern: None,
+        status: raw.status.unwrap_or_default(),
         origin: format!("{name}#{number}"),
         source,
     })
@@ -215,6 +223,60 @@ mod tests {
             Format::Csv,
         );
         assert_eq!(entries[0].note.as_deref(), Some("pays, Asie"));
+    }
+
+    /// A concept with a deprecated French term and a deprecated English one, as a
+    /// terminologist writes it (and Weblate's `forbidden`), gives three entries; passeur's
+    /// own export of them reads back the same.
+    #[test]
+    fn tbx_administrative_status_gives_deprecated_and_forbidden_entries() {
+        let tbx = r#"<tbx type="TBX-Basic" xmlns="urn:iso:std:iso:30042:ed-2"><text><body>
+            <conceptEntry id="c1">
+              <langSec xml:lang="fr">
+                <termSec><term>OTAN</term><termNote type="administrativeStatus">preferredTerm-admn-sts</termNote></termSec>
+                <termSec><term>Organisation du traité de l'Atlantique Nord</term><termNote type="administrativeStatus">supersededTerm-admn-sts</termNote></termSec>
+              </langSec>
+              <langSec xml:lang="en">
+                <termSec><term>NATO</term></termSec>
+                <termSec><term>Atlantic Alliance</term><termNote type="administrativeStatus">forbidden</termNote></termSec>
+              </langSec></conceptEntry>
+            </body></text></tbx>"#;
+        let (entries, errors) = parse(tbx, Format::Tbx);
+        assert!(errors.is_empty(), "{errors:?}");
+        let seen: Vec<(&str, &str, EntryStatus)> = entries
+            .iter()
+            .map(|e| (e.source.as_str(), e.target.as_str(), e.status))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                ("OTAN", "NATO", EntryStatus::Preferred),
+                (
+                    "Organisation du traité de l'Atlantique Nord",
+                    "NATO",
+                    EntryStatus::Deprecated
+                ),
+                ("OTAN", "Atlantic Alliance", EntryStatus::Forbidden),
+            ]
+        );
+        for format in [Format::Tbx, Format::Json] {
+            let written = write_glossary(&entries, format).unwrap();
+            let (again, _) = parse(&written, format);
+            let plain = |e: &[Entry]| {
+                e.iter()
+                    .map(|e| (e.source.clone(), e.target.clone(), e.status))
+                    .collect::<Vec<_>>()
+            };
+            assert_eq!(plain(&again), plain(&entries), "{format:?}:\n{written}");
+        }
+        let written = write_glossary(&entries, Format::Json).unwrap();
+        assert!(written.contains(r#""status":"forbidden""#), "{written}");
+        // TSV cannot hold a status: the export is refused, naming the entry.
+        let refused = write_glossary(&entries[1..], Format::Tsv).unwrap_err();
+        assert!(
+            refused.contains("entry 1") && refused.contains("status deprecated"),
+            "{refused}"
+        );
     }
 
     #[test]

@@ -6,13 +6,16 @@ use aho_corasick::{AhoCorasick, MatchKind};
 use regex::Regex;
 
 use super::normalize::{is_word_char, Normalized};
-use super::{Entry, TermMatch, TermStatus};
+use super::{Entry, EntryStatus, TermMatch, TermStatus};
 
-/// Which language's plural rules make the plural spellings.
+/// Which spellings of each term are looked for: French or English ones (hyphenation
+/// variants and the plural by that language's rules), or the term exactly as written
+/// (a forbidden `Indo Pacific` must not match the preferred `Indo-Pacific`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Language {
     French,
     English,
+    Exact,
 }
 
 /// One spelling the automaton looks for.
@@ -45,15 +48,34 @@ impl Matcher {
     /// English text, for verification.
     pub fn for_targets(entries: &[Entry]) -> Matcher {
         // Pattern entries have no fixed target; verification checks their text literally.
+        // A forbidden target is nothing to verify (an empty term matches nothing).
         let targets = entries
             .iter()
             .map(|e| {
-                let mut target = Entry::new(&e.target, &e.target, &e.origin);
+                let wanted = match e.status {
+                    EntryStatus::Forbidden => "",
+                    _ => e.target.as_str(),
+                };
+                let mut target = Entry::new(wanted, wanted, &e.origin);
                 target.case_sensitive = false;
                 target
             })
             .collect();
         Matcher::build(targets, Language::English)
+    }
+
+    /// A matcher of the targets of `entries` exactly as written, with each entry's case
+    /// rule (same indices): what forbidden entries ban from translations.
+    pub(super) fn for_forbidden(entries: &[Entry]) -> Matcher {
+        let banned = entries
+            .iter()
+            .map(|e| Entry {
+                case_sensitive: e.case_sensitive,
+                whole_word: e.whole_word,
+                ..Entry::new(&e.target, &e.target, &e.origin)
+            })
+            .collect();
+        Matcher::build(banned, Language::Exact)
     }
 
     fn build(entries: Vec<Entry>, language: Language) -> Matcher {
@@ -67,6 +89,11 @@ impl Matcher {
                 }
                 continue;
             }
+            // A forbidden entry's source is no term to enforce: only its target is looked
+            // for, in translations (`for_forbidden`).
+            if entry.status == EntryStatus::Forbidden && language == Language::French {
+                continue;
+            }
             // This entry's patterns start here: duplicates are looked for among them only
             // (a scan of every pattern made building 100,000 entries quadratic).
             let first = patterns.len();
@@ -74,6 +101,14 @@ impl Matcher {
                 .chain(&entry.variants)
                 .filter(|s| !s.trim().is_empty());
             for spelling in given {
+                if language == Language::Exact {
+                    patterns.push(Pattern {
+                        entry: index,
+                        form: Normalized::new(spelling.trim(), false).text,
+                        plural: false,
+                    });
+                    continue;
+                }
                 let mut forms: Vec<(String, bool)> = spellings(spelling)
                     .into_iter()
                     .map(|f| (f, false))
@@ -81,7 +116,7 @@ impl Matcher {
                 if !entry.case_sensitive && entry.whole_word {
                     let plural = match language {
                         Language::French => french_plural(spelling),
-                        Language::English => english_plural(spelling),
+                        _ => english_plural(spelling),
                     };
                     if let Some(plural) = plural.filter(|p| p != spelling) {
                         forms.extend(spellings(&plural).into_iter().map(|f| (f, true)));
@@ -175,6 +210,7 @@ impl Matcher {
                 span: start..end,
                 policy: entry.policy,
                 status: TermStatus::Pending,
+                deprecated: entry.status == EntryStatus::Deprecated,
             });
         }
         matches

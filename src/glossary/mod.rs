@@ -21,6 +21,7 @@ pub mod lint;
 mod load;
 mod matcher;
 mod normalize;
+pub mod suggest;
 pub mod usage;
 
 use std::ops::Range;
@@ -58,6 +59,32 @@ impl Policy {
     }
 }
 
+/// What an entry says about its terms: TBX's administrative status, as Weblate and
+/// Tolgee use it. The status names are the JSON ones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum EntryStatus {
+    /// The target is the translation to use (the entry is enforced).
+    #[default]
+    Preferred,
+    /// The source is a French form to avoid: still matched and translated with the target,
+    /// and flagged `deprecated-term` so that the terminologist sees where it was used.
+    Deprecated,
+    /// The target must not appear in a translation: never enforced, and a translation that
+    /// holds it is flagged `forbidden-term` (the source says what it is a wrong rendering of).
+    Forbidden,
+}
+
+impl EntryStatus {
+    pub fn name(self) -> &'static str {
+        match self {
+            EntryStatus::Preferred => "preferred",
+            EntryStatus::Deprecated => "deprecated",
+            EntryStatus::Forbidden => "forbidden",
+        }
+    }
+}
+
 /// One terminology entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
@@ -81,6 +108,9 @@ pub struct Entry {
     /// that must come out byte-identical (URLs, e-mail addresses, codes). Such an entry's
     /// target is the matched text itself.
     pub pattern: Option<String>,
+    /// Preferred (enforced), deprecated (a source form to avoid) or forbidden (a target
+    /// that must not appear).
+    pub status: EntryStatus,
     /// The glossary file and entry number (`glossaries/fr-en.json#3`), for messages.
     pub origin: String,
 }
@@ -98,6 +128,7 @@ impl Entry {
             note: None,
             domain: None,
             pattern: None,
+            status: EntryStatus::Preferred,
             origin: origin.to_string(),
         }
     }
@@ -120,6 +151,9 @@ pub struct TermMatch {
     pub span: Range<usize>,
     pub policy: Policy,
     pub status: TermStatus,
+    /// The entry's source is a deprecated form (see [`EntryStatus::Deprecated`]).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub deprecated: bool,
 }
 
 /// What verification and repair found for a term.
@@ -200,6 +234,67 @@ impl Prepared {
             .map(|t| (t.span.clone(), t.target.clone()))
             .collect()
     }
+}
+
+/// The targets no translation may hold: the forbidden entries of the run's glossaries.
+#[derive(Debug, Clone)]
+pub struct Forbidden {
+    entries: Vec<Entry>,
+    matcher: Matcher,
+}
+
+/// A forbidden target found in a translation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ForbiddenUse {
+    /// The glossary file and entry number that forbids it.
+    pub entry: String,
+    /// The French term it is a wrong rendering of.
+    pub source: String,
+    /// The text found in the translation.
+    pub found: String,
+    pub span: Range<usize>,
+}
+
+impl Forbidden {
+    /// The forbidden entries among `entries`.
+    pub fn new(entries: &[Entry]) -> Forbidden {
+        let entries: Vec<Entry> = entries
+            .iter()
+            .filter(|e| e.status == EntryStatus::Forbidden && e.pattern.is_none())
+            .cloned()
+            .collect();
+        Forbidden {
+            matcher: Matcher::for_forbidden(&entries),
+            entries,
+        }
+    }
+
+    pub fn entries(&self) -> &[Entry] {
+        &self.entries
+    }
+
+    /// Every forbidden target in `translation`, left to right.
+    pub fn find(&self, translation: &str) -> Vec<ForbiddenUse> {
+        if self.entries.is_empty() {
+            return Vec::new();
+        }
+        self.matcher
+            .find(translation)
+            .into_iter()
+            .map(|m| ForbiddenUse {
+                entry: m.entry,
+                source: self.entries[m.entry_index].source.clone(),
+                found: m.source,
+                span: m.span,
+            })
+            .collect()
+    }
+}
+
+/// Text as matching sees it (case folded, apostrophes and dashes unified, spaces plain),
+/// for searches that should agree with it.
+pub fn fold(text: &str) -> String {
+    normalize::Normalized::new(text, true).text
 }
 
 /// The placeholder for the `n`th protected span of a segment (see [`markup::token`]).
@@ -470,6 +565,48 @@ mod tests {
         assert_eq!(statuses, [TermStatus::Normalised, TermStatus::Missing]);
         let (_, statuses) = verify(&targets, "the Pacific region", &wanted[..1]);
         assert_eq!(statuses, [TermStatus::Missing]);
+    }
+
+    /// A forbidden entry is never enforced; its target is found in translations as written
+    /// (not its hyphenation variants: `Indo Pacific` is banned, `Indo-Pacific` required);
+    /// a deprecated source is enforced and marked.
+    #[test]
+    fn forbidden_targets_are_found_and_deprecated_sources_marked() {
+        let banned = |source: &str, target: &str| Entry {
+            status: EntryStatus::Forbidden,
+            ..entry(source, target)
+        };
+        let entries = vec![
+            entry("indo-pacifique", "Indo-Pacific"),
+            banned("indo-pacifique", "Indo Pacific"),
+            banned("OTAN", "OTAN"),
+            Entry {
+                status: EntryStatus::Deprecated,
+                ..entry("Organisation du traité de l'Atlantique Nord", "NATO")
+            },
+        ];
+        let matcher = Matcher::new(entries.clone());
+        let prepared = prepare(
+            &matcher,
+            "L'OTAN, ou Organisation du traité de l'Atlantique Nord, et l'indo-pacifique.",
+            false,
+        );
+        let used: Vec<(&str, bool)> = prepared
+            .terms
+            .iter()
+            .map(|t| (t.target.as_str(), t.deprecated))
+            .collect();
+        assert_eq!(used, [("NATO", true), ("Indo-Pacific", false)]);
+        let forbidden = Forbidden::new(&entries);
+        let found: Vec<String> = forbidden
+            .find("OTAN and the indo pacific, not the Indo-Pacific; Otan.")
+            .into_iter()
+            .map(|f| format!("{} {} {}", f.found, f.entry, f.source))
+            .collect();
+        assert_eq!(
+            found,
+            ["OTAN test OTAN", "indo pacific test indo-pacifique"]
+        );
     }
 
     /// One output occurrence cannot satisfy many source occurrences.

@@ -92,7 +92,8 @@ enum Event {
         keep: bool,
         /// Translatable attribute values: their byte ranges.
         attributes: Vec<Range<usize>>,
-        lang: Option<Range<usize>>,
+        /// `lang` and `xml:lang` values that become the target language.
+        lang: Vec<Range<usize>>,
     },
     End {
         name: String,
@@ -152,7 +153,9 @@ pub fn parse(
     Ok((text, codes, page))
 }
 
-/// What lol_html reports, and the language `<html>` declares (`lang`, else `xml:lang`).
+/// What lol_html reports, and the language `<html>` declares (`lang`, else `xml:lang`; when
+/// the two disagree and one is the source language, that one: the other is set to the
+/// target like it, so that the page's two declarations agree again).
 fn events(
     source: &str,
     languages: &LanguagePair,
@@ -165,10 +168,16 @@ fn events(
         move |el: &mut Element| {
             let name = el.tag_name();
             if name == "html" {
-                *declared.borrow_mut() = el
-                    .get_attribute("lang")
-                    .or_else(|| el.get_attribute("xml:lang"))
-                    .filter(|l| !l.trim().is_empty());
+                let given: Vec<String> = [el.get_attribute("lang"), el.get_attribute("xml:lang")]
+                    .into_iter()
+                    .flatten()
+                    .filter(|l| !l.trim().is_empty())
+                    .collect();
+                *declared.borrow_mut() = given
+                    .iter()
+                    .find(|l| languages.is_source(l))
+                    .or(given.first())
+                    .cloned();
             }
             // An element in another language (a quotation `<blockquote lang="en">`) is not
             // the model's to translate: it stays as written, like `translate="no"`.
@@ -199,7 +208,7 @@ fn events(
                     )
                 });
             let mut attributes = Vec::new();
-            let mut lang = None;
+            let mut lang = Vec::new();
             for attribute in el.attributes() {
                 let attribute_name = attribute.name();
                 let Some(value) = attribute.value_source_location() else {
@@ -212,14 +221,15 @@ fn events(
                 {
                     attributes.push(value);
                 } else if (attribute_name == "lang" || attribute_name == "xml:lang")
-                    && languages.is_source(&attribute.value())
+                    && (languages.is_source(&attribute.value()) || name == "html")
                 {
-                    lang = Some(value);
+                    // On `<html>` both declarations follow the one that said French.
+                    lang.push(value);
                 }
             }
             if name == "html" && !el.has_attribute("lang") {
                 let at = el.source_location().bytes().start + "<html".len();
-                lang = Some(at..at);
+                lang.push(at..at);
             }
             let has_content = el.can_have_content();
             events.borrow_mut().push(Event::Start {
@@ -307,7 +317,7 @@ impl Builder<'_> {
                     attributes,
                     lang,
                 } => {
-                    self.lang.extend(lang.clone());
+                    self.lang.extend(lang.iter().cloned());
                     let verbatim = INLINE_VERBATIM.contains(&name.as_str())
                         || (*keep && INLINE.contains(&name.as_str()));
                     let skipped = SKIPPED.contains(&name.as_str()) || *keep;
@@ -593,6 +603,19 @@ mod tests {
         let markups: Vec<&str> = codes.iter().map(|c| c.markup.as_str()).collect();
         assert_eq!(markups, ["<a href=\"/x\">", "</a>"]);
         assert!(codes.iter().all(|c| c.kind == CodeKind::Standalone));
+    }
+
+    /// Regression: `<html xml:lang="fr" lang="en">` (or both French) came back with one
+    /// declaration translated and the other not.
+    #[test]
+    fn both_language_declarations_of_the_page_follow_the_translation() {
+        for html in [
+            "<html xml:lang=\"fr\" lang=\"en\"><body><p>Une phrase.</p></body></html>",
+            "<html lang=\"fr\" xml:lang=\"fr\"><body><p>Une phrase.</p></body></html>",
+        ] {
+            let (_, _, page) = parse(html.to_string(), &LanguagePair::default()).unwrap();
+            assert_eq!(page.lang.len(), 2, "{html}: {:?}", page.lang);
+        }
     }
 
     /// Regression: a `<blockquote lang="en">` inside a French page went to the French model.

@@ -228,6 +228,7 @@ mod snapshots {
             span,
             policy: Policy::Inject,
             status,
+            deprecated: false,
         }
     }
 

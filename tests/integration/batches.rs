@@ -584,3 +584,82 @@ fn ctrl_c_says_what_is_committed_and_the_same_command_finishes() {
         counts(&fx)
     );
 }
+
+/// Issue 21 #7: a `--force` run killed halfway, then the same command: the articles it
+/// already translated again are kept, the rest is forced, and the folder is the one an
+/// uninterrupted `--force` run gives. A run without `--force` in between gives the series up.
+#[test]
+fn an_interrupted_force_run_resumes_instead_of_starting_again() {
+    let fx = Fixture::new();
+    write_articles(&fx, 0..240);
+    let model = tiny_model();
+    let model = model.to_str().unwrap();
+    let base = [
+        "translate",
+        "in",
+        "-o",
+        "out",
+        "--model",
+        model,
+        "--quiet",
+        "--chunk-segments",
+        "6",
+    ];
+    let first = fx.run(&base);
+    assert!(first.status.success(), "{}", stderr(&first));
+    let before = outputs(&fx, "out");
+    let forced: Vec<&str> = base.iter().copied().chain(["--force"]).collect();
+
+    // Kill the forced run once some of its chunks are committed (their articles carry the
+    // new run's number in the state).
+    let mut child = fx.passeur(&forced).spawn().unwrap();
+    let state = fx.path("out/.passeur/state.sqlite");
+    let started = std::time::Instant::now();
+    loop {
+        let committed: i64 = rusqlite::Connection::open(&state)
+            .and_then(|db| {
+                db.query_row(
+                    "SELECT COUNT(*) FROM articles WHERE run = (SELECT MAX(run) FROM articles)
+                     AND run > 1",
+                    [],
+                    |r| r.get(0),
+                )
+            })
+            .unwrap_or(0);
+        if committed >= 10 {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "the forced run never committed"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    let resumed = fx.run(&forced);
+    assert!(resumed.status.success(), "{}", stderr(&resumed));
+    assert!(
+        stderr(&resumed).contains("resuming the interrupted --force run"),
+        "{}",
+        stderr(&resumed)
+    );
+    let resumed_counts = counts(&fx);
+    let reused = resumed_counts["articles_reused"].as_u64().unwrap();
+    assert!((10..240).contains(&reused), "{resumed_counts}");
+    assert_eq!(
+        resumed_counts["articles_translated"].as_u64().unwrap() + reused,
+        240
+    );
+    assert_eq!(
+        outputs(&fx, "out"),
+        before,
+        "forced again, the tiny model says the same"
+    );
+
+    // The series completed: the next --force starts a new one and forces everything.
+    let again = fx.run(&forced);
+    assert!(!stderr(&again).contains("resuming"), "{}", stderr(&again));
+    assert_eq!(counts(&fx)["articles_reused"], 0);
+}

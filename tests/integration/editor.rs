@@ -21,8 +21,14 @@ struct Server {
 
 impl Server {
     fn start(fx: &Fixture, out: &str) -> Server {
+        Server::start_with(fx, out, &[])
+    }
+
+    fn start_with(fx: &Fixture, out: &str, extra: &[&str]) -> Server {
+        let mut args = vec!["review", "serve", out];
+        args.extend_from_slice(extra);
         let mut child = fx
-            .passeur(&["review", "serve", out])
+            .passeur(&args)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -463,12 +469,13 @@ impl Drop for Browser {
 /// The reviewer's loop, keyboard only: open the printed URL, show the flagged segments,
 /// correct one, Ctrl+Enter; reload: the edit and its state are there, and so are the
 /// English file, the review formats, the job XLIFF and the memory; a later `translate`
-/// keeps it. The article whose text is markup shows it as text and runs none of it.
+/// keeps it. Selected words become a glossary entry (Alt+G). The article whose text is
+/// markup shows it as text and runs none of it.
 #[test]
 fn a_reviewer_corrects_and_confirms_in_the_browser_and_every_deliverable_follows() {
     let fx = Fixture::new();
     translated_folder(&fx);
-    let server = Server::start(&fx, "out");
+    let server = Server::start_with(&fx, "out", &["--glossary", "house.json"]);
     let Some(browser) = Browser::start(&fx.path("chromium-profile")) else {
         return;
     };
@@ -508,6 +515,43 @@ fn a_reviewer_corrects_and_confirms_in_the_browser_and_every_deliverable_follows
         "return document.querySelector('[data-segment=\"{key}\"]').dataset.state;"
     ));
     assert_eq!(state, "translated");
+
+    // A term from the words a reviewer selects: "Tokyo" in the source and in the target,
+    // Alt+G, Enter; it is in the glossary file, and no longer among the article's needs.
+    let otan = "otan.txt:0:0";
+    browser.open(&format!("{}&segment={otan}", server.url));
+    browser.find(&box_of(otan));
+    browser.wait_for("document.querySelector('[data-candidate=\"Tokyo\"]')");
+    // As a person does it: the source words first, then the target words.
+    browser.run(&format!(
+        "const source = document.querySelector('[data-segment=\"{otan}\"] [data-role=source]');
+         const text = [...source.childNodes].find(n => n.nodeType === 3 && n.textContent.includes('Tokyo'));
+         const at = text.textContent.indexOf('Tokyo');
+         const range = document.createRange(); range.setStart(text, at); range.setEnd(text, at + 5);
+         getSelection().removeAllRanges(); getSelection().addRange(range);"
+    ));
+    browser.wait_for("document.getElementById('term-form').dataset.picked === 'Tokyo'");
+    browser.run(&format!(
+        "const box = document.querySelector({b}); box.focus();
+         box.value = 'NATO opens an office in Tokyo.'; box.setSelectionRange(24, 29);",
+        b = json!(box_of(otan))
+    ));
+    browser.keys(&box_of(otan), "\u{E00A}g\u{E000}");
+    browser.wait_for(
+        "document.querySelector('[data-role=term-source]').value === 'Tokyo' && \
+         document.querySelector('[data-role=term-target]').value === 'Tokyo'",
+    );
+    browser.keys("[data-role=term-target]", "\u{E007}");
+    browser.wait_for(
+        "document.querySelector('[data-role=term-message]').textContent.startsWith('added Tokyo')",
+    );
+    assert!(
+        fx.read("house.json")
+            .contains(r#"{"source":"Tokyo","target":"Tokyo"}"#),
+        "{}",
+        fx.read("house.json")
+    );
+    browser.wait_for("!document.querySelector('[data-candidate=\"Tokyo\"]')");
 
     // The markup article: shown as text, nothing ran.
     browser.open(&format!("{}&segment=xss.txt:0:0", server.url));
@@ -583,6 +627,75 @@ fn a_reviewer_corrects_and_confirms_in_the_browser_and_every_deliverable_follows
         )
         .unwrap();
     assert_eq!(stored, "NATO and the Indo-Pacific region.");
+}
+
+/// The editor's glossary: an added entry lands in the file (a second time it is refused,
+/// nothing written), edits are checked against its forbidden targets, and the article's
+/// candidate terms leave out what it knows.
+#[test]
+fn terms_are_added_to_the_glossary_and_edits_checked_against_it() {
+    let fx = Fixture::new();
+    translated_folder(&fx);
+    fx.write(
+        "house.json",
+        r#"[{"source": "OTAN", "target": "Atlantic Alliance", "status": "forbidden"}]"#,
+    );
+    let server = Server::start_with(&fx, "out", &["--glossary", "house.json"]);
+    assert!(page_get(&server, "/api/status")["glossary"]
+        .as_str()
+        .unwrap()
+        .ends_with("house.json"));
+    let needs = page_get(&server, "/api/terms?article=otan.txt");
+    let sources: Vec<&str> = needs["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["source"].as_str().unwrap())
+        .collect();
+    assert!(sources.contains(&"Tokyo"), "{needs}");
+    // OTAN is the project glossary's (the rows' terms): not a need.
+    assert!(!sources.contains(&"OTAN"), "{needs}");
+
+    let (status, added) = page_post(
+        &server,
+        "/api/term",
+        &json!({"source": "Tokyo", "target": "Tokyo"}),
+    );
+    assert_eq!(status, 200, "{added}");
+    assert_eq!(added["entries"], 2);
+    let written = fx.read("house.json");
+    assert!(
+        written.contains(r#"{"source":"Tokyo","target":"Tokyo"}"#),
+        "{written}"
+    );
+    let (status, again) = page_post(
+        &server,
+        "/api/term",
+        &json!({"source": "tokyo", "target": "Tokio"}),
+    );
+    assert_eq!(status, 422, "{again}");
+    assert!(
+        again["error"].as_str().unwrap().contains("already has"),
+        "{again}"
+    );
+    assert_eq!(fx.read("house.json"), written);
+    let needs = page_get(&server, "/api/terms?article=otan.txt");
+    assert!(!needs.to_string().contains("\"Tokyo\""), "{needs}");
+
+    let (status, checked) = page_post(
+        &server,
+        "/api/check",
+        &json!({"key": "otan.txt:0:0", "target": "The Atlantic Alliance opens an office in Tokyo."}),
+    );
+    assert_eq!(status, 200, "{checked}");
+    assert!(
+        checked["flags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["check"] == "forbidden-term"),
+        "{checked}"
+    );
 }
 
 /// A folder of 100,000 segments (2,000 articles, their translations from a memory so that

@@ -287,3 +287,236 @@ fn glossaries_used_together_are_checked_against_each_other() {
         "the Atlantic Alliance"
     );
 }
+
+/// A translation (here a reviewer's, from the memory) that uses a target the glossary
+/// forbids is flagged `forbidden-term`; a deprecated French form is translated with the
+/// entry's target and flagged `deprecated-term`; the statuses survive TBX.
+#[test]
+fn forbidden_targets_and_deprecated_sources_are_flagged() {
+    let fx = Fixture::new();
+    fx.write(
+        "g.json",
+        r#"[
+  {"source": "indo-pacifique", "target": "Indo-Pacific"},
+  {"source": "indo-pacifique", "target": "Indo Pacific", "status": "forbidden"},
+  {"source": "Organisation du traité de l'Atlantique Nord", "target": "NATO", "status": "deprecated"}
+]
+"#,
+    );
+    fx.write(
+        "approved.tsv",
+        "source\ttarget\tstate\nLa région indo-pacifique change.\tThe Indo Pacific region is changing.\tfinal\n",
+    );
+    let import = fx.run(&["review", "import", "approved.tsv", "--memory", "m.sqlite"]);
+    assert!(import.status.success(), "{}", stderr(&import));
+    fx.write(
+        "in/a.txt",
+        "La région indo-pacifique change.\nL'Organisation du traité de l'Atlantique Nord se réunit.\n",
+    );
+    let run = fx.translate(&["in"], &["-g", "g.json", "--memory", "m.sqlite"]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    let rows = fx.aligned();
+    let checks = |row: &serde_json::Value| -> Vec<String> {
+        row["flags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["check"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(rows[0]["target"], "The Indo Pacific region is changing.");
+    assert!(
+        checks(&rows[0]).contains(&"forbidden-term".to_string()),
+        "{}",
+        rows[0]
+    );
+    let reason = rows[0]["flags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["check"] == "forbidden-term")
+        .unwrap()["reason"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(reason.contains("\"Indo Pacific\" (g.json#2"), "{reason}");
+    assert!(
+        checks(&rows[1]).contains(&"deprecated-term".to_string()),
+        "{}",
+        rows[1]
+    );
+    assert_eq!(rows[1]["terms"][0]["target"], "NATO");
+    assert_eq!(rows[1]["terms"][0]["deprecated"], true);
+    // A forbidden entry is never enforced: the model's row has no term for it.
+    assert!(rows[0]["terms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|t| t["target"] == "Indo-Pacific"));
+
+    let export = fx.run(&["glossary", "export", "g.json", "g.tbx"]);
+    assert!(export.status.success(), "{}", stderr(&export));
+    let tbx = fx.read("g.tbx");
+    assert_eq!(tbx.matches("deprecatedTerm-admn-sts").count(), 2, "{tbx}");
+    let back = fx.run(&["glossary", "import", "g.tbx", "back.json"]);
+    assert!(back.status.success(), "{}", stderr(&back));
+    let list = |file: &str| stdout(&fx.run(&["glossary", "list", file]));
+    assert_eq!(list("back.json"), list("g.json"));
+    assert!(
+        list("g.json").contains("Indo Pacific  (forbidden)"),
+        "{}",
+        list("g.json")
+    );
+    let tsv = fx.run(&["glossary", "export", "g.json", "g.tsv"]);
+    assert_eq!(tsv.status.code(), Some(2), "{}", stderr(&tsv));
+    assert!(
+        stderr(&tsv).contains("entry 2 (\"indo-pacifique\") has status forbidden"),
+        "{}",
+        stderr(&tsv)
+    );
+    assert!(!fx.path("g.tsv").exists());
+}
+
+/// The batch: the committed example articles, and a second edition of each (its paragraphs
+/// in reverse order), as a follow-up story repeats its names.
+fn example_batch(fx: &Fixture) {
+    for entry in std::fs::read_dir(repo().join("examples/articles")).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_str().unwrap().to_string();
+        let text = std::fs::read_to_string(&path).unwrap();
+        fx.write(&format!("batch/{name}"), &text);
+        let mut paragraphs: Vec<&str> = text.split("\n\n").collect();
+        paragraphs.reverse();
+        fx.write(&format!("batch/suite-{name}"), paragraphs.join("\n\n"));
+    }
+}
+
+#[test]
+fn suggest_finds_recurring_acronyms_and_names_the_glossary_lacks() {
+    let fx = Fixture::new();
+    example_batch(&fx);
+    fx.write("house.json", r#"[{"source": "Japon", "target": "Japan"}]"#);
+    let glossary = repo().join("glossaries/fr-en.json");
+    let glossary = glossary.to_str().unwrap();
+    let run = fx.run(&[
+        "glossary",
+        "suggest",
+        "batch",
+        "-g",
+        glossary,
+        "-g",
+        "house.json",
+        "--format",
+        "json",
+        "--limit",
+        "200",
+    ]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    let candidates: Vec<serde_json::Value> = serde_json::from_slice(&run.stdout).unwrap();
+    let find = |source: &str| candidates.iter().find(|c| c["source"] == source);
+    let rutte = find("Mark Rutte").expect("a recurring person's name");
+    assert_eq!(
+        (rutte["count"].as_u64(), rutte["articles"].as_u64()),
+        (Some(2), Some(2))
+    );
+    assert_eq!(rutte["kind"], "name");
+    let cop = find("COP").expect("a recurring acronym");
+    assert_eq!(
+        (cop["count"].as_u64(), cop["kind"].as_str()),
+        (Some(2), Some("acronym"))
+    );
+    assert!(cop["examples"][0].as_str().unwrap().contains("(COP)"));
+    // What the glossaries match is never suggested, nor anything inside it.
+    for known in [
+        "OTAN",
+        "PNUE",
+        "Japon",
+        "Corée du Sud",
+        "Nations unies",
+        "Conseil européen",
+    ] {
+        assert!(
+            find(known).is_none(),
+            "{known} is in a glossary: {candidates:#?}"
+        );
+    }
+    // No candidate begins or ends with a stop word or an elided article.
+    let stop = [
+        "le", "la", "les", "l", "de", "des", "du", "d", "et", "à", "a", "selon", "en",
+    ];
+    for c in &candidates {
+        let source = c["source"].as_str().unwrap();
+        let words: Vec<String> = source
+            .split([' ', '\'', '’'])
+            .map(|w| w.to_lowercase())
+            .collect();
+        for end in [words.first().unwrap(), words.last().unwrap()] {
+            assert!(
+                !stop.contains(&end.as_str()),
+                "{source:?} starts or ends with {end:?}"
+            );
+        }
+    }
+
+    // The table for people; names and acronyms accepted into a glossary; gone next time.
+    let table = fx.run(&["glossary", "suggest", "batch", "-g", glossary]);
+    let text = stdout(&table);
+    assert!(
+        text.contains("Mark Rutte  (name, 2× in 2 articles"),
+        "{text}"
+    );
+    let rank = text
+        .lines()
+        .find(|l| l.contains(". Mark Rutte  ("))
+        .and_then(|l| l.trim().split('.').next())
+        .unwrap()
+        .to_string();
+    let accept = fx.run(&[
+        "glossary", "suggest", "batch", "-g", glossary, "--accept", &rank, "--to", "new.json",
+    ]);
+    assert!(accept.status.success(), "{}", stderr(&accept));
+    assert!(fx
+        .read("new.json")
+        .contains(r#"{"source":"Mark Rutte","target":"Mark Rutte"}"#));
+    let cop_rank = text
+        .lines()
+        .find(|l| l.contains(". COP  ("))
+        .and_then(|l| l.trim().split('.').next())
+        .unwrap()
+        .to_string();
+    let refused = fx.run(&[
+        "glossary", "suggest", "batch", "-g", glossary, "--accept", &cop_rank, "--to", "new.json",
+    ]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        stderr(&refused).contains("has no English yet"),
+        "{}",
+        stderr(&refused)
+    );
+
+    // The reviewed TSV: a terminologist marks a row and fills in its target.
+    let tsv = fx.run(&[
+        "glossary", "suggest", "batch", "-g", glossary, "-g", "new.json", "--format", "tsv",
+    ]);
+    let reviewed: Vec<String> = stdout(&tsv)
+        .lines()
+        .map(|line| {
+            let mut fields: Vec<String> = line.split('\t').map(str::to_string).collect();
+            if fields[2] == "COP" {
+                fields[1] = "x".into();
+                fields[3] = "COP".into();
+            }
+            fields.join("\t")
+        })
+        .collect();
+    assert!(
+        !reviewed.iter().any(|l| l.contains("\tMark Rutte\t")),
+        "accepted already"
+    );
+    fx.write("reviewed.tsv", reviewed.join("\n"));
+    let accepted = fx.run(&["glossary", "accept", "reviewed.tsv", "--to", "new.json"]);
+    assert!(accepted.status.success(), "{}", stderr(&accepted));
+    assert!(stdout(&accepted).contains("1 accepted entry added to new.json"));
+    let lint = fx.run(&["glossary", "lint", "new.json"]);
+    assert!(lint.status.success(), "{}", stdout(&lint));
+}

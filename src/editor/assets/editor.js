@@ -19,10 +19,15 @@ const ui = {
   previous: document.getElementById('previous'),
   next: document.getElementById('next'),
   help: document.getElementById('help'),
+  terms: document.getElementById('terms'),
+  termForm: document.getElementById('term-form'),
+  termMessage: document.getElementById('term-message'),
+  termGlossary: document.getElementById('term-glossary'),
+  candidates: document.getElementById('candidates'),
 };
 
 // What the list shows: the filters, the page, and one article when a deep link asked.
-const view = { offset: 0, total: 0, article: null, readOnly: false };
+const view = { offset: 0, total: 0, article: null, readOnly: false, glossary: null, termsOf: null };
 // The segments on the page, in order: { key, el, data }.
 let shown = [];
 let active = -1;
@@ -81,6 +86,9 @@ async function refreshStatus() {
   ui.folder.title = 'memory: ' + data.memory;
   ui.counts.replaceChildren(...Object.entries(data.states).map(([state, n]) =>
     el('span', { class: 'count ' + state, 'data-count': state }, state.replace('-', ' ') + ' ', el('b', { text: n }))));
+  view.glossary = data.glossary || null;
+  ui.terms.hidden = !view.glossary;
+  ui.termGlossary.textContent = view.glossary ? '→ ' + view.glossary : '';
   view.readOnly = !!data.read_only;
   ui.readonly.hidden = !view.readOnly;
   ui.readonly.textContent = data.read_only || '';
@@ -188,7 +196,8 @@ function renderSegment(item) {
         button('Confirm', 'Ctrl+Enter', () => save(item, 'translated', true)),
         button('Approve', 'Ctrl+Shift+Enter', () => save(item, 'approved', true)),
         button('Reject', 'Alt+R', () => save(item, 'rejected', false)),
-        button('Copy source', 'Ctrl+I', () => setTarget(item, row.source))),
+        button('Copy source', 'Ctrl+I', () => setTarget(item, row.source)),
+        button('Add term', 'Alt+G', () => termFromSelection(item))),
       el('div', { class: 'message', 'data-role': 'message', 'aria-live': 'polite' }),
       el('div', { class: 'details', 'data-role': 'details' })));
   target.addEventListener('focus', () => activate(shown.indexOf(item), false));
@@ -302,6 +311,7 @@ async function activate(index, scroll) {
   item.el.classList.add('active');
   if (document.activeElement !== item.target) item.target.focus({ preventScroll: true });
   if (scroll !== false) item.el.scrollIntoView({ block: 'center' });
+  loadTerms(item.data.row.article);
   if (!item.loaded) {
     item.loaded = true;
     const [others, history] = await Promise.all([
@@ -391,6 +401,73 @@ function message(item, text, kind) {
   box.textContent = text;
 }
 
+// ---- terminology: add a term from selected words, the terms this article may need ----
+
+// Selecting words in the target box ends the selection in the source: the last words
+// selected in a source are kept, with their segment.
+let pickedSource = null;
+document.addEventListener('selectionchange', () => {
+  const selection = window.getSelection();
+  if (!selection || !selection.rangeCount || selection.isCollapsed) return;
+  const node = selection.anchorNode && (selection.anchorNode.nodeType === 1 ? selection.anchorNode : selection.anchorNode.parentElement);
+  const source = node && node.closest('[data-role="source"]');
+  if (!source) return;
+  pickedSource = { key: source.closest('[data-segment]').dataset.segment, text: selection.toString().trim() };
+  ui.termForm.dataset.picked = pickedSource.text;
+});
+
+// The words selected in the segment's source, and in its target box.
+function termFromSelection(item) {
+  if (!view.glossary) return;
+  const source = pickedSource && pickedSource.key === item.key ? pickedSource.text : '';
+  const box = item.target;
+  const target = box.value.substring(box.selectionStart, box.selectionEnd).trim();
+  openTermForm(source, target);
+}
+
+function openTermForm(source, target) {
+  const form = ui.termForm.elements;
+  if (source) form.source.value = source;
+  if (target) form.target.value = target;
+  ui.termMessage.textContent = '';
+  (form.source.value ? form.target : form.source).focus();
+}
+
+ui.termForm.addEventListener('submit', async event => {
+  event.preventDefault();
+  const form = ui.termForm.elements;
+  const { ok, data } = await api('/api/term', { source: form.source.value, target: form.target.value });
+  ui.termMessage.className = 'message ' + (ok ? 'ok' : 'error');
+  if (ok) {
+    ui.termMessage.textContent = `added ${data.source} → ${data.target} (${data.entries} entries)`;
+    form.source.value = '';
+    form.target.value = '';
+    view.termsOf = null;
+    if (shown[active]) { loadTerms(shown[active].data.row.article); shown[active].target.focus(); }
+  } else {
+    ui.termMessage.textContent = data.error || 'not added';
+  }
+});
+
+async function loadTerms(article) {
+  if (!view.glossary || view.termsOf === article) return;
+  view.termsOf = article;
+  const { ok, data } = await api('/api/terms?article=' + encodeURIComponent(article));
+  if (!ok || view.termsOf !== article) return;
+  if (!data.candidates.length) {
+    ui.candidates.replaceChildren(el('p', { class: 'empty', text: 'No term to add for ' + article + '.' }));
+    return;
+  }
+  ui.candidates.replaceChildren(el('b', { text: 'Terms ' + article + ' may need: ' }),
+    el('ul', {}, ...data.candidates.map(c => {
+      const rendering = (c.renderings || [])[0];
+      const use = el('button', { type: 'button', class: 'link', text: c.source, title: 'put it in the form' });
+      use.addEventListener('click', () => openTermForm(c.source, rendering ? rendering.text : ''));
+      return el('li', { 'data-candidate': c.source }, use, ` ×${c.count}`,
+        rendering ? el('small', { text: ' rendered ' + c.renderings.map(r => `${r.text} ×${r.count}`).join(', ') }) : null);
+    })));
+}
+
 // ---- keys: MateCat's and Weblate's ----
 
 document.addEventListener('keydown', event => {
@@ -415,6 +492,8 @@ document.addEventListener('keydown', event => {
     else if ((item.data.row.alternatives || [])[n - 1]) setTarget(item, item.data.row.alternatives[n - 1]);
   } else if (event.altKey && event.code === 'KeyR') {
     event.preventDefault(); save(item, 'rejected', false);
+  } else if (event.altKey && event.code === 'KeyG') {
+    event.preventDefault(); termFromSelection(item);
   }
 });
 

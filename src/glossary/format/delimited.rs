@@ -129,6 +129,9 @@ fn unheld_field(e: &Entry) -> Option<String> {
     if !e.whole_word {
         return Some("whole_word false".into());
     }
+    if e.status != crate::glossary::EntryStatus::Preferred {
+        return Some(format!("status {}", e.status.name()));
+    }
     e.domain.as_ref().map(|d| format!("domain {d:?}"))
 }
 

@@ -11,7 +11,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::load::is_acronym;
-use super::{Entry, GlossaryError, Policy};
+use super::{Entry, EntryStatus, GlossaryError, Policy};
 
 pub(crate) use json::{entry_ranges as json_entry_ranges, list_range as json_list_range};
 
@@ -66,6 +66,9 @@ pub(crate) struct RawEntry {
     pub note: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domain: Option<String>,
+    /// `preferred` (the default), `deprecated` or `forbidden` ([`EntryStatus`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<EntryStatus>,
 }
 
 impl RawEntry {
@@ -92,6 +95,7 @@ impl RawEntry {
             policy: (entry.policy != Policy::Inject).then_some(entry.policy),
             note: entry.note.clone(),
             domain: entry.domain.clone(),
+            status: (entry.status != EntryStatus::Preferred).then_some(entry.status),
         }
     }
 }

@@ -2,11 +2,17 @@
 //! `termEntry`/`langSet`/`tig` (TBX v2). Further French terms are variants; a
 //! `subjectField` is the domain; passeur's own settings travel in an
 //! `<admin type="x-passeur">` so that JSON → TBX → JSON loses nothing.
+//!
+//! A term's `<termNote type="administrativeStatus">` is its status: a deprecated or
+//! superseded French term is a deprecated entry (translated with the concept's English
+//! term), a deprecated or superseded English term a forbidden one. Weblate's own values
+//! (`forbidden`, `obsolete`) are read the same way; passeur writes TBX-Basic's
+//! (`deprecatedTerm-admn-sts`). So a concept of several statuses gives several entries.
 
 use quick_xml::events::Event;
 
 use super::{RawEntries, RawEntry};
-use crate::glossary::{Entry, GlossaryError};
+use crate::glossary::{Entry, EntryStatus, GlossaryError};
 
 pub(super) fn parse(name: &str, text: &str) -> Result<RawEntries, GlossaryError> {
     let mut reader = quick_xml::Reader::from_str(text);
@@ -20,8 +26,9 @@ pub(super) fn parse(name: &str, text: &str) -> Result<RawEntries, GlossaryError>
         message,
     };
     let mut out = Vec::new();
-    // The concept being read: its line, French terms, English terms and extras.
-    let mut concept: Option<(usize, Vec<String>, Vec<String>, RawEntry)> = None;
+    // The concept being read: its line, French terms, English terms (each with whether
+    // its status bans it) and extras.
+    let mut concept: Option<(usize, Vec<Term>, Vec<Term>, RawEntry)> = None;
     let mut lang: Option<String> = None;
     let mut field: Option<String> = None;
     let mut buffer = String::new();
@@ -45,7 +52,7 @@ pub(super) fn parse(name: &str, text: &str) -> Result<RawEntries, GlossaryError>
                             .map(|a| String::from_utf8_lossy(&a.value).to_ascii_lowercase());
                     }
                     "term" | "note" => field = Some(tag),
-                    "descrip" | "admin" => {
+                    "descrip" | "admin" | "termNote" => {
                         let kind = e
                             .attributes()
                             .flatten()
@@ -68,10 +75,20 @@ pub(super) fn parse(name: &str, text: &str) -> Result<RawEntries, GlossaryError>
                     let value = buffer.trim().to_string();
                     match f {
                         "term" if lang.as_deref().is_some_and(|l| l.starts_with("fr")) => {
-                            fr.push(value)
+                            fr.push((value, false))
                         }
                         "term" if lang.as_deref().is_some_and(|l| l.starts_with("en")) => {
-                            en.push(value)
+                            en.push((value, false))
+                        }
+                        "termNote:administrativeStatus" => {
+                            let terms = match lang.as_deref() {
+                                Some(l) if l.starts_with("fr") => Some(&mut *fr),
+                                Some(l) if l.starts_with("en") => Some(&mut *en),
+                                _ => None,
+                            };
+                            if let Some((_, banned)) = terms.and_then(|t| t.last_mut()) {
+                                *banned = is_banned(&value);
+                            }
                         }
                         "note" | "descrip:definition" => extra.note = Some(value),
                         "descrip:subjectField" => extra.domain = Some(value),
@@ -81,24 +98,15 @@ pub(super) fn parse(name: &str, text: &str) -> Result<RawEntries, GlossaryError>
                     }
                 }
                 match tag.as_str() {
-                    "term" | "note" | "descrip" | "admin" => field = None,
+                    "term" | "note" | "descrip" | "admin" | "termNote" => field = None,
                     "langSec" | "langSet" => lang = None,
                     "conceptEntry" | "termEntry" => {
-                        if let Some((line, fr, en, mut extra)) = concept.take() {
-                            let entry = match (fr.first(), en.first()) {
-                                _ if extra.pattern.is_some() => Ok(extra),
-                                (Some(source), Some(target)) => {
-                                    extra.source = source.clone();
-                                    extra.target = target.clone();
-                                    extra.variants = fr[1..].to_vec();
-                                    Ok(extra)
-                                }
-                                _ => {
-                                    Err("a concept needs a French (fr) and an English (en) term"
-                                        .into())
-                                }
-                            };
-                            out.push((line, entry));
+                        if let Some((line, fr, en, extra)) = concept.take() {
+                            out.extend(
+                                concept_entries(fr, en, extra)
+                                    .into_iter()
+                                    .map(|e| (line, e)),
+                            );
                         }
                     }
                     _ => {}
@@ -109,6 +117,58 @@ pub(super) fn parse(name: &str, text: &str) -> Result<RawEntries, GlossaryError>
         }
     }
     Ok(out)
+}
+
+/// A term of a concept, and whether its administrative status bans it.
+type Term = (String, bool);
+
+/// Whether an administrative status says a term is not to be used.
+fn is_banned(status: &str) -> bool {
+    let status = status.trim().to_ascii_lowercase();
+    ["deprecated", "superseded", "forbidden", "obsolete"]
+        .iter()
+        .any(|banned| status.starts_with(banned))
+}
+
+/// The entries of one concept: its French terms (the first the source, the others
+/// variants) to its first English term; its banned French terms the same way, as a
+/// deprecated entry; each banned English term as a forbidden entry.
+fn concept_entries(fr: Vec<Term>, en: Vec<Term>, extra: RawEntry) -> Vec<Result<RawEntry, String>> {
+    if extra.pattern.is_some() {
+        return vec![Ok(extra)];
+    }
+    let (fr_banned, fr_ok): (Vec<Term>, Vec<Term>) = fr.into_iter().partition(|t| t.1);
+    let (en_banned, en_ok): (Vec<Term>, Vec<Term>) = en.into_iter().partition(|t| t.1);
+    let mut out = Vec::new();
+    let entry = |terms: &[Term], target: &str, status: Option<EntryStatus>| {
+        Ok(RawEntry {
+            source: terms[0].0.clone(),
+            target: target.to_string(),
+            variants: terms[1..].iter().map(|t| t.0.clone()).collect(),
+            status,
+            ..extra.clone()
+        })
+    };
+    if let Some((target, _)) = en_ok.first() {
+        if !fr_ok.is_empty() {
+            out.push(entry(&fr_ok, target, None));
+        }
+        if !fr_banned.is_empty() {
+            out.push(entry(&fr_banned, target, Some(EntryStatus::Deprecated)));
+        }
+    }
+    let named = if fr_ok.is_empty() { &fr_banned } else { &fr_ok };
+    if !named.is_empty() {
+        for (target, _) in &en_banned {
+            out.push(entry(named, target, Some(EntryStatus::Forbidden)));
+        }
+    }
+    if out.is_empty() {
+        out.push(Err(
+            "a concept needs a French (fr) and an English (en) term".into(),
+        ));
+    }
+    out
 }
 
 /// Reads `policy=check;case_sensitive=true;whole_word=false` from a TBX admin note.
@@ -173,18 +233,25 @@ pub(super) fn write(entries: &[Entry]) -> String {
             );
             continue;
         }
+        // The status is the banned term's: the French one of a deprecated entry, the
+        // English one of a forbidden entry.
+        let term = |text: &str, banned: bool| {
+            let status = match banned {
+                true => "\n            <termNote type=\"administrativeStatus\">deprecatedTerm-admn-sts</termNote>",
+                false => "",
+            };
+            format!(
+                "          <termSec>\n            <term>{}</term>{status}\n          </termSec>\n",
+                esc(text)
+            )
+        };
         out += "        <langSec xml:lang=\"fr\">\n";
-        for term in std::iter::once(&e.source).chain(&e.variants) {
-            out += &format!(
-                "          <termSec>\n            <term>{}</term>\n          </termSec>\n",
-                esc(term)
-            );
+        out += &term(&e.source, e.status == EntryStatus::Deprecated);
+        for variant in &e.variants {
+            out += &term(variant, e.status == EntryStatus::Deprecated);
         }
         out += "        </langSec>\n        <langSec xml:lang=\"en\">\n";
-        out += &format!(
-            "          <termSec>\n            <term>{}</term>\n          </termSec>\n",
-            esc(&e.target)
-        );
+        out += &term(&e.target, e.status == EntryStatus::Forbidden);
         out += "        </langSec>\n      </conceptEntry>\n";
     }
     out += "    </body>\n  </text>\n</tbx>\n";
