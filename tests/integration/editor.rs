@@ -294,6 +294,78 @@ fn two_editors_of_one_segment_get_a_conflict_not_a_silent_overwrite() {
     );
 }
 
+/// Issue 19 #2: one occurrence of a repeated sentence edited: the deliverables flag both
+/// occurrences `inconsistent`, each naming the other, and `passeur review` lists the
+/// finding in both directions with the segments.
+#[test]
+fn an_edited_repeated_sentence_is_flagged_inconsistent_in_both_directions() {
+    let fx = Fixture::new();
+    fx.write("in/a.txt", "Le conseil se réunit.\nLa séance est levée.\n");
+    fx.write("in/b.txt", "Le conseil se réunit.\nLa séance est close.\n");
+    let output = fx.translate(&["in"], &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let server = Server::start(&fx, "out");
+    for (key, target) in [
+        ("b.txt:0:0", "The council is meeting."),
+        ("a.txt:1:0", "The sitting is closed."),
+        ("b.txt:1:0", "The sitting is closed."),
+    ] {
+        let (code, saved) = page_post(
+            &server,
+            "/api/save",
+            &json!({"key": key, "target": target, "state": "translated", "base": 0}),
+        );
+        assert_eq!(code, 200, "{saved}");
+    }
+    drop(server);
+    let review = fx.run(&["review", "out"]);
+    let text = String::from_utf8_lossy(&review.stdout).into_owned();
+    assert!(
+        text.contains("same source \"Le conseil se réunit.\""),
+        "{text}"
+    );
+    assert!(
+        text.contains("b.txt:0:0") && text.contains("a.txt:0:0"),
+        "{text}"
+    );
+    assert!(
+        text.contains("same translation \"The sitting is closed.\""),
+        "{text}"
+    );
+    let reason = |key: &str| -> String {
+        fx.aligned()
+            .into_iter()
+            .find(|r| {
+                format!(
+                    "{}:{}:{}",
+                    r["article"].as_str().unwrap(),
+                    r["paragraph"],
+                    r["index"]
+                ) == key
+            })
+            .unwrap()["flags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["check"] == "inconsistent")
+            .map(|f| f["reason"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(
+        reason("a.txt:0:0"),
+        "the same source is translated differently at b.txt:0:0"
+    );
+    assert_eq!(
+        reason("b.txt:0:0"),
+        "the same source is translated differently at a.txt:0:0"
+    );
+    assert_eq!(
+        reason("a.txt:1:0"),
+        "the same translation is given to another source at b.txt:1:0"
+    );
+    assert!(fx.read("out/aligned.tsv").contains("inconsistent"));
+}
+
 #[test]
 fn the_editor_is_read_only_while_a_run_holds_the_folder() {
     let fx = Fixture::new();

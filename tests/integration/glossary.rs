@@ -141,6 +141,12 @@ fn check_counts_uses_and_finds_inconsistent_articles() {
         text.contains("every term is rendered consistently"),
         "{text}"
     );
+    assert!(text.contains("renderings in out:"), "{text}");
+    assert!(
+        text.lines()
+            .any(|l| l.contains("OTAN → NATO (") && l.contains(": 2 uses: ")),
+        "{text}"
+    );
     assert!(out.status.success(), "{}", stderr(&out));
 }
 
