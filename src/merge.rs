@@ -295,6 +295,7 @@ pub fn merge(settings: &MergeSettings) -> Result<RunOutcome> {
             folder.add_revisions(&id, &revisions)?;
         }
         finished.push(Finished {
+            staged: false,
             rows: shards[k].state.rows_of(&id)?,
             source: shards[k].state.source_of(&id)?.unwrap_or_default(),
             id,

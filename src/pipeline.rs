@@ -608,7 +608,6 @@ fn run_chunk(
     tally: &mut Tally,
     failures: &mut Vec<Failure>,
 ) -> Result<()> {
-    let terminology = &context.terminology;
     // Every segment of the chunk, flattened, with its article.
     let segments: Vec<(usize, &Segment)> = chunk
         .articles
@@ -619,7 +618,149 @@ fn run_chunk(
     let prepared: Vec<&Prepared> = chunk.articles.iter().flat_map(|p| &p.prepared).collect();
     let approved: Vec<&Option<align::Reviewed>> =
         chunk.articles.iter().flat_map(|p| &p.approved).collect();
-    let pool = Pool::new(&prepared, &approved);
+    let ids: Vec<&str> = chunk
+        .articles
+        .iter()
+        .map(|p| p.article.id.as_str())
+        .collect();
+    // A chunk bigger than the chunk size (one long article) goes through the engine a
+    // chunk's worth of segments at a time, so that memory follows the chunk size, not the
+    // article; each part's translations are stored at once (a rerun after a crash takes
+    // them from there), the article is committed whole at the end.
+    let part = context.settings.chunk_segments.max(1);
+    // Each row as stored, and as the English file needs it: a text article's file needs
+    // only the targets and codes, so the rest is let go as each part is done.
+    let staged = segments.len() > part;
+    let mut rows: Vec<AlignedSegment> = Vec::with_capacity(segments.len());
+    let mut stored: Vec<String> = Vec::new();
+    let mut new_cache = Vec::new();
+    // Each article's next row number, for the rows staged part by part.
+    let mut next_seq = vec![0usize; chunk.articles.len()];
+    let mut counters = Counters {
+        timings,
+        tally,
+        seen: HashSet::new(),
+    };
+    for start in (0..segments.len()).step_by(part) {
+        let end = (start + part).min(segments.len());
+        let input = Part {
+            segments: &segments[start..end],
+            prepared: &prepared[start..end],
+            approved: &approved[start..end],
+            ids: &ids,
+        };
+        let Translated {
+            rows: part_rows,
+            cache: part_cache,
+        } = translate_part(&input, context, folder, &mut counters)?;
+        let mut part_stored = Vec::with_capacity(part_rows.len());
+        for (&(a, segment), row) in input.segments.iter().zip(part_rows) {
+            let article = &chunk.articles[a].article;
+            failures.extend(engine_failures(article, segment, &row));
+            let json = serde_json::to_string(&row).expect("rows serialise");
+            match staged {
+                true => {
+                    part_stored.push((article.id.clone(), next_seq[a], json));
+                    next_seq[a] += 1;
+                }
+                false => stored.push(json),
+            }
+            rows.push(match article.document {
+                None => row.for_the_english_file(),
+                Some(_) => row,
+            });
+        }
+        match staged {
+            true => folder.stage(&part_stored, &part_cache)?,
+            false => new_cache = part_cache,
+        }
+    }
+
+    // write: each article's English file, then the chunk's commit.
+    let clock = Instant::now();
+    let mut finished = Vec::with_capacity(chunk.articles.len());
+    let mut names_in_chunk = HashSet::new();
+    let mut rest = rows.as_slice();
+    let mut stored = stored.into_iter();
+    for pending in &chunk.articles {
+        let (mine, others) = rest.split_at(pending.segments.len());
+        rest = others;
+        let mine_stored: Vec<String> = match staged {
+            true => Vec::new(),
+            false => stored.by_ref().take(mine.len()).collect(),
+        };
+        let text = pending.article.document.is_none();
+        let file = english_file_name(folder, &pending.article.id, text, &mut names_in_chunk)?;
+        let text = write::render_english(&pending.article, &pending.paragraphs, mine);
+        if let Err(e) = write::write_atomic_unsynced(&folder.dir().join(&file), text.as_bytes()) {
+            failures.push(Failure::write(&e));
+            continue;
+        }
+        finished.push(Finished {
+            id: pending.article.id.clone(),
+            position: pending.position,
+            record: Record {
+                content_hash: pending.content_hash.clone(),
+                fingerprint: pending.fingerprint.clone(),
+                file,
+            },
+            rows: mine_stored,
+            staged,
+            source: serde_json::to_string(&pending.article).expect("articles serialise"),
+        });
+    }
+    // The chunk's files reach the disk before the state says they are done.
+    if let Err(e) = crate::files::sync_filesystem(folder.dir()) {
+        failures.push(Failure::write(&e));
+        finished.clear();
+    }
+    folder.commit(&finished, &new_cache)?;
+    DONE.fetch_add(finished.len(), std::sync::atomic::Ordering::Relaxed);
+    timings.write += clock.elapsed().as_secs_f64();
+    tally.translated += finished.len();
+    context.progress.advance(chunk.articles.len());
+    Ok(())
+}
+
+/// Segments of a chunk (all of them, or a part of one long article), with their articles'
+/// ids.
+struct Part<'a> {
+    segments: &'a [(usize, &'a Segment)],
+    prepared: &'a [&'a Prepared],
+    approved: &'a [&'a Option<align::Reviewed>],
+    ids: &'a [&'a str],
+}
+
+/// translate, enforce, align & check for segments: their rows, and the engine's new
+/// results for the cache.
+/// What a part gave: its rows, and the engine's new results for the cache.
+struct Translated {
+    rows: Vec<AlignedSegment>,
+    cache: Vec<(String, String)>,
+}
+
+/// What a chunk's parts add up: times, figures, and the model inputs of its earlier parts
+/// (each counted once).
+struct Counters<'a> {
+    timings: &'a mut Timings,
+    tally: &'a mut Tally,
+    seen: HashSet<String>,
+}
+
+fn translate_part(
+    part: &Part,
+    context: &ChunkContext,
+    folder: &OutputFolder,
+    counters: &mut Counters,
+) -> Result<Translated> {
+    let (timings, tally, seen) = (
+        &mut *counters.timings,
+        &mut *counters.tally,
+        &mut counters.seen,
+    );
+    let terminology = &context.terminology;
+    let (segments, prepared, approved) = (part.segments, part.prepared, part.approved);
+    let pool = Pool::new(prepared, approved);
 
     // Inputs translated in an earlier chunk or run come from the cache.
     let keys: Vec<String> = pool
@@ -692,8 +833,18 @@ fn run_chunk(
         .into_iter()
         .map(|e| e.expect("every input is cached or translated"))
         .collect();
-    tally.unique += pool.unique.len();
-    tally.cached += pool.unique.len() - missing.len();
+    // Counted once a chunk: an input an earlier part of the chunk translated comes from
+    // the cache here, but it is the same unique input, not one the cache saved.
+    let mut translated_here = vec![false; keys.len()];
+    for &slot in &missing {
+        translated_here[slot] = true;
+    }
+    for (slot, key) in keys.iter().enumerate() {
+        if seen.insert(key.clone()) {
+            tally.unique += 1;
+            tally.cached += usize::from(!translated_here[slot]);
+        }
+    }
     tally.split += pool
         .slots
         .iter()
@@ -708,7 +859,7 @@ fn run_chunk(
             .zip(prepared.par_iter())
             .zip(pool.slots.par_iter().zip(approved.par_iter()))
             .map(|((&(a, segment), prepared), (slot, approved))| {
-                let id = &chunk.articles[a].article.id;
+                let id = part.ids[a];
                 let mut row = match (slot, approved) {
                     (Some(slot), _) => {
                         align::align(id, segment, prepared, &(&enforced[*slot]).into())
@@ -724,48 +875,10 @@ fn run_chunk(
             .collect()
     });
 
-    // write: each article's English file, then the chunk's commit.
-    let clock = Instant::now();
-    let mut finished = Vec::with_capacity(chunk.articles.len());
-    let mut names_in_chunk = HashSet::new();
-    let mut rest = rows.as_slice();
-    for pending in &chunk.articles {
-        let (mine, others) = rest.split_at(pending.segments.len());
-        rest = others;
-        failures.extend(engine_failures(&pending.article, &pending.segments, mine));
-        let text = pending.article.document.is_none();
-        let file = english_file_name(folder, &pending.article.id, text, &mut names_in_chunk)?;
-        let text = write::render_english(&pending.article, &pending.paragraphs, mine);
-        if let Err(e) = write::write_atomic_unsynced(&folder.dir().join(&file), text.as_bytes()) {
-            failures.push(Failure::write(&e));
-            continue;
-        }
-        finished.push(Finished {
-            id: pending.article.id.clone(),
-            position: pending.position,
-            record: Record {
-                content_hash: pending.content_hash.clone(),
-                fingerprint: pending.fingerprint.clone(),
-                file,
-            },
-            rows: mine
-                .iter()
-                .map(|row| serde_json::to_string(row).expect("rows serialise"))
-                .collect(),
-            source: serde_json::to_string(&pending.article).expect("articles serialise"),
-        });
-    }
-    // The chunk's files reach the disk before the state says they are done.
-    if let Err(e) = crate::files::sync_filesystem(folder.dir()) {
-        failures.push(Failure::write(&e));
-        finished.clear();
-    }
-    folder.commit(&finished, &new_cache)?;
-    DONE.fetch_add(finished.len(), std::sync::atomic::Ordering::Relaxed);
-    timings.write += clock.elapsed().as_secs_f64();
-    tally.translated += finished.len();
-    context.progress.advance(chunk.articles.len());
-    Ok(())
+    Ok(Translated {
+        rows,
+        cache: new_cache,
+    })
 }
 
 /// An article's English file: the one it had, or the name its id gives (`text`: the
@@ -1003,15 +1116,12 @@ fn model_identity(folder: &OutputFolder, dir: &std::path::Path) -> Result<String
 /// Every segment with a finding of severity error (the engine failed, the translation is
 /// empty, the input was cut), named with its article and sentence: a wrong result is a
 /// failure, never a success with a flag nobody reads.
-fn engine_failures(
-    article: &Article,
-    segments: &[Segment],
-    rows: &[AlignedSegment],
-) -> Vec<Failure> {
-    let mut failures = Vec::new();
-    for (segment, row) in segments.iter().zip(rows) {
-        for flag in row.flags.iter().filter(|f| f.severity == Severity::Error) {
-            failures.push(Failure::new(
+fn engine_failures(article: &Article, segment: &Segment, row: &AlignedSegment) -> Vec<Failure> {
+    row.flags
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .map(|flag| {
+            Failure::new(
                 Stage::Translate,
                 article.origin.clone(),
                 None,
@@ -1024,10 +1134,9 @@ fn engine_failures(
                     flag.check,
                     flag.reason
                 ),
-            ));
-        }
-    }
-    failures
+            )
+        })
+        .collect()
 }
 
 /// `run.json`, but for the whole-run figures `translate` adds (model loading, total time,

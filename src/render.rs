@@ -15,8 +15,12 @@ use crate::report::{Counts, Failure, Stage};
 use crate::state::OutputFolder;
 use crate::write;
 
-/// `aligned.jsonl` and the review formats, from the state, one article in memory at a
-/// time; review files of formats no longer asked for are removed. Returns the counts the
+/// Rows of one article handed to the writers at once, at most: a long article goes in
+/// parts, so that rendering's memory does not grow with an article.
+const PART_ROWS: usize = 2000;
+
+/// `aligned.jsonl` and the review formats, from the state, a part of an article in memory
+/// at a time; review files of formats no longer asked for are removed. Returns the counts the
 /// rows tell.
 pub fn deliverables(
     folder: &OutputFolder,
@@ -100,34 +104,45 @@ pub fn deliverables(
         file.write_all(writer.head(&totals).as_bytes())?;
         files.push(file);
     }
-    // Second pass: each article's rows to every writer.
-    let mut article: Vec<AlignedSegment> = Vec::new();
-    let mut flush = |article: &mut Vec<AlignedSegment>| -> std::io::Result<()> {
-        if article.is_empty() {
-            return Ok(());
-        }
-        for (writer, file) in writers.iter().zip(files.iter_mut()) {
-            file.write_all(writer.article(article).as_bytes())?;
-        }
-        if let Some(pages) = pages.as_mut() {
-            pages.article(article).map_err(|e| e.source)?;
-        }
-        article.clear();
-        Ok(())
-    };
+    // Second pass: each article's rows to every writer, a part at a time (a long article
+    // is never whole in memory).
+    let mut part: Vec<AlignedSegment> = Vec::new();
+    let mut started = false;
+    let mut flush =
+        |part: &mut Vec<AlignedSegment>, started: &mut bool, last: bool| -> std::io::Result<()> {
+            if part.is_empty() {
+                return Ok(());
+            }
+            for (writer, file) in writers.iter().zip(files.iter_mut()) {
+                if !*started {
+                    file.write_all(writer.article_start(&part[0]).as_bytes())?;
+                }
+                file.write_all(writer.rows(part).as_bytes())?;
+                if last {
+                    file.write_all(writer.article_end().as_bytes())?;
+                }
+            }
+            if let Some(pages) = pages.as_mut() {
+                pages
+                    .article_part(part, !*started, last)
+                    .map_err(|e| e.source)?;
+            }
+            *started = !last;
+            part.clear();
+            Ok(())
+        };
     folder.for_each_row(|json| {
         let mut row: AlignedSegment = serde_json::from_str(json).map_err(std::io::Error::other)?;
         row.flags.extend(consistency.flag(&row));
-        if article
-            .last()
-            .is_some_and(|last| last.article != row.article)
-        {
-            flush(&mut article)?;
+        if part.last().is_some_and(|last| last.article != row.article) {
+            flush(&mut part, &mut started, true)?;
+        } else if part.len() >= PART_ROWS {
+            flush(&mut part, &mut started, false)?;
         }
-        article.push(row);
+        part.push(row);
         Ok(())
     })??;
-    flush(&mut article)?;
+    flush(&mut part, &mut started, true)?;
     for (writer, mut file) in writers.iter().zip(files) {
         file.write_all(writer.tail().as_bytes())?;
         let digest = file.digest();

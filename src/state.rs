@@ -177,6 +177,12 @@ fn connect(path: &Path) -> Result<Connection, StateError> {
              PRIMARY KEY (article, paragraph, idx, revision)
          );
          CREATE TABLE IF NOT EXISTS cache (key TEXT PRIMARY KEY, json TEXT NOT NULL);
+         CREATE TABLE IF NOT EXISTS staged_rows (
+             article TEXT NOT NULL,
+             seq INTEGER NOT NULL,
+             json TEXT NOT NULL,
+             PRIMARY KEY (article, seq)
+         );
          CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
          PRAGMA user_version = {SCHEMA_VERSION};"
     ))
@@ -235,6 +241,9 @@ pub struct Finished {
     pub record: Record,
     /// Its rows, each one line of `aligned.jsonl`.
     pub rows: Vec<String>,
+    /// Its rows were staged part by part ([`OutputFolder::stage`]) instead: a long
+    /// article's rows are not held in memory until its commit.
+    pub staged: bool,
     /// The article as read (JSON of [`crate::read::Article`]), to render its English file
     /// again when a reviewer changes a sentence.
     pub source: String,
@@ -347,6 +356,9 @@ impl OutputFolder {
             .query_row("SELECT COALESCE(MAX(run), 0) + 1 FROM articles", [], |r| {
                 r.get(0)
             })
+            .map_err(db_error)?;
+        // Rows staged by a run that was killed before its article's commit.
+        db.execute("DELETE FROM staged_rows", [])
             .map_err(db_error)?;
         Ok(OutputFolder {
             dir: dir.to_path_buf(),
@@ -483,6 +495,36 @@ impl OutputFolder {
             .map_err(|e| self.error(e))
     }
 
+    /// Stores the rows of a part of a long article (`(article, seq, json)`), to be made its
+    /// rows by its commit ([`Finished::staged`]), and the part's translations for the cache:
+    /// one transaction, so that memory does not hold a long article's rows, and a rerun
+    /// after a crash finds the part's translations.
+    pub fn stage(
+        &mut self,
+        rows: &[(String, usize, String)],
+        cache: &[(String, String)],
+    ) -> Result<(), StateError> {
+        let tx = self.db.transaction().map_err(|e| StateError::Database {
+            path: self.dir.join(STATE_DIR).display().to_string(),
+            source: e,
+        })?;
+        let result = (|| {
+            let mut insert = tx.prepare_cached(
+                "INSERT OR REPLACE INTO staged_rows (article, seq, json) VALUES (?1, ?2, ?3)",
+            )?;
+            for (article, seq, json) in rows {
+                insert.execute(params![article, *seq as i64, json])?;
+            }
+            let mut insert =
+                tx.prepare_cached("INSERT OR REPLACE INTO cache (key, json) VALUES (?1, ?2)")?;
+            for (key, json) in cache {
+                insert.execute([key, json])?;
+            }
+            Ok(())
+        })();
+        result.and_then(|()| tx.commit()).map_err(|e| self.error(e))
+    }
+
     /// The run that last wrote an article, if the state has it.
     pub fn run_of(&self, id: &str) -> Result<Option<i64>, StateError> {
         self.db
@@ -596,6 +638,14 @@ impl OutputFolder {
                         article.position as i64
                     ],
                 )?;
+                if article.staged {
+                    tx.execute(
+                        "INSERT INTO rows (article, seq, json)
+                         SELECT article, seq, json FROM staged_rows WHERE article = ?1",
+                        [&article.id],
+                    )?;
+                    tx.execute("DELETE FROM staged_rows WHERE article = ?1", [&article.id])?;
+                }
                 let mut insert =
                     tx.prepare_cached("INSERT INTO rows (article, seq, json) VALUES (?1, ?2, ?3)")?;
                 for (seq, json) in article.rows.iter().enumerate() {
@@ -993,8 +1043,41 @@ mod tests {
             .is_file());
     }
 
+    /// A long article's rows, staged part by part, become its rows at its commit; rows a
+    /// killed run staged are gone when the folder is opened again.
+    #[test]
+    fn staged_rows_become_the_rows_at_commit_or_go_with_a_killed_run() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut folder = OutputFolder::open(dir.path()).unwrap();
+        let part = |seqs: std::ops::Range<usize>| -> Vec<(String, usize, String)> {
+            seqs.map(|i| ("long.txt".to_string(), i, format!("{{\"n\":{i}}}")))
+                .collect()
+        };
+        folder
+            .stage(&part(0..2), &[("k1".into(), "{}".into())])
+            .unwrap();
+        folder.stage(&part(2..3), &[]).unwrap();
+        let mut long = finished("long.txt", 0, &[]);
+        long.staged = true;
+        folder.commit(&[long], &[]).unwrap();
+        assert_eq!(
+            folder.rows_of("long.txt").unwrap(),
+            ["{\"n\":0}", "{\"n\":1}", "{\"n\":2}"]
+        );
+        assert!(folder.cached("k1").unwrap().is_some());
+        folder.stage(&part(0..1), &[]).unwrap();
+        drop(folder); // killed before the commit
+        let folder = OutputFolder::open(dir.path()).unwrap();
+        let staged: i64 = folder
+            .connection()
+            .query_row("SELECT COUNT(*) FROM staged_rows", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(staged, 0);
+    }
+
     fn finished(id: &str, position: usize, rows: &[&str]) -> Finished {
         Finished {
+            staged: false,
             id: id.into(),
             position,
             record: Record {

@@ -67,15 +67,17 @@ impl Writer for Html {
         out
     }
 
-    fn article(&self, article: &[AlignedSegment]) -> String {
+    fn article_start(&self, first: &AlignedSegment) -> String {
+        format!(
+            "<h2 id=\"{}\">{}</h2>\n<table>\n",
+            anchor(&first.article),
+            escape(&first.article)
+        )
+    }
+
+    fn rows(&self, article: &[AlignedSegment]) -> String {
         let mut out = String::new();
         {
-            let first = &article[0];
-            out += &format!(
-                "<h2 id=\"{}\">{}</h2>\n<table>\n",
-                anchor(&first.article),
-                escape(&first.article)
-            );
             for s in article {
                 let class = if !s.is_flagged() {
                     "seg clean"
@@ -146,9 +148,12 @@ impl Writer for Html {
                 }
                 out += "</td></tr>\n";
             }
-            out += "</table>\n";
         }
         out
+    }
+
+    fn article_end(&self) -> String {
+        "</table>\n".into()
     }
 
     fn tail(&self) -> String {
@@ -223,6 +228,17 @@ pub struct PagedHtml {
     index: crate::files::AtomicFile,
     page: Vec<AlignedSegment>,
     pages: usize,
+    /// The index line of the article being added.
+    current: ArticleLine,
+}
+
+/// An article's line in the index: the page it starts on, its rows, flagged and failed.
+#[derive(Debug, Default, Clone, Copy)]
+struct ArticleLine {
+    page: usize,
+    rows: usize,
+    flagged: usize,
+    errors: usize,
 }
 
 impl PagedHtml {
@@ -251,6 +267,7 @@ impl PagedHtml {
             index,
             page: Vec::new(),
             pages: 0,
+            current: ArticleLine::default(),
         })
     }
 
@@ -260,12 +277,31 @@ impl PagedHtml {
 
     /// Adds an article: to the current page, and a line to the index.
     pub fn article(&mut self, rows: &[AlignedSegment]) -> Result<(), crate::files::WriteError> {
+        self.article_part(rows, true, true)
+    }
+
+    /// Adds a part of an article (a long one comes in parts, and goes on over pages); its
+    /// line goes to the index with its last part, linking to the page where it starts.
+    pub fn article_part(
+        &mut self,
+        rows: &[AlignedSegment],
+        first: bool,
+        last: bool,
+    ) -> Result<(), crate::files::WriteError> {
         use std::io::Write;
         if !self.page.is_empty() && self.page.len() + rows.len() > PAGE_ROWS {
             self.flush_page()?;
         }
-        let flagged = rows.iter().filter(|r| r.is_flagged()).count();
-        let errors = rows
+        if first {
+            self.current = ArticleLine {
+                page: self.pages + 1,
+                ..ArticleLine::default()
+            };
+        }
+        let line = &mut self.current;
+        line.rows += rows.len();
+        line.flagged += rows.iter().filter(|r| r.is_flagged()).count();
+        line.errors += rows
             .iter()
             .filter(|r| {
                 r.flags
@@ -273,25 +309,32 @@ impl PagedHtml {
                     .any(|f| f.severity == crate::check::Severity::Error)
             })
             .count();
+        self.page.extend_from_slice(rows);
+        if !last {
+            return Ok(());
+        }
+        let ArticleLine {
+            page,
+            rows: count,
+            flagged,
+            errors,
+        } = self.current;
         let line = format!(
-            "<tr class=\"{}\"><td><a href=\"{}\">{}</a></td><td>{}</td><td>{flagged}</td><td>{errors}</td></tr>\n",
+            "<tr class=\"{}\"><td><a href=\"{}\">{}</a></td><td>{count}</td><td>{flagged}</td><td>{errors}</td></tr>\n",
             if errors > 0 { "error" } else if flagged > 0 { "flagged" } else { "clean" },
             escape(&format!(
                 "{}#{}",
-                Self::page_name(self.pages + 1),
+                Self::page_name(page),
                 anchor(&rows[0].article)
             )),
             escape(&rows[0].article),
-            rows.len()
         );
         self.index
             .write_all(line.as_bytes())
             .map_err(|source| crate::files::WriteError {
                 path: self.dir.join(Html.file_name()).display().to_string(),
                 source,
-            })?;
-        self.page.extend_from_slice(rows);
-        Ok(())
+            })
     }
 
     fn flush_page(&mut self) -> Result<(), crate::files::WriteError> {

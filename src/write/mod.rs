@@ -128,10 +128,27 @@ pub trait Writer {
     fn file_name(&self) -> &'static str;
     /// The start of the file; `totals` sums up every row that will follow.
     fn head(&self, totals: &Totals) -> String;
-    /// One article's rows, all of them, in order.
-    fn article(&self, rows: &[AlignedSegment]) -> String;
+    /// What opens an article (its `<file>`, its heading), before its rows.
+    fn article_start(&self, _first: &AlignedSegment) -> String {
+        String::new()
+    }
+    /// Rows of one article, in order: all of them, or a part of a long one (which comes
+    /// in parts, so that memory does not grow with an article).
+    fn rows(&self, rows: &[AlignedSegment]) -> String;
+    /// What closes an article.
+    fn article_end(&self) -> String {
+        String::new()
+    }
     /// The end of the file.
     fn tail(&self) -> String;
+
+    /// One article's rows, all of them, in order.
+    fn article(&self, rows: &[AlignedSegment]) -> String {
+        let mut out = self.article_start(&rows[0]);
+        out += &self.rows(rows);
+        out += &self.article_end();
+        out
+    }
 
     /// The whole file for a set of rows in article order.
     fn render(&self, rows: &[AlignedSegment]) -> Vec<u8> {
@@ -189,7 +206,7 @@ impl Writer for AlignedJsonl {
         String::new()
     }
 
-    fn article(&self, rows: &[AlignedSegment]) -> String {
+    fn rows(&self, rows: &[AlignedSegment]) -> String {
         let mut out = String::new();
         for row in rows {
             out += &serde_json::to_string(row).expect("rows serialise to JSON");

@@ -35,7 +35,7 @@ impl Writer for Tmx {
         )
     }
 
-    fn article(&self, segments: &[AlignedSegment]) -> String {
+    fn rows(&self, segments: &[AlignedSegment]) -> String {
         let mut out = String::new();
         for s in segments {
             out += &format!(

@@ -51,7 +51,7 @@ impl Writer for Tsv {
         "article\tparagraph\tindex\tsource\ttarget\tstate\tscore\tflags\tterms\n".into()
     }
 
-    fn article(&self, segments: &[AlignedSegment]) -> String {
+    fn rows(&self, segments: &[AlignedSegment]) -> String {
         let mut out = String::new();
         for s in segments {
             let flags: Vec<String> = s.flags.iter().map(|f| f.check.name().to_string()).collect();

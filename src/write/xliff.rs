@@ -46,17 +46,19 @@ impl Writer for Xliff {
             .into()
     }
 
-    fn article(&self, article: &[AlignedSegment]) -> String {
-        let mut out = String::new();
-        {
-            let first = &article[0];
-            out += &format!(
+    fn article_start(&self, first: &AlignedSegment) -> String {
+        format!(
                 "  <file original=\"{}\" source-language=\"fr\" target-language=\"en\" datatype=\"plaintext\" tool-id=\"passeur\">\n\
                  \x20   <header>\n      <tool tool-id=\"passeur\" tool-name=\"passeur\" tool-version=\"{}\"/>\n    </header>\n\
                  \x20   <body>\n",
                 escape(&first.article),
                 env!("CARGO_PKG_VERSION")
-            );
+            )
+    }
+
+    fn rows(&self, article: &[AlignedSegment]) -> String {
+        let mut out = String::new();
+        {
             for s in article {
                 out += &format!(
                     "      <trans-unit id=\"{}\">\n        <source xml:lang=\"fr\">{}</source>\n",
@@ -110,9 +112,12 @@ impl Writer for Xliff {
                 }
                 out += "      </trans-unit>\n";
             }
-            out += "    </body>\n  </file>\n";
         }
         out
+    }
+
+    fn article_end(&self) -> String {
+        "    </body>\n  </file>\n".into()
     }
 
     fn tail(&self) -> String {

@@ -663,3 +663,49 @@ fn an_interrupted_force_run_resumes_instead_of_starting_again() {
     assert!(!stderr(&again).contains("resuming"), "{}", stderr(&again));
     assert_eq!(counts(&fx)["articles_reused"], 0);
 }
+
+/// Issue 21 #1: an article longer than a chunk goes through the engine a chunk's worth at a
+/// time, its rows staged in the state part by part: its English file and rows are those of
+/// the same paragraphs as separate articles, and no staged row is left behind.
+#[test]
+fn an_article_longer_than_a_chunk_is_translated_in_parts_as_its_batch_twin() {
+    let fx = Fixture::new();
+    let paragraphs: Vec<String> = (0..40).map(article).collect();
+    fx.write("long/long.txt", paragraphs.join("\n") + "\n");
+    for (n, paragraph) in paragraphs.iter().enumerate() {
+        fx.write(&format!("batch/p{n:03}.txt"), format!("{paragraph}\n"));
+    }
+    let model = tiny_model();
+    let model = model.to_str().unwrap();
+    for (input, out) in [("long", "out-long"), ("batch", "out-batch")] {
+        let run = fx.run(&[
+            "translate",
+            input,
+            "-o",
+            out,
+            "--model",
+            model,
+            "--quiet",
+            "--chunk-segments",
+            "7",
+        ]);
+        assert!(run.status.success(), "{}", stderr(&run));
+    }
+    let batch: String = (0..40)
+        .map(|n| fx.read(&format!("out-batch/p{n:03}.en.txt")))
+        .collect();
+    assert_eq!(fx.read("out-long/long.en.txt"), batch);
+    let targets = |out: &str| -> Vec<String> {
+        fx.aligned_in(out)
+            .iter()
+            .map(|r| r["target"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(targets("out-long"), targets("out-batch"));
+    assert_eq!(targets("out-long").len(), 240);
+    let db = rusqlite::Connection::open(fx.path("out-long/.passeur/state.sqlite")).unwrap();
+    let staged: i64 = db
+        .query_row("SELECT COUNT(*) FROM staged_rows", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(staged, 0, "the article's commit took its staged rows");
+}
