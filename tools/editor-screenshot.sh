@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's picture of the editor: the example articles translated by the tiny test
 # model (its English is gibberish: random weights), one sentence corrected and confirmed
-# through the editor's API as the page does it, then the page in headless Chromium.
+# through the editor's API as the page does it, then the page in headless Chromium, with a
+# house glossary to add terms to (the terms panel above the list).
 #
 #   bash tools/editor-screenshot.sh [OUT.png]   (default examples/screenshots/editor.png)
 set -euo pipefail
@@ -13,7 +14,8 @@ trap 'kill "$server" 2>/dev/null || true; rm -rf "$work"' EXIT
 
 "$bin" translate examples/articles -g glossaries/fr-en.json -o "$work/out" \
     --model tests/fixtures/tiny-fr-en --offline --quiet
-"$bin" review serve "$work/out" >"$work/url" 2>/dev/null &
+echo '[{"source": "Tokyo", "target": "Tokyo"}]' >"$work/house.json"
+"$bin" review serve "$work/out" --glossary "$work/house.json" >"$work/url" 2>/dev/null &
 server=$!
 while [ ! -s "$work/url" ]; do sleep 0.1; done
 url="$(head -1 "$work/url")"

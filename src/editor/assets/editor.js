@@ -463,8 +463,10 @@ async function loadTerms(article) {
       const rendering = (c.renderings || [])[0];
       const use = el('button', { type: 'button', class: 'link', text: c.source, title: 'put it in the form' });
       use.addEventListener('click', () => openTermForm(c.source, rendering ? rendering.text : ''));
-      return el('li', { 'data-candidate': c.source }, use, ` ×${c.count}`,
-        rendering ? el('small', { text: ' rendered ' + c.renderings.map(r => `${r.text} ×${r.count}`).join(', ') }) : null);
+      // The first rendering shown; all of them, and the examples, on hover.
+      const all = (c.renderings || []).map(r => `${r.text} ×${r.count}`).join(', ');
+      return el('li', { 'data-candidate': c.source, title: (all ? 'rendered ' + all + '\n' : '') + (c.examples || []).join('\n') },
+        use, ` ×${c.count}`, rendering ? el('small', { text: ' → ' + rendering.text }) : null);
     })));
 }
 
