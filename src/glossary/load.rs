@@ -126,8 +126,20 @@ pub(crate) fn validate(
         }
     }
     let source = raw.source.trim().to_string();
+    let case = raw.case.map(|c| c == super::format::CaseRule::Sensitive);
+    if let (Some(case), Some(sensitive)) = (case, raw.case_sensitive) {
+        if case != sensitive {
+            return Err(bad(
+                &raw.source,
+                "`case` and `case_sensitive` disagree: give one of them",
+            ));
+        }
+    }
     Ok(Entry {
-        case_sensitive: raw.case_sensitive.unwrap_or_else(|| is_acronym(&source)),
+        case_sensitive: raw
+            .case_sensitive
+            .or(case)
+            .unwrap_or_else(|| is_acronym(&source)),
         whole_word: raw.whole_word.unwrap_or(true),
         policy: raw.policy.unwrap_or_default(),
         target: raw.target.trim().to_string(),
@@ -175,6 +187,21 @@ mod tests {
             Format::Json,
         );
         assert_eq!(entries[0].target, "EU");
+    }
+
+    /// `case: sensitive|insensitive` (Weblate's and Tolgee's name) is `case_sensitive`.
+    #[test]
+    fn case_is_read_by_either_name() {
+        let (entries, errors) = parse(
+            r#"[{"source": "Otan", "target": "NATO", "case": "sensitive"},
+                {"source": "UE", "target": "EU", "case": "insensitive"},
+                {"source": "ONU", "target": "UN", "case": "insensitive", "case_sensitive": true}]"#,
+            Format::Json,
+        );
+        assert!(entries[0].case_sensitive);
+        assert!(!entries[1].case_sensitive);
+        assert_eq!(entries.len(), 2);
+        assert!(errors[0].to_string().contains("disagree"), "{errors:?}");
     }
 
     #[test]

@@ -43,6 +43,14 @@ impl Format {
     }
 }
 
+/// A term's case rule, as `case` names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum CaseRule {
+    Sensitive,
+    Insensitive,
+}
+
 /// One JSON entry, as written in the file.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -58,6 +66,10 @@ pub(crate) struct RawEntry {
     pub variants: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub case_sensitive: Option<bool>,
+    /// `sensitive` or `insensitive`: the same setting by the name Weblate and Tolgee give
+    /// it (read, never written: `case_sensitive` is).
+    #[serde(default, skip_serializing)]
+    pub case: Option<CaseRule>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub whole_word: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -91,6 +103,7 @@ impl RawEntry {
             variants: entry.variants.clone(),
             case_sensitive: (entry.case_sensitive != is_acronym(&entry.source))
                 .then_some(entry.case_sensitive),
+            case: None,
             whole_word: (!entry.whole_word).then_some(false),
             policy: (entry.policy != Policy::Inject).then_some(entry.policy),
             note: entry.note.clone(),
