@@ -249,6 +249,16 @@ pub struct Finished {
     pub source: String,
 }
 
+/// Translated model inputs into the cache, in a transaction of the caller's.
+fn insert_cache(tx: &rusqlite::Transaction, cache: &[(String, String)]) -> rusqlite::Result<()> {
+    let mut insert =
+        tx.prepare_cached("INSERT OR REPLACE INTO cache (key, json) VALUES (?1, ?2)")?;
+    for (key, json) in cache {
+        insert.execute([key, json])?;
+    }
+    Ok(())
+}
+
 /// One saved state of a reviewed segment.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Revision {
@@ -515,12 +525,7 @@ impl OutputFolder {
             for (article, seq, json) in rows {
                 insert.execute(params![article, *seq as i64, json])?;
             }
-            let mut insert =
-                tx.prepare_cached("INSERT OR REPLACE INTO cache (key, json) VALUES (?1, ?2)")?;
-            for (key, json) in cache {
-                insert.execute([key, json])?;
-            }
-            Ok(())
+            insert_cache(&tx, cache)
         })();
         result.and_then(|()| tx.commit()).map_err(|e| self.error(e))
     }
@@ -656,12 +661,7 @@ impl OutputFolder {
                     params![article.id, article.source],
                 )?;
             }
-            let mut insert =
-                tx.prepare_cached("INSERT OR REPLACE INTO cache (key, json) VALUES (?1, ?2)")?;
-            for (key, json) in cache {
-                insert.execute([key, json])?;
-            }
-            Ok(())
+            insert_cache(&tx, cache)
         })();
         result.and_then(|()| tx.commit()).map_err(|e| self.error(e))
     }
