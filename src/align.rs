@@ -138,25 +138,6 @@ impl AlignedSegment {
         markup::render(&self.source, &self.codes, &order, text_to, code_to)
     }
 
-    /// The row as a text article's English file needs it: its place, target and codes,
-    /// without what only reviewers read (for a long article, whose rows are held until
-    /// its file is written).
-    pub fn for_the_english_file(self) -> AlignedSegment {
-        // An untranslated sentence keeps its French in the file, marked.
-        let source = match self.target.trim().is_empty() {
-            true => self.source.clone(),
-            false => String::new(),
-        };
-        AlignedSegment {
-            source,
-            model_input: None,
-            terms: Vec::new(),
-            flags: Vec::new(),
-            alternatives: Vec::new(),
-            ..self
-        }
-    }
-
     /// The target with its codes, likewise.
     pub fn target_with_codes(
         &self,

@@ -628,10 +628,16 @@ fn run_chunk(
     // article; each part's translations are stored at once (a rerun after a crash takes
     // them from there), the article is committed whole at the end.
     let part = context.settings.chunk_segments.max(1);
-    // Each row as stored, and as the English file needs it: a text article's file needs
-    // only the targets and codes, so the rest is let go as each part is done.
     let staged = segments.len() > part;
-    let mut rows: Vec<AlignedSegment> = Vec::with_capacity(segments.len());
+    // Each article's rows as its English file needs them: all of them for a document, or
+    // in a chunk of the usual size; for the text of a long article, only the paragraph
+    // being completed, the English of the others being kept as text (`english`).
+    let mut held: Vec<Vec<AlignedSegment>> = vec![Vec::new(); chunk.articles.len()];
+    let mut english: Vec<Option<write::EnglishLines>> = chunk
+        .articles
+        .iter()
+        .map(|p| write::english_lines(&p.article).filter(|_| staged))
+        .collect();
     let mut stored: Vec<String> = Vec::new();
     let mut new_cache = Vec::new();
     // Each article's next row number, for the rows staged part by part.
@@ -655,20 +661,23 @@ fn run_chunk(
         } = translate_part(&input, context, folder, &mut counters)?;
         let mut part_stored = Vec::with_capacity(part_rows.len());
         for (&(a, segment), row) in input.segments.iter().zip(part_rows) {
-            let article = &chunk.articles[a].article;
-            failures.extend(engine_failures(article, segment, &row));
+            let pending = &chunk.articles[a];
+            failures.extend(engine_failures(&pending.article, segment, &row));
             let json = serde_json::to_string(&row).expect("rows serialise");
             match staged {
                 true => {
-                    part_stored.push((article.id.clone(), next_seq[a], json));
+                    part_stored.push((pending.article.id.clone(), next_seq[a], json));
                     next_seq[a] += 1;
                 }
                 false => stored.push(json),
             }
-            rows.push(match article.document {
-                None => row.for_the_english_file(),
-                Some(_) => row,
-            });
+            if let Some(lines) = english[a].as_mut() {
+                if held[a].last().is_some_and(|r| r.paragraph != row.paragraph) {
+                    lines.add(&pending.paragraphs, &held[a]);
+                    held[a].clear();
+                }
+            }
+            held[a].push(row);
         }
         match staged {
             true => folder.stage(&part_stored, &part_cache)?,
@@ -680,18 +689,23 @@ fn run_chunk(
     let clock = Instant::now();
     let mut finished = Vec::with_capacity(chunk.articles.len());
     let mut names_in_chunk = HashSet::new();
-    let mut rest = rows.as_slice();
     let mut stored = stored.into_iter();
-    for pending in &chunk.articles {
-        let (mine, others) = rest.split_at(pending.segments.len());
-        rest = others;
+    for (a, pending) in chunk.articles.iter().enumerate() {
+        let mine = std::mem::take(&mut held[a]);
         let mine_stored: Vec<String> = match staged {
             true => Vec::new(),
             false => stored.by_ref().take(mine.len()).collect(),
         };
         let text = pending.article.document.is_none();
         let file = english_file_name(folder, &pending.article.id, text, &mut names_in_chunk)?;
-        let text = write::render_english(&pending.article, &pending.paragraphs, mine);
+        let text = match english[a].take() {
+            Some(mut lines) => {
+                lines.add(&pending.paragraphs, &mine);
+                lines.finish()
+            }
+            None => write::render_english(&pending.article, &pending.paragraphs, &mine),
+        };
+        drop(mine);
         if let Err(e) = write::write_atomic_unsynced(&folder.dir().join(&file), text.as_bytes()) {
             failures.push(Failure::write(&e));
             continue;
@@ -731,8 +745,6 @@ struct Part<'a> {
     ids: &'a [&'a str],
 }
 
-/// translate, enforce, align & check for segments: their rows, and the engine's new
-/// results for the cache.
 /// What a part gave: its rows, and the engine's new results for the cache.
 struct Translated {
     rows: Vec<AlignedSegment>,
@@ -747,6 +759,8 @@ struct Counters<'a> {
     seen: HashSet<String>,
 }
 
+/// translate, enforce, align & check for segments: their rows, and the engine's new
+/// results for the cache.
 fn translate_part(
     part: &Part,
     context: &ChunkContext,

@@ -131,44 +131,70 @@ pub fn render_article(
     segments: &[AlignedSegment],
     verbatim: &[usize],
 ) -> String {
-    let mut lines: Vec<String> = source_text
-        .split('\n')
-        .enumerate()
-        .map(|(i, line)| match verbatim.contains(&i) {
-            true => line.to_string(),
-            false => String::new(),
-        })
-        .collect();
-    // Rows come in paragraph order, so each paragraph's sentences are one run.
-    for run in segments.chunk_by(|a, b| a.paragraph == b.paragraph) {
-        let Some(paragraph) = paragraphs.get(run[0].paragraph) else {
-            continue;
-        };
-        // A sentence with no translation keeps its French text, marked so that no reader
-        // takes it for English (the failure is on stderr, in run.json and aligned.jsonl).
-        let sentences: Vec<String> = run
-            .iter()
-            .map(|s| match s.target.trim() {
-                "" => format!("[untranslated: {}]", s.source.trim()),
-                // Markdown's inline markup, as the source wrote it, where its words went.
-                _ => s
-                    .target_with_codes(str::to_string, |c| c.markup.clone())
-                    .trim()
-                    .to_string(),
+    let mut english = EnglishLines::new(source_text, verbatim);
+    english.add(paragraphs, segments);
+    english.finish()
+}
+
+/// An article's English text put together paragraph by paragraph as its rows come: a long
+/// article's rows need not all be held until its file is written ([`render_article`]).
+pub struct EnglishLines {
+    lines: Vec<String>,
+}
+
+impl EnglishLines {
+    /// The article's lines, empty but for the `verbatim` ones, kept as they are.
+    pub fn new(source_text: &str, verbatim: &[usize]) -> EnglishLines {
+        let lines = source_text
+            .split('\n')
+            .enumerate()
+            .map(|(i, line)| match verbatim.contains(&i) {
+                true => line.to_string(),
+                false => String::new(),
             })
             .collect();
-        let text = sentences.join(" ");
-        lines[paragraph.line] = if paragraph.marker.is_empty() {
-            text
-        } else {
-            format!("{} {}", paragraph.marker, text)
-        };
+        EnglishLines { lines }
     }
-    let mut out = lines.join("\n");
-    if !out.ends_with('\n') {
-        out.push('\n');
+
+    /// The English of whole paragraphs: `rows` holds every row of each paragraph it
+    /// touches, in order.
+    pub fn add(&mut self, paragraphs: &[Paragraph], rows: &[AlignedSegment]) {
+        // Rows come in paragraph order, so each paragraph's sentences are one run.
+        for run in rows.chunk_by(|a, b| a.paragraph == b.paragraph) {
+            let Some(paragraph) = paragraphs.get(run[0].paragraph) else {
+                continue;
+            };
+            // A sentence with no translation keeps its French text, marked so that no
+            // reader takes it for English (the failure is on stderr, in run.json and
+            // aligned.jsonl).
+            let sentences: Vec<String> = run
+                .iter()
+                .map(|s| match s.target.trim() {
+                    "" => format!("[untranslated: {}]", s.source.trim()),
+                    // Markdown's inline markup, as the source wrote it, where its words went.
+                    _ => s
+                        .target_with_codes(str::to_string, |c| c.markup.clone())
+                        .trim()
+                        .to_string(),
+                })
+                .collect();
+            let text = sentences.join(" ");
+            self.lines[paragraph.line] = if paragraph.marker.is_empty() {
+                text
+            } else {
+                format!("{} {}", paragraph.marker, text)
+            };
+        }
     }
-    out
+
+    /// The English text, ending with a line break.
+    pub fn finish(self) -> String {
+        let mut out = self.lines.join("\n");
+        if !out.ends_with('\n') {
+            out.push('\n');
+        }
+        out
+    }
 }
 
 #[cfg(test)]

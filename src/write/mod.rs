@@ -20,7 +20,7 @@ use crate::align::AlignedSegment;
 
 pub use crate::files::{file_key, write_atomic, write_atomic_unsynced, WriteError};
 
-pub use articles::{article_file_name, render_article};
+pub use articles::{article_file_name, render_article, EnglishLines};
 pub use document::{render_job, render_page};
 
 /// The English file of an article: its text with the paragraph structure kept, or the
@@ -37,6 +37,19 @@ pub fn render_english(
             render_article(&article.text, paragraphs, rows, &markdown.verbatim)
         }
         None => render_article(&article.text, paragraphs, rows, &[]),
+    }
+}
+/// The English text of an article rendered line by line (plain text and Markdown), ready
+/// for its rows paragraph by paragraph; none for a document (HTML, XLIFF), which is
+/// rendered from all its rows at once.
+pub fn english_lines(article: &crate::read::Article) -> Option<articles::EnglishLines> {
+    match article.document.as_deref() {
+        None => Some(articles::EnglishLines::new(&article.text, &[])),
+        Some(crate::read::Document::Markdown(markdown)) => Some(articles::EnglishLines::new(
+            &article.text,
+            &markdown.verbatim,
+        )),
+        Some(_) => None,
     }
 }
 pub use html::{remove_pages, Html, PagedHtml, PAGE_ROWS};

@@ -708,4 +708,29 @@ fn an_article_longer_than_a_chunk_is_translated_in_parts_as_its_batch_twin() {
         .query_row("SELECT COUNT(*) FROM staged_rows", [], |r| r.get(0))
         .unwrap();
     assert_eq!(staged, 0, "the article's commit took its staged rows");
+
+    // Markdown, its code block kept as written: in parts as in one piece.
+    let markdown = format!(
+        "# Titre\n\n{}\n\n```\nlet x = 1;\n```\n\n{}\n",
+        paragraphs[..20].join("\n\n"),
+        paragraphs[20..].join("\n\n")
+    );
+    fx.write("md/long.md", markdown);
+    for (chunk, out) in [("7", "md-parts"), ("100000", "md-whole")] {
+        let run = fx.run(&[
+            "translate",
+            "md",
+            "-o",
+            out,
+            "--model",
+            model,
+            "--quiet",
+            "--chunk-segments",
+            chunk,
+        ]);
+        assert!(run.status.success(), "{}", stderr(&run));
+    }
+    let parts = fx.read("md-parts/long.en.md");
+    assert_eq!(parts, fx.read("md-whole/long.en.md"));
+    assert!(parts.contains("```\nlet x = 1;\n```"), "{parts}");
 }
