@@ -627,63 +627,19 @@ fn run_chunk(
     // chunk's worth of segments at a time, so that memory follows the chunk size, not the
     // article; each part's translations are stored at once (a rerun after a crash takes
     // them from there), the article is committed whole at the end.
-    let part = context.settings.chunk_segments.max(1);
-    let staged = segments.len() > part;
-    // Each article's rows as its English file needs them: all of them for a document, or
-    // in a chunk of the usual size; for the text of a long article, only the paragraph
-    // being completed, the English of the others being kept as text (`english`).
-    let mut held: Vec<Vec<AlignedSegment>> = vec![Vec::new(); chunk.articles.len()];
-    let mut english: Vec<Option<write::EnglishLines>> = chunk
-        .articles
-        .iter()
-        .map(|p| write::english_lines(&p.article).filter(|_| staged))
-        .collect();
-    let mut stored: Vec<String> = Vec::new();
-    let mut new_cache = Vec::new();
-    // Each article's next row number, for the rows staged part by part.
-    let mut next_seq = vec![0usize; chunk.articles.len()];
-    let mut counters = Counters {
-        timings,
-        tally,
-        seen: HashSet::new(),
+    let staged = segments.len() > context.settings.chunk_segments.max(1);
+    let flat = Part {
+        segments: &segments,
+        prepared: &prepared,
+        approved: &approved,
+        ids: &ids,
     };
-    for start in (0..segments.len()).step_by(part) {
-        let end = (start + part).min(segments.len());
-        let input = Part {
-            segments: &segments[start..end],
-            prepared: &prepared[start..end],
-            approved: &approved[start..end],
-            ids: &ids,
-        };
-        let Translated {
-            rows: part_rows,
-            cache: part_cache,
-        } = translate_part(&input, context, folder, &mut counters)?;
-        let mut part_stored = Vec::with_capacity(part_rows.len());
-        for (&(a, segment), row) in input.segments.iter().zip(part_rows) {
-            let pending = &chunk.articles[a];
-            failures.extend(engine_failures(&pending.article, segment, &row));
-            let json = serde_json::to_string(&row).expect("rows serialise");
-            match staged {
-                true => {
-                    part_stored.push((pending.article.id.clone(), next_seq[a], json));
-                    next_seq[a] += 1;
-                }
-                false => stored.push(json),
-            }
-            if let Some(lines) = english[a].as_mut() {
-                if held[a].last().is_some_and(|r| r.paragraph != row.paragraph) {
-                    lines.add(&pending.paragraphs, &held[a]);
-                    held[a].clear();
-                }
-            }
-            held[a].push(row);
-        }
-        match staged {
-            true => folder.stage(&part_stored, &part_cache)?,
-            false => new_cache = part_cache,
-        }
-    }
+    let ChunkRows {
+        mut held,
+        mut english,
+        stored,
+        cache: new_cache,
+    } = translate_in_parts(&chunk, &flat, context, folder, (timings, tally), failures)?;
 
     // write: each article's English file, then the chunk's commit.
     let clock = Instant::now();
@@ -734,6 +690,91 @@ fn run_chunk(
     tally.translated += finished.len();
     context.progress.advance(chunk.articles.len());
     Ok(())
+}
+
+/// A chunk's rows as its write needs them, and what goes to the state with its commit.
+struct ChunkRows {
+    /// Each article's rows as its English file needs them: all of them for a document or
+    /// in a chunk of the usual size; for the text of a long article (`english` is then
+    /// some), the rows of its last paragraph only.
+    held: Vec<Vec<AlignedSegment>>,
+    english: Vec<Option<write::EnglishLines>>,
+    /// The rows as stored, in a chunk of the usual size (a long one's are staged).
+    stored: Vec<String>,
+    cache: Vec<(String, String)>,
+}
+
+/// translate, enforce, align & check for a chunk's segments (`all`), a chunk's worth at a
+/// time: the rows of each part staged with its translations when there are several parts.
+fn translate_in_parts(
+    chunk: &Chunk,
+    all: &Part,
+    context: &ChunkContext,
+    folder: &mut OutputFolder,
+    figures: (&mut Timings, &mut Tally),
+    failures: &mut Vec<Failure>,
+) -> Result<ChunkRows> {
+    let part = context.settings.chunk_segments.max(1);
+    let segments = all.segments;
+    let staged = segments.len() > part;
+    let mut held: Vec<Vec<AlignedSegment>> = vec![Vec::new(); chunk.articles.len()];
+    let mut english: Vec<Option<write::EnglishLines>> = chunk
+        .articles
+        .iter()
+        .map(|p| write::english_lines(&p.article).filter(|_| staged))
+        .collect();
+    let mut stored: Vec<String> = Vec::new();
+    let mut new_cache = Vec::new();
+    // Each article's next row number, for the rows staged part by part.
+    let mut next_seq = vec![0usize; chunk.articles.len()];
+    let mut counters = Counters {
+        timings: figures.0,
+        tally: figures.1,
+        seen: HashSet::new(),
+    };
+    for start in (0..segments.len()).step_by(part) {
+        let end = (start + part).min(segments.len());
+        let input = Part {
+            segments: &segments[start..end],
+            prepared: &all.prepared[start..end],
+            approved: &all.approved[start..end],
+            ids: all.ids,
+        };
+        let Translated {
+            rows: part_rows,
+            cache: part_cache,
+        } = translate_part(&input, context, folder, &mut counters)?;
+        let mut part_stored = Vec::with_capacity(part_rows.len());
+        for (&(a, segment), row) in input.segments.iter().zip(part_rows) {
+            let pending = &chunk.articles[a];
+            failures.extend(engine_failures(&pending.article, segment, &row));
+            let json = serde_json::to_string(&row).expect("rows serialise");
+            match staged {
+                true => {
+                    part_stored.push((pending.article.id.clone(), next_seq[a], json));
+                    next_seq[a] += 1;
+                }
+                false => stored.push(json),
+            }
+            if let Some(lines) = english[a].as_mut() {
+                if held[a].last().is_some_and(|r| r.paragraph != row.paragraph) {
+                    lines.add(&pending.paragraphs, &held[a]);
+                    held[a].clear();
+                }
+            }
+            held[a].push(row);
+        }
+        match staged {
+            true => folder.stage(&part_stored, &part_cache)?,
+            false => new_cache = part_cache,
+        }
+    }
+    Ok(ChunkRows {
+        held,
+        english,
+        stored,
+        cache: new_cache,
+    })
 }
 
 /// Segments of a chunk (all of them, or a part of one long article), with their articles'
