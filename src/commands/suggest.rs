@@ -7,7 +7,7 @@ use anyhow::{bail, Context, Result};
 
 use super::Status;
 use crate::cli::{SuggestArgs, SuggestFormat};
-use crate::glossary::suggest::{self, Candidate, Kind};
+use crate::glossary::suggest::{self, Candidate, Kind, Rendering};
 use crate::glossary::{self, edit, Entry, Matcher};
 use crate::{read, review};
 
@@ -124,11 +124,7 @@ fn print_table(candidates: &[Candidate], articles: usize) -> Result<()> {
             say!("     also written: {}", c.variants.join(", "))?;
         }
         if !c.renderings.is_empty() {
-            let shown: Vec<String> = c
-                .renderings
-                .iter()
-                .map(|r| format!("{} ×{}", r.text, r.count))
-                .collect();
+            let shown: Vec<String> = c.renderings.iter().map(Rendering::to_string).collect();
             say!("     rendered: {}", shown.join(", "))?;
         }
         for example in &c.examples {
@@ -172,11 +168,7 @@ fn print_tsv(candidates: &[Candidate]) -> Result<()> {
     let clean = |s: &str| s.replace(['\t', '\n', '\r'], " ");
     say!("{TSV_HEADER}")?;
     for (rank, c) in candidates.iter().enumerate() {
-        let renderings: Vec<String> = c
-            .renderings
-            .iter()
-            .map(|r| format!("{} ×{}", r.text, r.count))
-            .collect();
+        let renderings: Vec<String> = c.renderings.iter().map(Rendering::to_string).collect();
         say!(
             "{}\t\t{}\t{}\t{}\t{}\t{}\t{:.2}\t{}\t{}\t{}",
             rank + 1,

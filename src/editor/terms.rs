@@ -22,7 +22,9 @@ const SHOWN: usize = 12;
 
 pub(super) struct Terms {
     path: Option<PathBuf>,
-    entries: Vec<Entry>,
+    /// The glossary's entries (how many), compiled: what a candidate must not be.
+    entries: usize,
+    known: Matcher,
     forbidden: Forbidden,
     /// The folder's candidates, found at the first request (the sources do not change
     /// while the editor runs; the glossary does, and is applied when they are shown).
@@ -54,7 +56,8 @@ impl Terms {
     pub(super) fn open(path: Option<PathBuf>) -> Result<Terms> {
         let mut terms = Terms {
             path: None,
-            entries: Vec::new(),
+            entries: 0,
+            known: Matcher::new(Vec::new()),
             forbidden: Forbidden::new(&[]),
             candidates: None,
         };
@@ -81,7 +84,8 @@ impl Terms {
             eprintln!("passeur: error: {error}");
         }
         self.forbidden = Forbidden::new(&entries);
-        self.entries = entries;
+        self.entries = entries.len();
+        self.known = Matcher::new(entries);
         Ok(())
     }
 
@@ -127,7 +131,7 @@ impl Terms {
             source: entry.source,
             target: entry.target,
             glossary: path.display().to_string(),
-            entries: self.entries.len(),
+            entries: self.entries,
         })
     }
 
@@ -151,7 +155,6 @@ impl Terms {
             Some(found) => found,
             None => self.candidates.insert(folder_candidates(folder)?),
         };
-        let known = Matcher::new(self.entries.clone());
         let text = glossary::fold(
             &rows
                 .iter()
@@ -167,7 +170,8 @@ impl Terms {
                     .any(|form| text.contains(&glossary::fold(form)))
             })
             .filter(|c| {
-                !known
+                !self
+                    .known
                     .find(&c.source)
                     .iter()
                     .any(|m| m.span == (0..c.source.len()))
@@ -177,7 +181,7 @@ impl Terms {
             .collect();
         Ok(TermsView {
             glossary: self.path.as_ref().map(|p| p.display().to_string()),
-            entries: self.entries.len(),
+            entries: self.entries,
             candidates: shown,
         })
     }

@@ -46,9 +46,8 @@ pub fn lint(path: &Path) -> Result<Vec<Finding>, GlossaryError> {
 pub fn across(files: &[(String, Vec<Entry>)]) -> Vec<String> {
     let mut first: HashMap<String, (usize, &Entry)> = HashMap::new();
     let mut findings = Vec::new();
-    let enforced = |e: &&Entry| e.pattern.is_none() && e.status != EntryStatus::Forbidden;
     for (k, (_, entries)) in files.iter().enumerate() {
-        for entry in entries.iter().filter(enforced) {
+        for entry in entries.iter().filter(|e| e.requires_target()) {
             let key = Normalized::new(&entry.source, true).text;
             match first.get(&key) {
                 None => {
@@ -78,21 +77,24 @@ pub fn across(files: &[(String, Vec<Entry>)]) -> Vec<String> {
             }
         }
     }
-    let required: HashMap<String, &Entry> = files
-        .iter()
-        .flat_map(|(_, entries)| entries.iter().filter(enforced))
-        .map(|e| (Normalized::new(&e.target, true).text, e))
-        .collect();
+    // Each required target with the files that require it (the file's own are its lint's).
+    let mut required: HashMap<String, Vec<(usize, &Entry)>> = HashMap::new();
+    for (k, (_, entries)) in files.iter().enumerate() {
+        for entry in entries.iter().filter(|e| e.requires_target()) {
+            let key = Normalized::new(&entry.target, true).text;
+            required.entry(key).or_default().push((k, entry));
+        }
+    }
     for (k, (_, entries)) in files.iter().enumerate() {
         for entry in entries
             .iter()
             .filter(|e| e.status == EntryStatus::Forbidden)
         {
             let key = Normalized::new(&entry.target, true).text;
-            if let Some(other) = required
+            let elsewhere = required
                 .get(&key)
-                .filter(|o| !files[k].1.iter().any(|e| std::ptr::eq(e, **o)))
-            {
+                .and_then(|found| found.iter().find(|(j, _)| *j != k));
+            if let Some((_, other)) = elsewhere {
                 findings.push(format!(
                     "{} forbids {:?}, which {} requires ({:?} → {:?}): its translations would \
                      be flagged forbidden-term",
@@ -191,7 +193,7 @@ fn shared_spellings(valid: &[Valid], findings: &mut Vec<Finding>) {
     for (i, v) in valid
         .iter()
         .enumerate()
-        .filter(|(_, v)| v.entry.pattern.is_none() && v.entry.status != EntryStatus::Forbidden)
+        .filter(|(_, v)| v.entry.requires_target())
     {
         for spelling in std::iter::once(&v.entry.source).chain(&v.entry.variants) {
             by_source
@@ -263,7 +265,7 @@ fn forbidden_but_required(valid: &[Valid], findings: &mut Vec<Finding>) {
     let required: HashMap<String, &Valid> = valid
         .iter()
         .rev()
-        .filter(|v| v.entry.pattern.is_none() && v.entry.status != EntryStatus::Forbidden)
+        .filter(|v| v.entry.requires_target())
         .map(|v| (Normalized::new(&v.entry.target, true).text, v))
         .collect();
     for v in valid

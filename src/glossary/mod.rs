@@ -132,6 +132,11 @@ impl Entry {
             origin: origin.to_string(),
         }
     }
+
+    /// A term whose target translations must hold: not a pattern, not a forbidden target.
+    pub fn requires_target(&self) -> bool {
+        self.pattern.is_none() && self.status != EntryStatus::Forbidden
+    }
 }
 
 /// A glossary term found in a segment, and what became of it.

@@ -23,6 +23,13 @@ pub struct Rendering {
     pub count: usize,
 }
 
+impl std::fmt::Display for Rendering {
+    /// `Germany ×20`, as the terminal and the TSV show it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ×{}", self.text, self.count)
+    }
+}
+
 /// Fills each candidate's renderings from `rows` (source, target pairs): the rows whose
 /// source holds one of its forms.
 pub fn renderings(candidates: &mut [Candidate], rows: &[(String, String)]) {
