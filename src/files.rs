@@ -163,7 +163,7 @@ impl AtomicFile {
     }
 
     /// Flushes and renames the file into place, leaving the disk sync to the caller.
-    fn persist(self) -> Result<(), WriteError> {
+    pub fn persist(self) -> Result<(), WriteError> {
         let path = self.path.clone();
         let error = |source| WriteError {
             path: path.display().to_string(),

@@ -8,7 +8,10 @@
 //! folder already has (same text, same fingerprint) are kept as they are, and the others
 //! are gathered until a chunk holds `--chunk-segments` segments; the chunk then runs
 //! through the stages and its results are committed to the folder's state
-//! ([`crate::state`]) before the next chunk starts. At the end, articles no longer among
+//! ([`crate::state`]) before the next chunk starts. An article longer than a chunk runs on
+//! its own, a chunk's worth of whole paragraphs at a time, segmented again for each part
+//! (the first pass keeps only its fingerprint), so that memory follows the chunk size,
+//! not the article. At the end, articles no longer among
 //! the inputs are removed and `aligned.jsonl` and the review formats are rendered from the
 //! state, streaming. Problems with single inputs are collected as [`Failure`]s and the
 //! batch goes on; [`RunOutcome::failed`] tells `main` the exit status.
@@ -25,7 +28,7 @@ use crate::align::{self, AlignedSegment};
 use crate::check::Severity;
 use crate::config::{Shard, TranslateSettings, DEFAULT_REPO};
 use crate::enforce::{self, Enforced, Job};
-use crate::files::hex;
+use crate::files::{hex, AtomicFile, WriteError};
 use crate::glossary::{self, Matcher, Prepared};
 use crate::memory::Memory;
 use crate::model::{self, info};
@@ -364,7 +367,7 @@ impl<'a> Run<'a> {
             article,
             position,
             &self.context,
-            (self.memory.as_ref(), &reviewed),
+            (self.memory.as_ref(), reviewed),
             &mut self.timings,
             &mut self.failures,
         );
@@ -396,7 +399,18 @@ impl<'a> Run<'a> {
             self.context.progress.reused(1);
             return Ok(());
         }
-        self.chunk.segments += pending.segments.len();
+        if pending.long.is_some() {
+            // The chunk so far first, then the long article on its own.
+            self.flush_chunk()?;
+            return run_long_article(
+                pending,
+                &self.context,
+                (&mut self.folder, self.memory.as_ref()),
+                (&mut self.timings, &mut self.tally),
+                &mut self.failures,
+            );
+        }
+        self.chunk.segments += pending.segment_count;
         self.chunk.articles.push(pending);
         if self.chunk.segments >= self.settings.chunk_segments {
             self.flush_chunk()?;
@@ -414,8 +428,7 @@ impl<'a> Run<'a> {
             chunk,
             &self.context,
             &mut self.folder,
-            &mut self.timings,
-            &mut self.tally,
+            (&mut self.timings, &mut self.tally),
             &mut self.failures,
         )
     }
@@ -531,9 +544,16 @@ struct PendingArticle {
     article: Article,
     position: usize,
     paragraphs: Vec<segment::Paragraph>,
+    /// Its segments, their model inputs and its people's translations; none for an article
+    /// longer than a chunk (`long`), whose segments are made again a part at a time when
+    /// it is translated, so that they are never all held at once.
     segments: Vec<Segment>,
     prepared: Vec<Prepared>,
     approved: Vec<Option<align::Reviewed>>,
+    segment_count: usize,
+    /// For an article longer than a chunk: its people's translations, looked up again
+    /// for each part.
+    long: Option<People>,
     content_hash: String,
     /// Everything its translation depends on: the run's model and options, the glossary
     /// entries it uses, the approved translations of its sentences.
@@ -548,42 +568,49 @@ struct Chunk {
 }
 
 /// segment and glossary for one article, its people's translations (the folder's reviewed
-/// segments, then the memory) and its fingerprint.
+/// segments, then the memory) and its fingerprint, a paragraph at a time: an article
+/// longer than a chunk keeps only its fingerprint and counts.
 fn prepare_article(
     article: Article,
     position: usize,
     context: &ChunkContext,
-    (memory, reviewed): (Option<&Memory>, &[state::Revision]),
+    (memory, reviewed): (Option<&Memory>, Vec<state::Revision>),
     timings: &mut Timings,
     failures: &mut Vec<Failure>,
 ) -> PendingArticle {
-    let (paragraphs, segments) = timed(&mut timings.segment, || {
-        (
-            segment::article_paragraphs(&article),
-            segment::segment_article(0, &article),
-        )
+    let terminology = &context.terminology;
+    let limit = context.settings.chunk_segments.max(1);
+    let paragraphs = timed(&mut timings.segment, || {
+        segment::article_paragraphs(&article)
     });
-    let prepared = timed(&mut timings.glossary, || {
-        context.terminology.prepare(&segments)
-    });
-    let approved = people_translations(reviewed, memory, &segments, failures);
+    let mut people = People::new(reviewed);
     let mut fingerprint = Sha256::new();
     fingerprint.update(context.run_fingerprint.as_bytes());
-    if !context.terminology.forbidden.entries().is_empty() {
-        fingerprint.update(context.terminology.forbidden_fingerprint.as_bytes());
+    if !terminology.forbidden.entries().is_empty() {
+        fingerprint.update(terminology.forbidden_fingerprint.as_bytes());
     }
-    for (prepared, approved) in prepared.iter().zip(&approved) {
-        for term in &prepared.terms {
-            fingerprint.update(
-                context
-                    .terminology
-                    .entry_fingerprint(term.entry_index)
-                    .as_bytes(),
-            );
+    let (mut segments, mut prepared, mut approved) = (Vec::new(), Vec::new(), Vec::new());
+    let mut segment_count = 0;
+    let mut by_paragraph = segment::by_paragraph(0, &article, &paragraphs);
+    while let Some(mine) = timed(&mut timings.segment, || by_paragraph.next()) {
+        let mine_prepared = timed(&mut timings.glossary, || terminology.prepare(&mine));
+        let mine_approved = people.translations(memory, &mine, failures);
+        for (prepared, approved) in mine_prepared.iter().zip(&mine_approved) {
+            for term in &prepared.terms {
+                fingerprint.update(terminology.entry_fingerprint(term.entry_index).as_bytes());
+            }
+            if let Some(approved) = approved {
+                fingerprint.update(b"\x00approved\x00");
+                fingerprint.update(approved.target.as_bytes());
+            }
         }
-        if let Some(approved) = approved {
-            fingerprint.update(b"\x00approved\x00");
-            fingerprint.update(approved.target.as_bytes());
+        segment_count += mine.len();
+        if segment_count <= limit {
+            segments.extend(mine);
+            prepared.extend(mine_prepared);
+            approved.extend(mine_approved);
+        } else if !segments.is_empty() {
+            (segments, prepared, approved) = (Vec::new(), Vec::new(), Vec::new());
         }
     }
     PendingArticle {
@@ -595,6 +622,8 @@ fn prepare_article(
         segments,
         prepared,
         approved,
+        segment_count,
+        long: (segment_count > limit).then_some(people),
     }
 }
 
@@ -604,8 +633,7 @@ fn run_chunk(
     chunk: Chunk,
     context: &ChunkContext,
     folder: &mut OutputFolder,
-    timings: &mut Timings,
-    tally: &mut Tally,
+    figures: (&mut Timings, &mut Tally),
     failures: &mut Vec<Failure>,
 ) -> Result<()> {
     // Every segment of the chunk, flattened, with its article.
@@ -623,162 +651,199 @@ fn run_chunk(
         .iter()
         .map(|p| p.article.id.as_str())
         .collect();
-    // A chunk bigger than the chunk size (one long article) goes through the engine a
-    // chunk's worth of segments at a time, so that memory follows the chunk size, not the
-    // article; each part's translations are stored at once (a rerun after a crash takes
-    // them from there), the article is committed whole at the end.
-    let staged = segments.len() > context.settings.chunk_segments.max(1);
-    let flat = Part {
+    let part = Part {
         segments: &segments,
         prepared: &prepared,
         approved: &approved,
         ids: &ids,
     };
-    let ChunkRows {
-        mut held,
-        mut english,
-        stored,
-        cache: new_cache,
-    } = translate_in_parts(&chunk, &flat, context, folder, (timings, tally), failures)?;
+    let (timings, tally) = figures;
+    let mut counters = Counters {
+        timings,
+        tally,
+        seen: HashSet::new(),
+    };
+    let Translated { rows, cache } = translate_part(&part, context, folder, &mut counters)?;
 
     // write: each article's English file, then the chunk's commit.
     let clock = Instant::now();
+    let mut held: Vec<Vec<AlignedSegment>> = vec![Vec::new(); chunk.articles.len()];
+    let mut stored: Vec<Vec<String>> = vec![Vec::new(); chunk.articles.len()];
+    for (&(a, segment), row) in segments.iter().zip(rows) {
+        failures.extend(engine_failures(&chunk.articles[a].article, segment, &row));
+        stored[a].push(serde_json::to_string(&row).expect("rows serialise"));
+        held[a].push(row);
+    }
     let mut finished = Vec::with_capacity(chunk.articles.len());
     let mut names_in_chunk = HashSet::new();
-    let mut stored = stored.into_iter();
     for (a, pending) in chunk.articles.iter().enumerate() {
-        let mine = std::mem::take(&mut held[a]);
-        let mine_stored: Vec<String> = match staged {
-            true => Vec::new(),
-            false => stored.by_ref().take(mine.len()).collect(),
-        };
-        let text = pending.article.document.is_none();
-        let file = english_file_name(folder, &pending.article.id, text, &mut names_in_chunk)?;
-        let text = match english[a].take() {
-            Some(mut lines) => {
-                lines.add(&pending.paragraphs, &mine);
-                lines.finish()
-            }
-            None => write::render_english(&pending.article, &pending.paragraphs, &mine),
-        };
-        drop(mine);
-        if let Err(e) = write::write_atomic_unsynced(&folder.dir().join(&file), text.as_bytes()) {
+        let article = &pending.article;
+        let text = article.document.is_none();
+        let file = english_file_name(folder, &article.id, text, &mut names_in_chunk)?;
+        let english = write::render_english(article, &pending.paragraphs, &held[a]);
+        if let Err(e) = write::write_atomic_unsynced(&folder.dir().join(&file), english.as_bytes())
+        {
             failures.push(Failure::write(&e));
             continue;
         }
-        finished.push(Finished {
-            id: pending.article.id.clone(),
-            position: pending.position,
-            record: Record {
-                content_hash: pending.content_hash.clone(),
-                fingerprint: pending.fingerprint.clone(),
-                file,
-            },
-            rows: mine_stored,
-            staged,
-            source: serde_json::to_string(&pending.article).expect("articles serialise"),
-        });
+        finished.push(pending.finished(file, Some(std::mem::take(&mut stored[a]))));
     }
-    // The chunk's files reach the disk before the state says they are done.
-    if let Err(e) = crate::files::sync_filesystem(folder.dir()) {
-        failures.push(Failure::write(&e));
-        finished.clear();
-    }
-    folder.commit(&finished, &new_cache)?;
-    DONE.fetch_add(finished.len(), std::sync::atomic::Ordering::Relaxed);
-    timings.write += clock.elapsed().as_secs_f64();
-    tally.translated += finished.len();
+    counters.tally.translated += commit(folder, finished, &cache, failures)?;
+    counters.timings.write += clock.elapsed().as_secs_f64();
     context.progress.advance(chunk.articles.len());
     Ok(())
 }
 
-/// A chunk's rows as its write needs them, and what goes to the state with its commit.
-struct ChunkRows {
-    /// Each article's rows as its English file needs them: all of them for a document or
-    /// in a chunk of the usual size; for the text of a long article (`english` is then
-    /// some), the rows of its last paragraph only.
-    held: Vec<Vec<AlignedSegment>>,
-    english: Vec<Option<write::EnglishLines>>,
-    /// The rows as stored, in a chunk of the usual size (a long one's are staged).
-    stored: Vec<String>,
-    cache: Vec<(String, String)>,
-}
-
-/// translate, enforce, align & check for a chunk's segments (`all`), a chunk's worth at a
-/// time: the rows of each part staged with its translations when there are several parts.
-fn translate_in_parts(
-    chunk: &Chunk,
-    all: &Part,
+/// An article longer than a chunk, on its own: segmented again and translated a chunk's
+/// worth of whole paragraphs at a time, each part's rows staged in the state with its
+/// translations (a rerun after a crash takes them from the cache) and its English written
+/// on (text and Markdown: a document's rows are held for its rendering), then committed
+/// whole. Memory follows the chunk size, not the article.
+fn run_long_article(
+    mut pending: PendingArticle,
     context: &ChunkContext,
-    folder: &mut OutputFolder,
-    figures: (&mut Timings, &mut Tally),
+    (folder, memory): (&mut OutputFolder, Option<&Memory>),
+    (timings, tally): (&mut Timings, &mut Tally),
     failures: &mut Vec<Failure>,
-) -> Result<ChunkRows> {
-    let part = context.settings.chunk_segments.max(1);
-    let segments = all.segments;
-    let staged = segments.len() > part;
-    let mut held: Vec<Vec<AlignedSegment>> = vec![Vec::new(); chunk.articles.len()];
-    let mut english: Vec<Option<write::EnglishLines>> = chunk
-        .articles
-        .iter()
-        .map(|p| write::english_lines(&p.article).filter(|_| staged))
-        .collect();
-    let mut stored: Vec<String> = Vec::new();
-    let mut new_cache = Vec::new();
-    // Each article's next row number, for the rows staged part by part.
-    let mut next_seq = vec![0usize; chunk.articles.len()];
+) -> Result<()> {
+    let mut people = pending
+        .long
+        .take()
+        .expect("a long article keeps its people");
+    let article = &pending.article;
+    let limit = context.settings.chunk_segments.max(1);
+    let text = article.document.is_none();
+    let file = english_file_name(folder, &article.id, text, &mut HashSet::new())?;
+    let path = folder.dir().join(&file);
+    let write_error = |source| WriteError {
+        path: path.display().to_string(),
+        source,
+    };
+    let mut english = match AtomicFile::create(&path) {
+        Ok(out) => write::english_lines(article, out),
+        Err(e) => {
+            failures.push(Failure::write(&e));
+            context.progress.advance(1);
+            return Ok(());
+        }
+    };
+    let mut document_rows = Vec::new();
     let mut counters = Counters {
-        timings: figures.0,
-        tally: figures.1,
+        timings,
+        tally,
         seen: HashSet::new(),
     };
-    for start in (0..segments.len()).step_by(part) {
-        let end = (start + part).min(segments.len());
-        let input = Part {
-            segments: &segments[start..end],
-            prepared: &all.prepared[start..end],
-            approved: &all.approved[start..end],
-            ids: all.ids,
-        };
-        let Translated {
-            rows: part_rows,
-            cache: part_cache,
-        } = translate_part(&input, context, folder, &mut counters)?;
-        let mut part_stored = Vec::with_capacity(part_rows.len());
-        for (&(a, segment), row) in input.segments.iter().zip(part_rows) {
-            let pending = &chunk.articles[a];
-            failures.extend(engine_failures(&pending.article, segment, &row));
-            let json = serde_json::to_string(&row).expect("rows serialise");
-            match staged {
-                true => {
-                    part_stored.push((pending.article.id.clone(), next_seq[a], json));
-                    next_seq[a] += 1;
-                }
-                false => stored.push(json),
+    let ids = [article.id.as_str()];
+    let mut seq = 0;
+    let mut paragraphs = segment::by_paragraph(0, article, &pending.paragraphs);
+    loop {
+        let mut segments = Vec::new();
+        while segments.len() < limit {
+            match timed(&mut counters.timings.segment, || paragraphs.next()) {
+                Some(mine) => segments.extend(mine),
+                None => break,
             }
-            if let Some(lines) = english[a].as_mut() {
-                if held[a].last().is_some_and(|r| r.paragraph != row.paragraph) {
-                    lines.add(&pending.paragraphs, &held[a]);
-                    held[a].clear();
-                }
-            }
-            held[a].push(row);
         }
-        match staged {
-            true => folder.stage(&part_stored, &part_cache)?,
-            false => new_cache = part_cache,
+        if segments.is_empty() {
+            break;
+        }
+        let prepared = timed(&mut counters.timings.glossary, || {
+            context.terminology.prepare(&segments)
+        });
+        let approved = people.translations(memory, &segments, failures);
+        let flat: Vec<(usize, &Segment)> = segments.iter().map(|s| (0, s)).collect();
+        let part = Part {
+            segments: &flat,
+            prepared: &prepared.iter().collect::<Vec<_>>(),
+            approved: &approved.iter().collect::<Vec<_>>(),
+            ids: &ids,
+        };
+        let Translated { rows, cache } = translate_part(&part, context, folder, &mut counters)?;
+        let clock = Instant::now();
+        let mut staged = Vec::with_capacity(rows.len());
+        for (segment, row) in segments.iter().zip(&rows) {
+            failures.extend(engine_failures(article, segment, row));
+            let json = serde_json::to_string(row).expect("rows serialise");
+            staged.push((article.id.clone(), seq, json));
+            seq += 1;
+        }
+        folder.stage(&staged, &cache)?;
+        let added = match english.as_mut() {
+            Some(lines) => lines.add(&pending.paragraphs, &rows),
+            None => {
+                document_rows.extend(rows);
+                Ok(())
+            }
+        };
+        counters.timings.write += clock.elapsed().as_secs_f64();
+        // The English cannot be written (its rows are staged, and go at the next open).
+        if let Err(e) = added {
+            failures.push(Failure::write(&write_error(e)));
+            context.progress.advance(1);
+            return Ok(());
         }
     }
-    Ok(ChunkRows {
-        held,
-        english,
-        stored,
-        cache: new_cache,
-    })
+    let clock = Instant::now();
+    let written = match english {
+        Some(lines) => lines
+            .finish()
+            .map_err(write_error)
+            .and_then(AtomicFile::persist),
+        None => {
+            let text = write::render_english(article, &pending.paragraphs, &document_rows);
+            drop(document_rows);
+            write::write_atomic_unsynced(&path, text.as_bytes())
+        }
+    };
+    match written {
+        Ok(()) => {
+            let finished = pending.finished(file, None);
+            counters.tally.translated += commit(folder, vec![finished], &[], failures)?;
+        }
+        Err(e) => failures.push(Failure::write(&e)),
+    }
+    counters.timings.write += clock.elapsed().as_secs_f64();
+    context.progress.advance(1);
+    Ok(())
 }
 
-/// Segments of a chunk (all of them, or a part of one long article), with their articles'
-/// ids.
+impl PendingArticle {
+    /// The article as the state records it once its English `file` is written, with its
+    /// rows as stored (none when they were staged, part by part, for a long article).
+    fn finished(&self, file: String, rows: Option<Vec<String>>) -> Finished {
+        Finished {
+            id: self.article.id.clone(),
+            position: self.position,
+            record: Record {
+                content_hash: self.content_hash.clone(),
+                fingerprint: self.fingerprint.clone(),
+                file,
+            },
+            staged: rows.is_none(),
+            rows: rows.unwrap_or_default(),
+            source: serde_json::to_string(&self.article).expect("articles serialise"),
+        }
+    }
+}
+
+/// The commit of articles whose English files are written (the files reach the disk
+/// before the state says they are done); how many were committed.
+fn commit(
+    folder: &mut OutputFolder,
+    mut finished: Vec<Finished>,
+    cache: &[(String, String)],
+    failures: &mut Vec<Failure>,
+) -> Result<usize> {
+    if let Err(e) = crate::files::sync_filesystem(folder.dir()) {
+        failures.push(Failure::write(&e));
+        finished.clear();
+    }
+    folder.commit(&finished, cache)?;
+    DONE.fetch_add(finished.len(), std::sync::atomic::Ordering::Relaxed);
+    Ok(finished.len())
+}
+
+/// Segments of a chunk (or of a part of one long article), with their articles' ids.
 struct Part<'a> {
     segments: &'a [(usize, &'a Segment)],
     prepared: &'a [&'a Prepared],
@@ -1286,54 +1351,75 @@ fn load_glossaries(
 /// A person's translation of each segment, if one exists: the reviewer's in this folder
 /// (the last revision saved for a sentence with this source text, when it is confirmed or
 /// approved: never translated over, even by `--force`), else the translation memory's.
-/// A memory that cannot be read is reported, and the model translates the rest.
-fn people_translations(
-    reviewed: &[state::Revision],
-    memory: Option<&Memory>,
-    segments: &[Segment],
-    failures: &mut Vec<Failure>,
-) -> Vec<Option<align::Reviewed>> {
-    let mut by_source: HashMap<&str, &state::Revision> = HashMap::new();
-    for revision in reviewed {
-        by_source.insert(&revision.source, revision);
+/// A memory that cannot be read is reported once, and the model translates the rest.
+struct People {
+    reviewed: HashMap<String, state::Revision>,
+    memory_failed: bool,
+}
+
+impl People {
+    /// The folder's revisions of an article, in the order they were saved.
+    fn new(reviewed: Vec<state::Revision>) -> People {
+        let reviewed = reviewed
+            .into_iter()
+            .map(|revision| (revision.source.clone(), revision))
+            .collect();
+        People {
+            reviewed,
+            memory_failed: false,
+        }
     }
-    let mut memory_failed = false;
-    segments
-        .iter()
-        .map(|segment| {
-            if let Some(revision) = by_source.get(segment.text.as_str()) {
-                let state = align::ReviewState::from_name(&revision.state)?;
-                return state.is_reviewed().then(|| align::Reviewed {
-                    target: revision.target.clone(),
-                    review: align::Review {
-                        state,
-                        machine: revision.machine.clone(),
-                        revision: revision.revision,
-                        at: revision.at,
-                    },
-                    from_memory: false,
-                });
+
+    fn translations(
+        &mut self,
+        memory: Option<&Memory>,
+        segments: &[Segment],
+        failures: &mut Vec<Failure>,
+    ) -> Vec<Option<align::Reviewed>> {
+        segments
+            .iter()
+            .map(|segment| self.translation(memory, segment, failures))
+            .collect()
+    }
+
+    fn translation(
+        &mut self,
+        memory: Option<&Memory>,
+        segment: &Segment,
+        failures: &mut Vec<Failure>,
+    ) -> Option<align::Reviewed> {
+        if let Some(revision) = self.reviewed.get(segment.text.as_str()) {
+            let state = align::ReviewState::from_name(&revision.state)?;
+            return state.is_reviewed().then(|| align::Reviewed {
+                target: revision.target.clone(),
+                review: align::Review {
+                    state,
+                    machine: revision.machine.clone(),
+                    revision: revision.revision,
+                    at: revision.at,
+                },
+                from_memory: false,
+            });
+        }
+        let memory = memory.filter(|_| !self.memory_failed)?;
+        match memory.lookup(&segment.text) {
+            Ok(found) => found.map(|found| align::Reviewed {
+                target: found.target,
+                review: align::Review {
+                    state: found.state,
+                    machine: None,
+                    revision: 0,
+                    at: found.at,
+                },
+                from_memory: true,
+            }),
+            Err(e) => {
+                failures.push(Failure::new(Stage::Memory, e.path.clone(), None, &e));
+                self.memory_failed = true;
+                None
             }
-            let memory = memory.filter(|_| !memory_failed)?;
-            match memory.lookup(&segment.text) {
-                Ok(found) => found.map(|found| align::Reviewed {
-                    target: found.target,
-                    review: align::Review {
-                        state: found.state,
-                        machine: None,
-                        revision: 0,
-                        at: found.at,
-                    },
-                    from_memory: true,
-                }),
-                Err(e) => {
-                    failures.push(Failure::new(Stage::Memory, e.path.clone(), None, &e));
-                    memory_failed = true;
-                    None
-                }
-            }
-        })
-        .collect()
+        }
+    }
 }
 
 fn input_name(input: &Input) -> String {

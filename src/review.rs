@@ -31,56 +31,74 @@ pub fn load_aligned(out_dir: &Path) -> Result<Vec<AlignedSegment>> {
         .collect()
 }
 
-/// The summary table `passeur review` prints.
+/// The summary table `passeur review` prints, for rows in memory ([`Summary`] adds up a
+/// folder a row at a time).
 pub fn summary(rows: &[AlignedSegment]) -> String {
-    let mut out = String::new();
-    let articles = {
-        let mut ids: Vec<&str> = rows.iter().map(|r| r.article.as_str()).collect();
-        ids.dedup();
-        ids.len()
-    };
-    let flagged = rows.iter().filter(|r| r.is_flagged()).count();
-    out += &format!(
-        "{articles} articles, {} segments, {flagged} flagged\n",
-        rows.len()
-    );
-    let reviewed: Vec<String> = ReviewState::ALL
-        .into_iter()
-        .map(|state| (state, rows.iter().filter(|r| r.state() == state).count()))
-        .filter(|(_, n)| *n > 0)
-        .map(|(state, n)| format!("{n} {}", state.name()))
+    let mut summary = Summary::default();
+    rows.iter().for_each(|row| summary.add(row));
+    let concerned: Vec<AlignedSegment> = rows
+        .iter()
+        .filter(|row| summary.is_inconsistent(row))
+        .cloned()
         .collect();
-    out += &format!("review: {}\n", reviewed.join(", "));
-    let terms: Vec<_> = rows.iter().flat_map(|r| &r.terms).collect();
-    if !terms.is_empty() {
-        let present = terms.iter().filter(|t| t.status.is_present()).count();
-        let repaired = terms.iter().filter(|t| t.status.is_repaired()).count();
-        out += &format!(
-            "terms: {present}/{} present ({:.1}%), {repaired} repaired\n",
-            terms.len(),
-            100.0 * present as f64 / terms.len() as f64
-        );
-    }
-    let memory = rows.iter().filter(|r| r.memory).count();
-    if memory > 0 {
-        out += &format!("{memory} segments from the translation memory\n");
-    }
-    let mut table: BTreeMap<&str, [usize; 3]> = BTreeMap::new();
-    for f in rows.iter().flat_map(|r| &r.flags) {
-        table.entry(f.check.name()).or_default()[f.severity as usize] += 1;
-    }
-    if !table.is_empty() {
-        out += &format!(
-            "\n{:<16} {:>6} {:>8} {:>6}\n",
-            "check", "error", "warning", "info"
-        );
-        for (check, [info, warning, error]) in &table {
-            out += &format!("{check:<16} {error:>6} {warning:>8} {info:>6}\n");
+    summary.render(&consistency(&concerned))
+}
+
+/// What `passeur review` prints of a folder, added up a row at a time so that a folder of
+/// any size is summarised in the memory of its counts: segments, review states, terms,
+/// flags by check and severity, the five worst segments. Its inconsistencies are listed
+/// from a second pass over the rows that [`Summary::is_inconsistent`] picks.
+#[derive(Debug, Default)]
+pub struct Summary {
+    articles: usize,
+    last_article: Option<String>,
+    segments: usize,
+    flagged: usize,
+    states: [usize; ReviewState::ALL.len()],
+    terms: usize,
+    present: usize,
+    repaired: usize,
+    memory: usize,
+    /// Check name → counts by severity.
+    table: BTreeMap<&'static str, [usize; 3]>,
+    /// The worst flagged segments so far, worst first, at most [`WORST_SHOWN`].
+    worst: Vec<AlignedSegment>,
+    worst_severity: Option<Severity>,
+    consistency: ConsistencyCount,
+}
+
+/// How many of the worst segments the summary shows.
+const WORST_SHOWN: usize = 5;
+
+impl Summary {
+    /// One more row, in the folder's order.
+    pub fn add(&mut self, row: &AlignedSegment) {
+        // Rows come article by article.
+        if self.last_article.as_deref() != Some(row.article.as_str()) {
+            self.articles += 1;
+            self.last_article = Some(row.article.clone());
+        }
+        self.segments += 1;
+        let state = ReviewState::ALL.iter().position(|&s| s == row.state());
+        self.states[state.expect("every state is in ALL")] += 1;
+        self.terms += row.terms.len();
+        self.present += row.terms.iter().filter(|t| t.status.is_present()).count();
+        self.repaired += row.terms.iter().filter(|t| t.status.is_repaired()).count();
+        self.memory += usize::from(row.memory);
+        for flag in &row.flags {
+            self.table.entry(flag.check.name()).or_default()[flag.severity as usize] += 1;
+            self.worst_severity = self.worst_severity.max(Some(flag.severity));
+        }
+        self.consistency.add(row);
+        if row.is_flagged() {
+            self.flagged += 1;
+            self.keep_if_worst(row);
         }
     }
-    // Worst first: highest severity, then most flags, then lowest score.
-    let mut worst: Vec<&AlignedSegment> = rows.iter().filter(|r| r.is_flagged()).collect();
-    worst.sort_by(|a, b| {
+
+    /// Worst first: highest severity, then most flags above info, then lowest score; of
+    /// equals, the first in the folder.
+    fn keep_if_worst(&mut self, row: &AlignedSegment) {
         let key = |r: &AlignedSegment| {
             (
                 r.flags.iter().map(|f| f.severity).max(),
@@ -90,41 +108,103 @@ pub fn summary(rows: &[AlignedSegment]) -> String {
                     .count(),
             )
         };
-        key(b)
-            .cmp(&key(a))
-            .then(a.score.unwrap_or(0.0).total_cmp(&b.score.unwrap_or(0.0)))
-    });
-    if !worst.is_empty() {
-        out += "\nworst segments:\n";
-        for r in worst.iter().take(5) {
-            let checks: Vec<&str> = r.flags.iter().map(|f| f.check.name()).collect();
-            let source: String = printable(&r.source).chars().take(70).collect();
+        let order = |a: &AlignedSegment, b: &AlignedSegment| {
+            key(b)
+                .cmp(&key(a))
+                .then(a.score.unwrap_or(0.0).total_cmp(&b.score.unwrap_or(0.0)))
+        };
+        let last_kept = self.worst.len() == WORST_SHOWN;
+        if last_kept
+            && self
+                .worst
+                .last()
+                .is_some_and(|last| order(row, last).is_ge())
+        {
+            return;
+        }
+        // Before the first it is worse than: after its equals, which came first.
+        let at = self.worst.partition_point(|kept| order(kept, row).is_le());
+        self.worst.insert(at, row.clone());
+        self.worst.truncate(WORST_SHOWN);
+    }
+
+    /// Whether a row of the folder added is part of an inconsistency (its source translated
+    /// otherwise elsewhere, or its translation given to another source): the rows that
+    /// [`consistency`] needs to list them.
+    pub fn is_inconsistent(&self, row: &AlignedSegment) -> bool {
+        self.consistency.flag(row).is_some()
+    }
+
+    /// Whether a flag of `severity` or worse was seen.
+    pub fn has_flag_at_least(&self, severity: Severity) -> bool {
+        self.worst_severity.is_some_and(|worst| worst >= severity)
+    }
+
+    /// The summary, with the folder's inconsistencies (from [`consistency`]).
+    pub fn render(&self, inconsistencies: &[Inconsistent]) -> String {
+        let mut out = format!(
+            "{} articles, {} segments, {} flagged\n",
+            self.articles, self.segments, self.flagged
+        );
+        let reviewed: Vec<String> = ReviewState::ALL
+            .into_iter()
+            .zip(self.states)
+            .filter(|(_, n)| *n > 0)
+            .map(|(state, n)| format!("{n} {}", state.name()))
+            .collect();
+        out += &format!("review: {}\n", reviewed.join(", "));
+        if self.terms > 0 {
             out += &format!(
-                "  {} {}.{} [{}] {}{}\n",
-                r.article,
-                r.paragraph + 1,
-                r.index + 1,
-                checks.join(", "),
-                source,
-                if r.source.chars().count() > 70 {
+                "terms: {}/{} present ({:.1}%), {} repaired\n",
+                self.present,
+                self.terms,
+                100.0 * self.present as f64 / self.terms as f64,
+                self.repaired
+            );
+        }
+        if self.memory > 0 {
+            out += &format!("{} segments from the translation memory\n", self.memory);
+        }
+        if !self.table.is_empty() {
+            out += &format!(
+                "\n{:<16} {:>6} {:>8} {:>6}\n",
+                "check", "error", "warning", "info"
+            );
+            for (check, [info, warning, error]) in &self.table {
+                out += &format!("{check:<16} {error:>6} {warning:>8} {info:>6}\n");
+            }
+        }
+        if !self.worst.is_empty() {
+            out += "\nworst segments:\n";
+            for r in &self.worst {
+                let checks: Vec<&str> = r.flags.iter().map(|f| f.check.name()).collect();
+                let source: String = printable(&r.source).chars().take(70).collect();
+                let cut = if r.source.chars().count() > 70 {
                     "…"
                 } else {
                     ""
-                }
-            );
+                };
+                out += &format!(
+                    "  {} {}.{} [{}] {source}{cut}\n",
+                    r.article,
+                    r.paragraph + 1,
+                    r.index + 1,
+                    checks.join(", "),
+                );
+            }
         }
+        if !inconsistencies.is_empty() {
+            let found = inconsistencies;
+            out += &format!("\ninconsistent translations ({}):\n", found.len());
+            for finding in found.iter().take(10) {
+                out += &format!("  {}\n", printable(&finding.to_string()));
+            }
+            if found.len() > 10 {
+                out += &format!("  … and {} more\n", found.len() - 10);
+            }
+        }
+        out
     }
-    let found = consistency(rows);
-    if !found.is_empty() {
-        out += &format!("\ninconsistent translations ({}):\n", found.len());
-        for finding in found.iter().take(10) {
-            out += &format!("  {}\n", printable(&finding.to_string()));
-        }
-        if found.len() > 10 {
-            out += &format!("  … and {} more\n", found.len() - 10);
-        }
-    }
-    out
 }
 
 /// One inconsistency across a batch, in one of Xbench's two directions.
@@ -319,13 +399,6 @@ impl ConsistencyCount {
         (!reasons.is_empty())
             .then(|| Flag::new(Check::Inconsistent, Severity::Info, reasons.join("; ")))
     }
-}
-
-/// Whether any flag is at least `severity`.
-pub fn has_flag_at_least(rows: &[AlignedSegment], severity: Severity) -> bool {
-    rows.iter()
-        .flat_map(|r| &r.flags)
-        .any(|f| f.severity >= severity)
 }
 
 /// An article whose translation renders a term inconsistently.
@@ -786,6 +859,63 @@ fn read_tsv(name: &str, text: &str) -> Result<Vec<Approved>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The summary adds a folder up a row at a time: its five worst segments are those a
+    /// sort of every row gives (equals in folder order), and the rows it picks for the
+    /// inconsistency list are exactly those the list is made of.
+    #[test]
+    fn a_summary_added_up_row_by_row_keeps_the_worst_and_the_inconsistent() {
+        let row = |n: usize, severity: &str, flags: usize, score: f32, source: &str| {
+            let flag = serde_json::json!({"check": "length", "severity": severity, "reason": "r"});
+            serde_json::from_value::<AlignedSegment>(serde_json::json!({
+                "article": format!("a{}", n / 4), "paragraph": n % 4, "index": 0, "span": [0, 1],
+                "source": source, "target": format!("T{}", n % 3), "terms": [], "score": score,
+                "source_tokens": 1, "target_tokens": 1, "flags": vec![flag; flags],
+            }))
+            .unwrap()
+        };
+        let severities = ["info", "warning", "error"];
+        let rows: Vec<AlignedSegment> = (0..40)
+            .map(|n| {
+                let flags = (n * 7) % 3;
+                let score = -(((n * 13) % 5) as f32);
+                row(
+                    n,
+                    severities[(n * 5) % 3],
+                    flags,
+                    score,
+                    &format!("S{}", n % 6),
+                )
+            })
+            .collect();
+        let mut summary = Summary::default();
+        rows.iter().for_each(|r| summary.add(r));
+        let mut sorted: Vec<&AlignedSegment> = rows.iter().filter(|r| r.is_flagged()).collect();
+        let key = |r: &AlignedSegment| {
+            let above_info = r
+                .flags
+                .iter()
+                .filter(|f| f.severity > Severity::Info)
+                .count();
+            (r.flags.iter().map(|f| f.severity).max(), above_info)
+        };
+        sorted.sort_by(|a, b| {
+            key(b)
+                .cmp(&key(a))
+                .then(a.score.unwrap().total_cmp(&b.score.unwrap()))
+        });
+        let kept: Vec<&AlignedSegment> = summary.worst.iter().collect();
+        assert_eq!(kept, sorted[..WORST_SHOWN].to_vec());
+        assert!(summary.has_flag_at_least(Severity::Error));
+        assert_eq!(summary.articles, 10);
+        let concerned: Vec<AlignedSegment> = rows
+            .iter()
+            .filter(|r| summary.is_inconsistent(r))
+            .cloned()
+            .collect();
+        assert_eq!(consistency(&concerned), consistency(&rows));
+        assert!(!consistency(&rows).is_empty());
+    }
 
     #[test]
     fn inconsistencies_are_found_in_both_directions_with_their_segments() {

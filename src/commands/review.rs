@@ -49,12 +49,22 @@ pub(crate) fn run(args: ReviewArgs) -> Result<Status> {
     }
     // The folder's lock, as `translate` takes it: a review never writes while a run does.
     let folder = OutputFolder::open(&out_dir)?.as_last_run();
-    let mut rows: Vec<AlignedSegment> = Vec::new();
+    // Two passes over the rows, none held: the counts, then the rows of inconsistencies.
+    let mut summary = review::Summary::default();
     folder.for_each_row(|json| {
-        rows.push(serde_json::from_str(json).map_err(std::io::Error::other)?);
+        summary.add(&parse(json)?);
         Ok(())
     })??;
-    print!("{}", review::summary(&rows));
+    let mut inconsistent: Vec<AlignedSegment> = Vec::new();
+    folder.for_each_row(|json| {
+        let row = parse(json)?;
+        if summary.is_inconsistent(&row) {
+            inconsistent.push(row);
+        }
+        Ok(())
+    })??;
+    print!("{}", summary.render(&review::consistency(&inconsistent)));
+    drop(inconsistent);
     let (mut failures, mut notes) = (Vec::new(), Vec::new());
     render::deliverables(&folder, &formats, &mut failures, &mut notes)?;
     for note in notes {
@@ -72,7 +82,12 @@ pub(crate) fn run(args: ReviewArgs) -> Result<Status> {
         return Ok(Status::Partial);
     }
     Ok(match fail_on {
-        Some(severity) if review::has_flag_at_least(&rows, severity) => Status::Partial,
+        Some(severity) if summary.has_flag_at_least(severity) => Status::Partial,
         _ => Status::Success,
     })
+}
+
+/// A row of the folder's state.
+fn parse(json: &str) -> std::io::Result<AlignedSegment> {
+    serde_json::from_str(json).map_err(std::io::Error::other)
 }

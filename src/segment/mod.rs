@@ -131,45 +131,82 @@ pub fn article_paragraphs(article: &Article) -> Vec<Paragraph> {
 /// goes with the sentence it belongs to, and sentences that a span of markup (`<b>…</b>`)
 /// runs across stay one segment, so that every segment's codes nest.
 pub fn segment_article(article_index: usize, article: &Article) -> Vec<Segment> {
-    let mut segments = Vec::new();
-    let mut codes = article.codes.iter().peekable();
-    for (paragraph_index, paragraph) in article_paragraphs(article).iter().enumerate() {
-        let body = &article.text[paragraph.span.clone()];
+    let paragraphs = article_paragraphs(article);
+    by_paragraph(article_index, article, &paragraphs)
+        .flatten()
+        .collect()
+}
+
+/// An article's segments a paragraph at a time (`paragraphs` are the article's, from
+/// [`article_paragraphs`]): what [`segment_article`] gives, for a caller that need not
+/// hold every segment of a long article at once.
+pub fn by_paragraph<'a>(
+    article_index: usize,
+    article: &'a Article,
+    paragraphs: &'a [Paragraph],
+) -> ByParagraph<'a> {
+    ByParagraph {
+        article_index,
+        article,
+        paragraphs: paragraphs.iter().enumerate(),
+        codes: article.codes.iter().peekable(),
+    }
+}
+
+/// The iterator of [`by_paragraph`]: each item is one paragraph's segments, in order.
+pub struct ByParagraph<'a> {
+    article_index: usize,
+    article: &'a Article,
+    paragraphs: std::iter::Enumerate<std::slice::Iter<'a, Paragraph>>,
+    codes: std::iter::Peekable<std::slice::Iter<'a, Code>>,
+}
+
+impl Iterator for ByParagraph<'_> {
+    type Item = Vec<Segment>;
+
+    fn next(&mut self) -> Option<Vec<Segment>> {
+        let (paragraph_index, paragraph) = self.paragraphs.next()?;
+        let text = &self.article.text;
+        let body = &text[paragraph.span.clone()];
         let mut sentences: Vec<std::ops::Range<usize>> = split_sentences(body)
             .into_iter()
             .map(|r| paragraph.span.start + r.start..paragraph.span.start + r.end)
             .collect();
         // A paragraph's codes are those up to the end of its line: one after trailing
         // spaces (a table row's last pipe) is still its own, not the next line's.
-        let line_end = article.text[paragraph.span.end..]
+        let line_end = text[paragraph.span.end..]
             .find('\n')
-            .map_or(article.text.len(), |i| paragraph.span.end + i);
+            .map_or(text.len(), |i| paragraph.span.end + i);
         let mut mine = Vec::new();
-        while let Some(code) = codes.next_if(|c| c.at <= line_end) {
+        while let Some(code) = self.codes.next_if(|c| c.at <= line_end) {
             mine.push(code.clone());
         }
         let owners = join_across_spans(&mut sentences, &mine);
-        for (index, span) in sentences.into_iter().enumerate() {
-            let codes = mine
-                .iter()
-                .zip(&owners)
-                .filter(|(_, &owner)| owner == index)
-                .map(|(code, _)| Code {
-                    at: code.at.clamp(span.start, span.end) - span.start,
-                    ..code.clone()
-                })
-                .collect();
-            segments.push(Segment {
-                article: article_index,
-                paragraph: paragraph_index,
-                index,
-                text: article.text[span.clone()].to_string(),
-                span,
-                codes,
-            });
-        }
+        let segments = sentences
+            .into_iter()
+            .enumerate()
+            .map(|(index, span)| {
+                let codes = mine
+                    .iter()
+                    .zip(&owners)
+                    .filter(|(_, &owner)| owner == index)
+                    .map(|(code, _)| Code {
+                        at: code.at.clamp(span.start, span.end) - span.start,
+                        ..code.clone()
+                    })
+                    .collect();
+                Segment {
+                    article: self.article_index,
+                    paragraph: paragraph_index,
+                    index,
+                    text: text[span.clone()].to_string(),
+                    span,
+                    codes,
+                }
+            })
+            .collect();
+        Some(segments)
     }
-    segments
 }
 
 /// Which sentence each code belongs to: an opening code to the sentence whose text follows

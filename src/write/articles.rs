@@ -1,5 +1,6 @@
 //! The English articles: `<article id>.en.txt`, paragraph structure kept.
 
+use std::io::Write;
 use std::path::PathBuf;
 
 use sha2::Digest;
@@ -131,39 +132,59 @@ pub fn render_article(
     segments: &[AlignedSegment],
     verbatim: &[usize],
 ) -> String {
-    let mut english = EnglishLines::new(source_text, verbatim);
-    english.add(paragraphs, segments);
-    english.finish()
+    let mut english = EnglishLines::new(source_text, verbatim, Vec::new());
+    let written = english
+        .add(paragraphs, segments)
+        .and_then(|()| english.finish());
+    let bytes = written.expect("writing to memory does not fail");
+    String::from_utf8(bytes).expect("the English is put together from strings")
 }
 
-/// An article's English text put together paragraph by paragraph as its rows come: a long
-/// article's rows need not all be held until its file is written ([`render_article`]).
-pub struct EnglishLines {
-    lines: Vec<String>,
+/// An article's English text written line by line, to `out`, as its rows come paragraph
+/// by paragraph: a long article's rows and its English need not be held until its file is
+/// written ([`render_article`] is the whole article at once).
+pub struct EnglishLines<'a, W: Write> {
+    /// The source's lines not written yet, numbered.
+    source: std::iter::Enumerate<std::str::Split<'a, char>>,
+    verbatim: &'a [usize],
+    out: W,
+    /// The last byte written, to end the text with exactly one line break.
+    last: Option<u8>,
+    /// Lines written so far (each but the first is preceded by a line break).
+    written: usize,
 }
 
-impl EnglishLines {
-    /// The article's lines, empty but for the `verbatim` ones, kept as they are.
-    pub fn new(source_text: &str, verbatim: &[usize]) -> EnglishLines {
-        let lines = source_text
-            .split('\n')
-            .enumerate()
-            .map(|(i, line)| match verbatim.contains(&i) {
-                true => line.to_string(),
-                false => String::new(),
-            })
-            .collect();
-        EnglishLines { lines }
+impl<'a, W: Write> EnglishLines<'a, W> {
+    /// The article's lines to come: the `verbatim` ones as they are, the others from
+    /// their paragraphs' rows (empty when the line has none: a blank line).
+    pub fn new(source_text: &'a str, verbatim: &'a [usize], out: W) -> EnglishLines<'a, W> {
+        EnglishLines {
+            source: source_text.split('\n').enumerate(),
+            verbatim,
+            out,
+            last: None,
+            written: 0,
+        }
     }
 
-    /// The English of whole paragraphs: `rows` holds every row of each paragraph it
-    /// touches, in order.
-    pub fn add(&mut self, paragraphs: &[Paragraph], rows: &[AlignedSegment]) {
+    /// The English of whole paragraphs, in order: `rows` holds every row of each paragraph
+    /// it touches, and no paragraph before the last one added.
+    pub fn add(
+        &mut self,
+        paragraphs: &[Paragraph],
+        rows: &[AlignedSegment],
+    ) -> std::io::Result<()> {
         // Rows come in paragraph order, so each paragraph's sentences are one run.
         for run in rows.chunk_by(|a, b| a.paragraph == b.paragraph) {
             let Some(paragraph) = paragraphs.get(run[0].paragraph) else {
                 continue;
             };
+            self.lines_before(paragraph.line)?;
+            // A paragraph whose line is written already (rows out of order) or past the
+            // text's end has no line to fill.
+            if self.written != paragraph.line || self.source.next().is_none() {
+                continue;
+            }
             // A sentence with no translation keeps its French text, marked so that no
             // reader takes it for English (the failure is on stderr, in run.json and
             // aligned.jsonl).
@@ -179,21 +200,48 @@ impl EnglishLines {
                 })
                 .collect();
             let text = sentences.join(" ");
-            self.lines[paragraph.line] = if paragraph.marker.is_empty() {
-                text
-            } else {
-                format!("{} {}", paragraph.marker, text)
-            };
+            match paragraph.marker.is_empty() {
+                true => self.line(&text)?,
+                false => self.line(&format!("{} {}", paragraph.marker, text))?,
+            }
         }
+        Ok(())
     }
 
-    /// The English text, ending with a line break.
-    pub fn finish(self) -> String {
-        let mut out = self.lines.join("\n");
-        if !out.ends_with('\n') {
-            out.push('\n');
+    /// The lines after the last paragraph, and a final line break; gives `out` back.
+    pub fn finish(mut self) -> std::io::Result<W> {
+        self.lines_before(usize::MAX)?;
+        if self.last != Some(b'\n') {
+            self.out.write_all(b"\n")?;
         }
-        out
+        Ok(self.out)
+    }
+
+    /// The source lines before line `end` that no paragraph gives: verbatim or blank.
+    fn lines_before(&mut self, end: usize) -> std::io::Result<()> {
+        while self.written < end {
+            let Some((index, line)) = self.source.next() else {
+                break;
+            };
+            match self.verbatim.contains(&index) {
+                true => self.line(line)?,
+                false => self.line("")?,
+            }
+        }
+        Ok(())
+    }
+
+    fn line(&mut self, text: &str) -> std::io::Result<()> {
+        if self.written > 0 {
+            self.out.write_all(b"\n")?;
+            self.last = Some(b'\n');
+        }
+        self.out.write_all(text.as_bytes())?;
+        if let Some(&byte) = text.as_bytes().last() {
+            self.last = Some(byte);
+        }
+        self.written += 1;
+        Ok(())
     }
 }
 
@@ -277,5 +325,59 @@ mod tests {
         let key = crate::files::file_key;
         assert_eq!(key("Article.en.txt"), key("article.EN.txt"));
         assert_eq!(key("Été.en.txt"), key("e\u{301}té.en.txt"));
+    }
+}
+
+#[cfg(test)]
+mod english_lines_tests {
+    use super::*;
+
+    /// Rows for `text`'s paragraphs, one sentence each, translated as `EN n`.
+    fn rows(paragraphs: &[Paragraph]) -> Vec<AlignedSegment> {
+        paragraphs
+            .iter()
+            .enumerate()
+            .flat_map(|(n, _)| {
+                (0..2).map(move |index| {
+                    serde_json::from_value(serde_json::json!({
+                        "article": "a.md", "paragraph": n, "index": index, "span": [0, 1],
+                        "source": "x", "target": format!("EN {n}.{index}"),
+                        "model_input": null, "terms": [], "score": null,
+                        "source_tokens": 1, "target_tokens": 1, "flags": [],
+                    }))
+                    .unwrap()
+                })
+            })
+            .collect()
+    }
+
+    /// An article's English, written as its paragraphs come: blank lines, markers and
+    /// verbatim lines where they were, one final line break.
+    #[test]
+    fn english_is_written_paragraph_by_paragraph_line_for_line() {
+        let code = "# Titre\n\nUn.\n```\ncode\n```\n- Deux.\n\n\nTrois.\n";
+        for (source, verbatim, english) in [
+            (
+                code,
+                &[3, 4, 5][..],
+                "# EN 0.0 EN 0.1\n\nEN 1.0 EN 1.1\n```\ncode\n```\n- EN 2.0 EN 2.1\n\n\nEN 3.0 EN 3.1\n",
+            ),
+            ("Un.\n\nDeux.", &[], "EN 0.0 EN 0.1\n\nEN 1.0 EN 1.1\n"),
+            ("\n\nUn.\n\n", &[], "\n\nEN 0.0 EN 0.1\n\n"),
+            ("", &[], "\n"),
+        ] {
+            let paragraphs: Vec<Paragraph> = crate::segment::paragraphs(source)
+                .into_iter()
+                .filter(|p| !verbatim.contains(&p.line))
+                .collect();
+            let rows = rows(&paragraphs);
+            let mut lines = EnglishLines::new(source, verbatim, Vec::new());
+            for paragraph in rows.chunk_by(|a, b| a.paragraph == b.paragraph) {
+                lines.add(&paragraphs, paragraph).unwrap();
+            }
+            let streamed = String::from_utf8(lines.finish().unwrap()).unwrap();
+            assert_eq!(streamed, english, "{source:?}");
+            assert_eq!(render_article(source, &paragraphs, &rows, verbatim), english);
+        }
     }
 }

@@ -39,15 +39,19 @@ pub fn render_english(
         None => render_article(&article.text, paragraphs, rows, &[]),
     }
 }
-/// The English text of an article rendered line by line (plain text and Markdown), ready
-/// for its rows paragraph by paragraph; none for a document (HTML, XLIFF), which is
+/// The English text of an article written line by line to `out` (plain text and Markdown),
+/// ready for its rows paragraph by paragraph; none for a document (HTML, XLIFF), which is
 /// rendered from all its rows at once.
-pub fn english_lines(article: &crate::read::Article) -> Option<articles::EnglishLines> {
+pub fn english_lines<W: std::io::Write>(
+    article: &crate::read::Article,
+    out: W,
+) -> Option<articles::EnglishLines<'_, W>> {
     match article.document.as_deref() {
-        None => Some(articles::EnglishLines::new(&article.text, &[])),
+        None => Some(articles::EnglishLines::new(&article.text, &[], out)),
         Some(crate::read::Document::Markdown(markdown)) => Some(articles::EnglishLines::new(
             &article.text,
             &markdown.verbatim,
+            out,
         )),
         Some(_) => None,
     }

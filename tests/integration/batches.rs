@@ -734,3 +734,73 @@ fn an_article_longer_than_a_chunk_is_translated_in_parts_as_its_batch_twin() {
     assert_eq!(parts, fx.read("md-whole/long.en.md"));
     assert!(parts.contains("```\nlet x = 1;\n```"), "{parts}");
 }
+
+/// A long article's parts look up the translation memory as a whole article would, and a
+/// long HTML page (its rows held for the page, not its segments) comes back as in one piece;
+/// run again, the long article is kept without the engine.
+#[test]
+fn a_long_articles_parts_take_the_memory_and_a_long_page_keeps_its_markup() {
+    let fx = Fixture::new();
+    let paragraphs: Vec<String> = (0..40).map(article).collect();
+    fx.write("long/long.txt", paragraphs.join("\n") + "\n");
+    fx.write(
+        "approved.tsv",
+        "source\ttarget\tstate\nArticle 33, phrase 1.\tArticle thirty-three, sentence one.\tfinal\n",
+    );
+    let import = fx.run(&[
+        "review",
+        "import",
+        "approved.tsv",
+        "--memory",
+        "team.sqlite",
+    ]);
+    assert!(import.status.success(), "{}", stderr(&import));
+    let chunked = ["--chunk-segments", "7", "--memory", "team.sqlite"];
+    let run = fx.translate_into("long", "out", &chunked);
+    assert!(run.status.success(), "{}", stderr(&run));
+    let english = fx.read("out/long.en.txt");
+    assert_eq!(english.lines().count(), 40);
+    assert!(
+        english
+            .lines()
+            .nth(33)
+            .unwrap()
+            .contains("Article thirty-three, sentence one."),
+        "{english}"
+    );
+    let from_memory: Vec<_> = fx
+        .aligned_in("out")
+        .into_iter()
+        .filter(|r| r["memory"] == true)
+        .collect();
+    assert_eq!(from_memory.len(), 1, "{from_memory:?}");
+    assert_eq!(from_memory[0]["paragraph"], 33);
+    let again = fx.translate_into("long", "out", &chunked);
+    assert!(again.status.success(), "{}", stderr(&again));
+    let run_json: serde_json::Value = serde_json::from_str(&fx.read("out/run.json")).unwrap();
+    assert_eq!(run_json["counts"]["articles_reused"], 1, "{run_json}");
+    assert_eq!(fx.read("out/long.en.txt"), english);
+
+    let body: String = paragraphs
+        .iter()
+        .enumerate()
+        .map(|(n, p)| {
+            format!(
+                "<p id=\"p{n}\">{}</p>\n",
+                p.replacen(' ', " <b>", 1) + "</b>"
+            )
+        })
+        .collect();
+    fx.write(
+        "page/long.html",
+        format!("<!DOCTYPE html>\n<html lang=\"fr\"><head><title>Long</title></head><body>\n{body}</body></html>\n"),
+    );
+    for (chunk, out) in [("7", "page-parts"), ("100000", "page-whole")] {
+        let run = fx.translate_into("page", out, &["--chunk-segments", chunk]);
+        assert!(run.status.success(), "{}", stderr(&run));
+    }
+    let parts = fx.read("page-parts/long.en.html");
+    assert_eq!(parts, fx.read("page-whole/long.en.html"));
+    assert_eq!(parts.matches("<b>").count(), 40, "{parts}");
+    assert!(parts.contains("<p id=\"p39\">"), "{parts}");
+}
