@@ -697,7 +697,7 @@ fn run_chunk(
 /// An article longer than a chunk, on its own: segmented again and translated a chunk's
 /// worth of whole paragraphs at a time, each part's rows staged in the state with its
 /// translations (a rerun after a crash takes them from the cache) and its English written
-/// on (text and Markdown: a document's rows are held for its rendering), then committed
+/// on (text and Markdown; a document's rows are held, what its rendering reads of them), then committed
 /// whole. Memory follows the chunk size, not the article.
 fn run_long_article(
     mut pending: PendingArticle,
@@ -771,7 +771,9 @@ fn run_long_article(
         let added = match english.as_mut() {
             Some(lines) => lines.add(&pending.paragraphs, &rows),
             None => {
-                document_rows.extend(rows);
+                let document = article.document.as_deref().expect("text has its lines");
+                let slim = rows.into_iter().map(|r| write::for_rendering(r, document));
+                document_rows.extend(slim);
                 Ok(())
             }
         };

@@ -36,18 +36,18 @@ pub fn load_aligned(out_dir: &Path) -> Result<Vec<AlignedSegment>> {
 pub fn summary(rows: &[AlignedSegment]) -> String {
     let mut summary = Summary::default();
     rows.iter().for_each(|row| summary.add(row));
-    let concerned: Vec<AlignedSegment> = rows
-        .iter()
-        .filter(|row| summary.is_inconsistent(row))
-        .cloned()
-        .collect();
-    summary.render(&consistency(&concerned))
+    let mut first = FirstInconsistencies::new(INCONSISTENCIES_SHOWN);
+    for row in rows.iter().filter(|row| summary.is_inconsistent(row)) {
+        first.add(row);
+    }
+    summary.render(&first.finish())
 }
 
 /// What `passeur review` prints of a folder, added up a row at a time so that a folder of
 /// any size is summarised in the memory of its counts: segments, review states, terms,
 /// flags by check and severity, the five worst segments. Its inconsistencies are listed
-/// from a second pass over the rows that [`Summary::is_inconsistent`] picks.
+/// from a second pass over the rows that [`Summary::is_inconsistent`] picks, into
+/// [`FirstInconsistencies`].
 #[derive(Debug, Default)]
 pub struct Summary {
     articles: usize,
@@ -69,6 +69,9 @@ pub struct Summary {
 
 /// How many of the worst segments the summary shows.
 const WORST_SHOWN: usize = 5;
+
+/// How many inconsistencies the summary lists (it counts them all).
+pub const INCONSISTENCIES_SHOWN: usize = 10;
 
 impl Summary {
     /// One more row, in the folder's order.
@@ -140,8 +143,8 @@ impl Summary {
         self.worst_severity.is_some_and(|worst| worst >= severity)
     }
 
-    /// The summary, with the folder's inconsistencies (from [`consistency`]).
-    pub fn render(&self, inconsistencies: &[Inconsistent]) -> String {
+    /// The summary, with the folder's first inconsistencies ([`FirstInconsistencies`]).
+    pub fn render(&self, first: &[Inconsistent]) -> String {
         let mut out = format!(
             "{} articles, {} segments, {} flagged\n",
             self.articles, self.segments, self.flagged
@@ -193,14 +196,15 @@ impl Summary {
                 );
             }
         }
-        if !inconsistencies.is_empty() {
-            let found = inconsistencies;
-            out += &format!("\ninconsistent translations ({}):\n", found.len());
-            for finding in found.iter().take(10) {
+        let (sources, targets) = self.consistency.counts();
+        let total = sources + targets;
+        if total > 0 {
+            out += &format!("\ninconsistent translations ({total}):\n");
+            for finding in first.iter().take(INCONSISTENCIES_SHOWN) {
                 out += &format!("  {}\n", printable(&finding.to_string()));
             }
-            if found.len() > 10 {
-                out += &format!("  … and {} more\n", found.len() - 10);
+            if total > INCONSISTENCIES_SHOWN {
+                out += &format!("  … and {} more\n", total - INCONSISTENCIES_SHOWN);
             }
         }
         out
@@ -249,43 +253,97 @@ impl std::fmt::Display for Inconsistent {
 /// and different sources with the same target. Each names the segments
 /// (`ARTICLE:PARAGRAPH:INDEX`).
 pub fn consistency(rows: &[AlignedSegment]) -> Vec<Inconsistent> {
-    let key = consistency_key;
-    // Normalised text → (as first seen, other side as first seen → segments).
-    type Groups = BTreeMap<String, (String, BTreeMap<String, (String, Vec<String>)>)>;
-    let mut by_source: Groups = BTreeMap::new();
-    let mut by_target: Groups = BTreeMap::new();
-    for row in rows.iter().filter(|r| !r.target.trim().is_empty()) {
-        for (groups, this, other) in [
-            (&mut by_source, &row.source, &row.target),
-            (&mut by_target, &row.target, &row.source),
-        ] {
-            let (_, sides) = groups
-                .entry(key(this))
-                .or_insert_with(|| (this.clone(), BTreeMap::new()));
-            sides
-                .entry(key(other))
-                .or_insert_with(|| (other.clone(), Vec::new()))
-                .1
-                .push(row.key());
+    let mut found = FirstInconsistencies::new(usize::MAX);
+    rows.iter().for_each(|row| found.add(row));
+    found.finish()
+}
+
+/// [`consistency`]'s first findings of each direction, in its order, at most `shown` of
+/// each: only the groups of the `shown` first sentences (in [`consistency_key`]'s order)
+/// are kept, so that a pass over a folder's rows holds a few groups, not the batch. Fed
+/// the rows [`Summary::is_inconsistent`] picks, every group kept is an inconsistency.
+pub struct FirstInconsistencies {
+    by_source: Groups,
+    by_target: Groups,
+}
+
+/// Sentences by [`consistency_key`]: as first seen, and the other side's texts (by key,
+/// as first seen) with the segments that have them; at most `limit` sentences, the first
+/// in key order.
+struct Groups {
+    map: BTreeMap<String, (String, Sides)>,
+    limit: usize,
+}
+
+/// The other side's texts of a sentence, by key: as first seen, with their segments.
+type Sides = BTreeMap<String, (String, Vec<String>)>;
+
+impl Groups {
+    fn add(&mut self, this: &str, other: &str, segment: &str) {
+        let key = consistency_key(this);
+        if !self.map.contains_key(&key) && self.map.len() >= self.limit {
+            // Full: a sentence after every one kept can never be among the first (those
+            // kept go only for earlier ones).
+            match self.map.last_key_value() {
+                Some((last, _)) if *last > key => self.map.pop_last(),
+                _ => return,
+            };
         }
+        let (_, sides) = self
+            .map
+            .entry(key)
+            .or_insert_with(|| (this.to_string(), BTreeMap::new()));
+        sides
+            .entry(consistency_key(other))
+            .or_insert_with(|| (other.to_string(), Vec::new()))
+            .1
+            .push(segment.to_string());
     }
-    let several = |groups: Groups| {
-        groups
+
+    /// The sentences with several different other sides.
+    fn several(self) -> impl Iterator<Item = (String, Vec<(String, Vec<String>)>)> {
+        self.map
             .into_values()
             .filter(|(_, sides)| sides.len() > 1)
-            .map(|(text, sides)| (text, sides.into_values().collect::<Vec<_>>()))
-            .collect::<Vec<_>>()
-    };
-    let mut found: Vec<Inconsistent> = several(by_source)
-        .into_iter()
-        .map(|(source, renderings)| Inconsistent::Source { source, renderings })
-        .collect();
-    found.extend(
-        several(by_target)
-            .into_iter()
-            .map(|(target, sources)| Inconsistent::Target { target, sources }),
-    );
-    found
+            .map(|(text, sides)| (text, sides.into_values().collect()))
+    }
+}
+
+impl FirstInconsistencies {
+    pub fn new(shown: usize) -> FirstInconsistencies {
+        let groups = || Groups {
+            map: BTreeMap::new(),
+            limit: shown,
+        };
+        FirstInconsistencies {
+            by_source: groups(),
+            by_target: groups(),
+        }
+    }
+
+    pub fn add(&mut self, row: &AlignedSegment) {
+        if row.target.trim().is_empty() {
+            return;
+        }
+        let segment = row.key();
+        self.by_source.add(&row.source, &row.target, &segment);
+        self.by_target.add(&row.target, &row.source, &segment);
+    }
+
+    /// The sources translated in several ways, then the translations of several sources.
+    pub fn finish(self) -> Vec<Inconsistent> {
+        let mut found: Vec<Inconsistent> = self
+            .by_source
+            .several()
+            .map(|(source, renderings)| Inconsistent::Source { source, renderings })
+            .collect();
+        found.extend(
+            self.by_target
+                .several()
+                .map(|(target, sources)| Inconsistent::Target { target, sources }),
+        );
+        found
+    }
 }
 
 /// How [`consistency`] compares sentences: case and runs of spaces aside.
@@ -869,7 +927,7 @@ mod tests {
             let flag = serde_json::json!({"check": "length", "severity": severity, "reason": "r"});
             serde_json::from_value::<AlignedSegment>(serde_json::json!({
                 "article": format!("a{}", n / 4), "paragraph": n % 4, "index": 0, "span": [0, 1],
-                "source": source, "target": format!("T{}", n % 3), "terms": [], "score": score,
+                "source": source, "target": format!("T{}", n % 4), "terms": [], "score": score,
                 "source_tokens": 1, "target_tokens": 1, "flags": vec![flag; flags],
             }))
             .unwrap()
@@ -913,8 +971,24 @@ mod tests {
             .filter(|r| summary.is_inconsistent(r))
             .cloned()
             .collect();
-        assert_eq!(consistency(&concerned), consistency(&rows));
-        assert!(!consistency(&rows).is_empty());
+        let all = consistency(&rows);
+        assert_eq!(consistency(&concerned), all);
+        // Bounded, the first of each direction, as the whole list orders them.
+        let mut first = FirstInconsistencies::new(1);
+        concerned.iter().for_each(|r| first.add(r));
+        let first_of = |source: bool| {
+            all.iter()
+                .find(|f| matches!(f, Inconsistent::Source { .. }) == source)
+                .cloned()
+        };
+        let expected: Vec<Inconsistent> = [first_of(true), first_of(false)]
+            .into_iter()
+            .flatten()
+            .collect();
+        assert_eq!(expected.len(), 2, "{all:#?}");
+        assert_eq!(first.finish(), expected);
+        let (sources, targets) = summary.consistency.counts();
+        assert_eq!(sources + targets, all.len());
     }
 
     #[test]

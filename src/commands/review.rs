@@ -49,22 +49,21 @@ pub(crate) fn run(args: ReviewArgs) -> Result<Status> {
     }
     // The folder's lock, as `translate` takes it: a review never writes while a run does.
     let folder = OutputFolder::open(&out_dir)?.as_last_run();
-    // Two passes over the rows, none held: the counts, then the rows of inconsistencies.
+    // Two passes over the rows, none held: the counts, then the first inconsistencies.
     let mut summary = review::Summary::default();
     folder.for_each_row(|json| {
         summary.add(&parse(json)?);
         Ok(())
     })??;
-    let mut inconsistent: Vec<AlignedSegment> = Vec::new();
+    let mut first = review::FirstInconsistencies::new(review::INCONSISTENCIES_SHOWN);
     folder.for_each_row(|json| {
         let row = parse(json)?;
         if summary.is_inconsistent(&row) {
-            inconsistent.push(row);
+            first.add(&row);
         }
         Ok(())
     })??;
-    print!("{}", summary.render(&review::consistency(&inconsistent)));
-    drop(inconsistent);
+    print!("{}", summary.render(&first.finish()));
     let (mut failures, mut notes) = (Vec::new(), Vec::new());
     render::deliverables(&folder, &formats, &mut failures, &mut notes)?;
     for note in notes {
