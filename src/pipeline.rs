@@ -770,10 +770,13 @@ fn run_long_article(
         folder.stage(&staged, &cache)?;
         let added = match english.as_mut() {
             Some(lines) => lines.add(&pending.paragraphs, &rows),
+            // A page reads its rows again from the state; an XLIFF file keeps them.
             None => {
                 let document = article.document.as_deref().expect("text has its lines");
-                let slim = rows.into_iter().map(|r| write::for_rendering(r, document));
-                document_rows.extend(slim);
+                if !matches!(document, read::Document::Html(_)) {
+                    let slim = rows.into_iter().map(|r| write::for_rendering(r, document));
+                    document_rows.extend(slim);
+                }
                 Ok(())
             }
         };
@@ -792,7 +795,10 @@ fn run_long_article(
             .map_err(write_error)
             .and_then(AtomicFile::persist),
         None => {
-            let text = write::render_english(article, &pending.paragraphs, &document_rows);
+            let text = match article.document.as_deref() {
+                Some(read::Document::Html(page)) => render_staged_page(folder, &article.id, page)?,
+                _ => write::render_english(article, &pending.paragraphs, &document_rows),
+            };
             drop(document_rows);
             write::write_atomic_unsynced(&path, text.as_bytes())
         }
@@ -807,6 +813,20 @@ fn run_long_article(
     counters.timings.write += clock.elapsed().as_secs_f64();
     context.progress.advance(1);
     Ok(())
+}
+
+/// A long page rendered from its rows as staged, read twice (attribute values, then runs)
+/// rather than held.
+fn render_staged_page(folder: &OutputFolder, id: &str, page: &read::html::Page) -> Result<String> {
+    let mut staged = |each: &mut dyn FnMut(&AlignedSegment)| -> std::io::Result<()> {
+        folder
+            .for_each_staged(id, |json| {
+                each(&serde_json::from_str(json).map_err(std::io::Error::other)?);
+                Ok(())
+            })
+            .map_err(std::io::Error::other)?
+    };
+    Ok(write::render_page_in_passes(page, &mut staged)?)
 }
 
 impl PendingArticle {

@@ -720,6 +720,27 @@ impl OutputFolder {
         Ok(Ok(()))
     }
 
+    /// Calls `each` with every row staged for an article so far, in order (see
+    /// [`Self::stage`]).
+    pub fn for_each_staged(
+        &self,
+        id: &str,
+        mut each: impl FnMut(&str) -> std::io::Result<()>,
+    ) -> Result<std::io::Result<()>, StateError> {
+        let mut query = self
+            .db
+            .prepare("SELECT json FROM staged_rows WHERE article = ?1 ORDER BY seq")
+            .map_err(|e| self.error(e))?;
+        let mut rows = query.query([id]).map_err(|e| self.error(e))?;
+        while let Some(row) = rows.next().map_err(|e| self.error(e))? {
+            let json: String = row.get(0).map_err(|e| self.error(e))?;
+            if let Err(e) = each(&json) {
+                return Ok(Err(e));
+            }
+        }
+        Ok(Ok(()))
+    }
+
     /// Marks the folder as being written by a run (incomplete until [`Self::end_run`]),
     /// and records which shard of a batch it holds and the run's fingerprint, for merge.
     pub fn begin_run(&self, shard: Option<&str>, fingerprint: &str) -> Result<(), StateError> {

@@ -67,18 +67,38 @@ fn inside(inner: &Range<usize>, outer: &Range<usize>) -> bool {
 /// The translated page: each run and attribute value translated, `lang` set to the target
 /// language.
 pub fn render_page(page: &Page, rows: &[AlignedSegment]) -> String {
-    let rows = by_paragraph(page.units.len(), rows);
+    let mut all = |each: &mut dyn FnMut(&AlignedSegment)| {
+        rows.iter().for_each(each);
+        Ok(())
+    };
+    render_page_in_passes(page, &mut all).expect("rows in memory are read without error")
+}
+
+/// A source of a page's rows that can be read more than once: each call gives every row,
+/// in order, to its argument.
+pub type RowPasses<'a> = dyn FnMut(&mut dyn FnMut(&AlignedSegment)) -> std::io::Result<()> + 'a;
+
+/// [`render_page`] for rows it is given twice, in order, by `rows` (it calls its argument
+/// with each): first the attribute values (they may sit inside an inline tag of a run),
+/// then the runs. A long page's rows need not be held: they are read again from where
+/// they are stored.
+pub fn render_page_in_passes(page: &Page, rows: &mut RowPasses) -> std::io::Result<String> {
+    let unit_of = |row: &AlignedSegment| page.units.get(row.paragraph);
     // Attribute values and lang: small edits, possibly inside an inline tag of a run.
-    let mut small: Vec<(Range<usize>, String)> = Vec::new();
-    for (unit, rows) in page.units.iter().zip(&rows) {
-        if unit.attribute && !rows.is_empty() {
-            let text: Vec<String> = rows
-                .iter()
-                .map(|r| translated(r, str::to_string, |_| String::new()))
-                .collect();
-            small.push((unit.range.clone(), html::escape_attribute(&text.join(" "))));
+    let mut attributes: std::collections::BTreeMap<usize, Vec<String>> = Default::default();
+    rows(&mut |row| {
+        if unit_of(row).is_some_and(|unit| unit.attribute) {
+            let text = translated(row, str::to_string, |_| String::new());
+            attributes.entry(row.paragraph).or_default().push(text);
         }
-    }
+    })?;
+    let mut small: Vec<(Range<usize>, String)> = attributes
+        .into_iter()
+        .map(|(unit, texts)| {
+            let range = page.units[unit].range.clone();
+            (range, html::escape_attribute(&texts.join(" ")))
+        })
+        .collect();
     if let Some(range) = &page.relabel {
         small.push((range.clone(), "utf-8".into()));
     }
@@ -103,24 +123,30 @@ pub fn render_page(page: &Page, rows: &[AlignedSegment]) -> String {
             .collect();
         splice(&page.source, range.clone(), &nested)
     };
+    // Each run's sentences, joined once its last row has come (rows come run by run).
     let mut edits: Vec<(Range<usize>, String)> = Vec::new();
-    let runs: Vec<Range<usize>> = page
-        .units
-        .iter()
-        .zip(&rows)
-        .filter(|(u, rows)| !u.attribute && !rows.is_empty())
-        .map(|(u, _)| u.range.clone())
-        .collect();
-    for (unit, rows) in page.units.iter().zip(&rows) {
-        if unit.attribute || rows.is_empty() {
-            continue;
+    let mut run: Option<(usize, Vec<String>)> = None;
+    let end_run = |run: Option<(usize, Vec<String>)>, edits: &mut Vec<_>| {
+        if let Some((unit, sentences)) = run {
+            let range: Range<usize> = page.units[unit].range.clone();
+            edits.push((range, sentences.join(" ")));
         }
-        let sentences: Vec<String> = rows
-            .iter()
-            .map(|r| translated(r, html::escape_text, code_markup))
-            .collect();
-        edits.push((unit.range.clone(), sentences.join(" ")));
-    }
+    };
+    rows(&mut |row| {
+        if unit_of(row).is_none_or(|unit| unit.attribute) {
+            return;
+        }
+        let sentence = translated(row, html::escape_text, code_markup);
+        match run.as_mut() {
+            Some((unit, sentences)) if *unit == row.paragraph => sentences.push(sentence),
+            _ => {
+                end_run(run.take(), &mut edits);
+                run = Some((row.paragraph, vec![sentence]));
+            }
+        }
+    })?;
+    end_run(run, &mut edits);
+    let runs: Vec<Range<usize>> = edits.iter().map(|(range, _)| range.clone()).collect();
     edits.extend(
         small
             .iter()
@@ -128,7 +154,7 @@ pub fn render_page(page: &Page, rows: &[AlignedSegment]) -> String {
             .cloned(),
     );
     edits.sort_by_key(|(r, _)| (r.start, r.end));
-    splice(&page.source, 0..page.source.len(), &edits)
+    Ok(splice(&page.source, 0..page.source.len(), &edits))
 }
 
 /// The XLIFF file with every unit passeur translated filled in; the rest byte for byte.

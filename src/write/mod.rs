@@ -21,7 +21,7 @@ use crate::align::AlignedSegment;
 pub use crate::files::{file_key, write_atomic, write_atomic_unsynced, WriteError};
 
 pub use articles::{article_file_name, render_article, EnglishLines};
-pub use document::{for_rendering, render_job, render_page};
+pub use document::{for_rendering, render_job, render_page, render_page_in_passes, RowPasses};
 
 /// The English file of an article: its text with the paragraph structure kept, or the
 /// document it came from with the translations in place.

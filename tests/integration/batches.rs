@@ -785,8 +785,9 @@ fn a_long_articles_parts_take_the_memory_and_a_long_page_keeps_its_markup() {
         .iter()
         .enumerate()
         .map(|(n, p)| {
+            // An attribute to translate inside a run's inline tag, and one on its own.
             format!(
-                "<p id=\"p{n}\">{}</p>\n",
+                "<p id=\"p{n}\" title=\"Le paragraphe {n}.\">{} <img src=\"i.png\" alt=\"Une image du sommet {n}.\"></p>\n",
                 p.replacen(' ', " <b>", 1) + "</b>"
             )
         })
@@ -802,5 +803,14 @@ fn a_long_articles_parts_take_the_memory_and_a_long_page_keeps_its_markup() {
     let parts = fx.read("page-parts/long.en.html");
     assert_eq!(parts, fx.read("page-whole/long.en.html"));
     assert_eq!(parts.matches("<b>").count(), 40, "{parts}");
-    assert!(parts.contains("<p id=\"p39\">"), "{parts}");
+    assert!(parts.contains("<p id=\"p39\" title=\""), "{parts}");
+    assert_eq!(
+        parts.matches("<img src=\"i.png\" alt=\"").count(),
+        40,
+        "{parts}"
+    );
+    assert!(
+        !parts.contains("Une image du sommet") && !parts.contains("Le paragraphe"),
+        "{parts}"
+    );
 }
