@@ -64,6 +64,27 @@ fn inside(inner: &Range<usize>, outer: &Range<usize>) -> bool {
     inner.start >= outer.start && inner.end <= outer.end && inner != outer
 }
 
+/// The edits of `sorted` (by start, then end) inside `outer`, found by a binary search: a
+/// page has as many attribute values as runs, and each run's codes look for theirs.
+fn edits_inside<'a>(
+    sorted: &'a [(Range<usize>, String)],
+    outer: &'a Range<usize>,
+) -> impl Iterator<Item = &'a (Range<usize>, String)> {
+    let first = sorted.partition_point(|(r, _)| r.start < outer.start);
+    sorted[first..]
+        .iter()
+        .take_while(|(r, _)| r.start <= outer.end)
+        .filter(|(r, _)| inside(r, outer))
+}
+
+/// Whether `inner` is inside one of `runs` (sorted by start, not overlapping).
+fn inside_any(inner: &Range<usize>, runs: &[Range<usize>]) -> bool {
+    let after = runs.partition_point(|run| run.start <= inner.start);
+    runs[after.saturating_sub(2)..after]
+        .iter()
+        .any(|run| inside(inner, run))
+}
+
 /// The translated page: each run and attribute value translated, `lang` set to the target
 /// language.
 pub fn render_page(page: &Page, rows: &[AlignedSegment]) -> String {
@@ -116,11 +137,7 @@ pub fn render_page_in_passes(page: &Page, rows: &mut RowPasses) -> std::io::Resu
         let Some(range) = page.code_ranges.get(code.id) else {
             return code.markup.clone();
         };
-        let nested: Vec<(Range<usize>, String)> = small
-            .iter()
-            .filter(|(r, _)| inside(r, range))
-            .cloned()
-            .collect();
+        let nested: Vec<(Range<usize>, String)> = edits_inside(&small, range).cloned().collect();
         splice(&page.source, range.clone(), &nested)
     };
     // Each run's sentences, joined once its last row has come (rows come run by run).
@@ -146,13 +163,9 @@ pub fn render_page_in_passes(page: &Page, rows: &mut RowPasses) -> std::io::Resu
         }
     })?;
     end_run(run, &mut edits);
-    let runs: Vec<Range<usize>> = edits.iter().map(|(range, _)| range.clone()).collect();
-    edits.extend(
-        small
-            .iter()
-            .filter(|(r, _)| !runs.iter().any(|run| inside(r, run)))
-            .cloned(),
-    );
+    let mut runs: Vec<Range<usize>> = edits.iter().map(|(range, _)| range.clone()).collect();
+    runs.sort_by_key(|run| run.start);
+    edits.extend(small.iter().filter(|(r, _)| !inside_any(r, &runs)).cloned());
     edits.sort_by_key(|(r, _)| (r.start, r.end));
     Ok(splice(&page.source, 0..page.source.len(), &edits))
 }
@@ -514,4 +527,32 @@ fn row_notes(rows: &[&AlignedSegment]) -> Vec<(u8, String)> {
         }
     }
     notes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The binary searches find what a look at every edit finds: nested ranges, empty ones
+    /// (a `lang` added) at either end of a run, ranges equal to a run (not inside it).
+    #[test]
+    fn edits_inside_a_range_are_found_as_by_a_linear_search() {
+        let runs: Vec<Range<usize>> = vec![0..10, 10..20, 25..40, 40..41, 50..90];
+        let mut small: Vec<(Range<usize>, String)> = Vec::new();
+        for start in 0..95 {
+            for len in [0, 1, 3, 10, 15] {
+                small.push((start..start + len, format!("{start}+{len}")));
+            }
+        }
+        small.sort_by_key(|(r, _)| (r.start, r.end));
+        for outer in runs.iter().chain(&[5..6, 0..95, 30..30]) {
+            let fast: Vec<_> = edits_inside(&small, outer).collect();
+            let slow: Vec<_> = small.iter().filter(|(r, _)| inside(r, outer)).collect();
+            assert_eq!(fast, slow, "{outer:?}");
+        }
+        for (inner, _) in &small {
+            let slow = runs.iter().any(|run| inside(inner, run));
+            assert_eq!(inside_any(inner, &runs), slow, "{inner:?}");
+        }
+    }
 }
