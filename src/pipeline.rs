@@ -696,9 +696,10 @@ fn run_chunk(
 
 /// An article longer than a chunk, on its own: segmented again and translated a chunk's
 /// worth of whole paragraphs at a time, each part's rows staged in the state with its
-/// translations (a rerun after a crash takes them from the cache) and its English written
-/// on (text and Markdown; a document's rows are held, what its rendering reads of them), then committed
-/// whole. Memory follows the chunk size, not the article.
+/// translations (a rerun after a crash takes them from the cache), then committed whole.
+/// Text and Markdown are written to their file as their paragraphs come; a page is rendered
+/// at the end from its staged rows; an XLIFF file holds what its rendering reads of its
+/// rows. Memory follows the chunk size, not the article.
 fn run_long_article(
     mut pending: PendingArticle,
     context: &ChunkContext,
@@ -774,8 +775,7 @@ fn run_long_article(
             None => {
                 let document = article.document.as_deref().expect("text has its lines");
                 if !matches!(document, read::Document::Html(_)) {
-                    let slim = rows.into_iter().map(|r| write::for_rendering(r, document));
-                    document_rows.extend(slim);
+                    document_rows.extend(rows.into_iter().map(write::for_rendering));
                 }
                 Ok(())
             }

@@ -20,16 +20,11 @@ fn by_paragraph(count: usize, rows: &[AlignedSegment]) -> Vec<Vec<&AlignedSegmen
     out
 }
 
-/// What the rendering of `document` reads of a row, the rest left out: a long document's
-/// rows are held until it is rendered, and a page needs no flags, terms or alternatives
-/// (an XLIFF file writes its flags and terms as notes). None of them needs the model input.
-pub fn for_rendering(mut row: AlignedSegment, document: &crate::read::Document) -> AlignedSegment {
+/// What an XLIFF file's rendering reads of a row, the rest (model input, alternatives)
+/// left out: a long file's rows are held until it is rendered.
+pub fn for_rendering(mut row: AlignedSegment) -> AlignedSegment {
     row.model_input = None;
     row.alternatives = Vec::new();
-    if !matches!(document, crate::read::Document::Xliff(_)) {
-        row.flags = Vec::new();
-        row.terms = Vec::new();
-    }
     row
 }
 

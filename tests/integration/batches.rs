@@ -735,11 +735,11 @@ fn an_article_longer_than_a_chunk_is_translated_in_parts_as_its_batch_twin() {
     assert!(parts.contains("```\nlet x = 1;\n```"), "{parts}");
 }
 
-/// A long article's parts look up the translation memory as a whole article would, and a
-/// long HTML page (its rows held for the page, not its segments) comes back as in one piece;
-/// run again, the long article is kept without the engine.
+/// A long article's parts look up the translation memory as a whole article would; run
+/// again, the long article is kept without the engine. A long HTML page (rendered from its
+/// staged rows) and a long XLIFF file (its rows held) come back as in one piece.
 #[test]
-fn a_long_articles_parts_take_the_memory_and_a_long_page_keeps_its_markup() {
+fn a_long_articles_parts_take_the_memory_and_long_documents_come_back_as_in_one_piece() {
     let fx = Fixture::new();
     let paragraphs: Vec<String> = (0..40).map(article).collect();
     fx.write("long/long.txt", paragraphs.join("\n") + "\n");
@@ -813,4 +813,25 @@ fn a_long_articles_parts_take_the_memory_and_a_long_page_keeps_its_markup() {
         !parts.contains("Une image du sommet") && !parts.contains("Le paragraphe"),
         "{parts}"
     );
+
+    // An XLIFF file, its rows held slimmed for its rendering: filled as in one piece.
+    let units: String = paragraphs
+        .iter()
+        .enumerate()
+        .map(|(n, p)| format!("<trans-unit id=\"u{n}\"><source>{p}</source></trans-unit>\n"))
+        .collect();
+    fx.write(
+        "job/long.xlf",
+        format!(
+            "<?xml version=\"1.0\"?>\n<xliff version=\"1.2\" xmlns=\"urn:oasis:names:tc:xliff:document:1.2\">\
+             <file original=\"a\" source-language=\"fr\" datatype=\"plaintext\"><body>\n{units}</body></file></xliff>\n"
+        ),
+    );
+    for (chunk, out) in [("7", "job-parts"), ("100000", "job-whole")] {
+        let run = fx.translate_into("job", out, &["--chunk-segments", chunk]);
+        assert!(run.status.success(), "{}", stderr(&run));
+    }
+    let parts = fx.read("job-parts/long.xlf");
+    assert_eq!(parts, fx.read("job-whole/long.xlf"));
+    assert_eq!(parts.matches("<target").count(), 40, "{parts}");
 }
