@@ -701,23 +701,14 @@ impl OutputFolder {
     /// line of `aligned.jsonl`), one at a time.
     pub fn for_each_row(
         &self,
-        mut each: impl FnMut(&str) -> std::io::Result<()>,
+        each: impl FnMut(&str) -> std::io::Result<()>,
     ) -> Result<std::io::Result<()>, StateError> {
-        let mut query = self
-            .db
-            .prepare(
-                "SELECT rows.json FROM rows JOIN articles ON rows.article = articles.id
-                 WHERE articles.run = ?1 ORDER BY articles.position, rows.seq",
-            )
-            .map_err(|e| self.error(e))?;
-        let mut rows = query.query([self.run]).map_err(|e| self.error(e))?;
-        while let Some(row) = rows.next().map_err(|e| self.error(e))? {
-            let json: String = row.get(0).map_err(|e| self.error(e))?;
-            if let Err(e) = each(&json) {
-                return Ok(Err(e));
-            }
-        }
-        Ok(Ok(()))
+        self.for_each_json(
+            "SELECT rows.json FROM rows JOIN articles ON rows.article = articles.id
+             WHERE articles.run = ?1 ORDER BY articles.position, rows.seq",
+            [self.run],
+            each,
+        )
     }
 
     /// Calls `each` with every row staged for an article so far, in order (see
@@ -725,13 +716,25 @@ impl OutputFolder {
     pub fn for_each_staged(
         &self,
         id: &str,
+        each: impl FnMut(&str) -> std::io::Result<()>,
+    ) -> Result<std::io::Result<()>, StateError> {
+        self.for_each_json(
+            "SELECT json FROM staged_rows WHERE article = ?1 ORDER BY seq",
+            [id],
+            each,
+        )
+    }
+
+    /// Calls `each` with the JSON text of every row `sql` selects, streaming: the first
+    /// error of `each` ends the walk and is given back.
+    fn for_each_json(
+        &self,
+        sql: &str,
+        params: impl rusqlite::Params,
         mut each: impl FnMut(&str) -> std::io::Result<()>,
     ) -> Result<std::io::Result<()>, StateError> {
-        let mut query = self
-            .db
-            .prepare("SELECT json FROM staged_rows WHERE article = ?1 ORDER BY seq")
-            .map_err(|e| self.error(e))?;
-        let mut rows = query.query([id]).map_err(|e| self.error(e))?;
+        let mut query = self.db.prepare(sql).map_err(|e| self.error(e))?;
+        let mut rows = query.query(params).map_err(|e| self.error(e))?;
         while let Some(row) = rows.next().map_err(|e| self.error(e))? {
             let json: String = row.get(0).map_err(|e| self.error(e))?;
             if let Err(e) = each(&json) {
